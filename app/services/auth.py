@@ -1,0 +1,220 @@
+"""Staff accounts and offline login.
+
+Login needs no network: the hash is in the local database (``app.security.passwords``).
+After ``MAX_FAILURES`` wrong passwords in a row for one username, that username is refused
+with ``auth.throttled`` (params ``seconds``) for ``THROTTLE_SECONDS``; one more failure after
+that locks it again, a success clears it. The counter lives in memory (a restart clears it,
+which costs an attacker a restart per five guesses at 2**15 scrypt each — acceptable on a
+single-desk PC). Unknown usernames are hashed against a dummy value so that timing does not
+tell which usernames exist.
+
+Codes: ``auth.bad_credentials``, ``auth.inactive``, ``auth.throttled``,
+``auth.username_taken``, ``auth.username_invalid``, ``auth.password_too_short``,
+``auth.first_admin_exists``, ``user.not_found``, and ``permission.denied`` from ``require``.
+
+Threading: safe from any thread. Hashing (tens of ms) runs on the caller's thread, never on
+the store's writer thread; the throttle table is guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from app.domain.errors import DomainError
+from app.domain.ids import UserId, new_id
+from app.domain.models import Role, User
+from app.security.passwords import DEFAULT_LOG_N, hash_password, needs_rehash, verify_password
+from app.security.permissions import Permission, require
+from app.services.clock import Clock
+from app.store import users as users_repo
+from app.store.db import Store
+
+MIN_PASSWORD_LENGTH = 8
+MAX_FAILURES = 5
+THROTTLE_SECONDS = 30
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int = 0
+    locked_until: datetime | None = None
+
+
+class AuthService:
+    def __init__(self, store: Store, clock: Clock, *, password_log_n: int = DEFAULT_LOG_N) -> None:
+        self._store = store
+        self._clock = clock
+        self._log_n = password_log_n
+        self._lock = threading.Lock()
+        self._failures: dict[str, _Failures] = {}
+        self._dummy_hash: str | None = None
+
+    # -- first run ---------------------------------------------------------------------------
+
+    def needs_first_admin(self) -> bool:
+        return self._store.read(users_repo.count) == 0
+
+    def create_first_admin(self, username: str, display_name: str, password: str) -> User:
+        """The first account on a fresh install; refused once any account exists."""
+        user = self._new_user(username, display_name, Role.ADMIN, password)
+
+        def insert(db: Database) -> None:
+            if users_repo.count(db) > 0:
+                raise DomainError(
+                    "auth.first_admin_exists", "An administrator account already exists."
+                )
+            _insert_unique(db, user)
+
+        self._store.write(insert)
+        return user
+
+    # -- login -------------------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> User:
+        key = _normalise_username(username)
+        self._check_throttle(key)
+        user = self._store.read(lambda db: users_repo.by_username(db, key)) if key else None
+        if user is None:
+            verify_password(password, self._dummy())  # equal work for unknown names
+            self._record_failure(key)
+            raise _bad_credentials()
+        if not verify_password(password, user.password_hash):
+            self._record_failure(key)
+            raise _bad_credentials()
+        with self._lock:
+            self._failures.pop(key, None)
+        if not user.active:
+            raise DomainError("auth.inactive", "This account has been switched off.")
+        if needs_rehash(user.password_hash, log_n=self._log_n):
+            user = replace(user, password_hash=hash_password(password, log_n=self._log_n))
+            upgraded = user
+            self._store.write(lambda db: users_repo.update(db, upgraded))
+        return user
+
+    def _check_throttle(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            state = self._failures.get(key)
+            if state is None or state.locked_until is None or now >= state.locked_until:
+                return
+            seconds = max(1, math.ceil((state.locked_until - now).total_seconds()))
+        raise DomainError(
+            "auth.throttled",
+            f"Too many wrong passwords. Try again in {seconds} seconds.",
+            {"seconds": seconds},
+        )
+
+    def _record_failure(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            state = self._failures.setdefault(key, _Failures())
+            state.count += 1
+            if state.count >= MAX_FAILURES:
+                state.locked_until = now + timedelta(seconds=THROTTLE_SECONDS)
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = hash_password(new_id(), log_n=self._log_n)
+        return self._dummy_hash
+
+    # -- administration ----------------------------------------------------------------------
+
+    def create_user(
+        self, actor: User, username: str, display_name: str, role: Role, password: str
+    ) -> User:
+        require(actor, Permission.MANAGE_USERS)
+        user = self._new_user(username, display_name, role, password)
+        self._store.write(lambda db: _insert_unique(db, user))
+        return user
+
+    def list_users(self, actor: User) -> list[User]:
+        require(actor, Permission.MANAGE_USERS)
+        return sorted(self._store.read(users_repo.all), key=lambda u: u.username)
+
+    def set_active(self, actor: User, user_id: UserId, active: bool) -> User:
+        """Switch an account on or off (an admin cannot switch off their own account)."""
+        require(actor, Permission.MANAGE_USERS)
+        if user_id == actor.id and not active:
+            raise DomainError(
+                "permission.denied",
+                "You cannot switch off your own account.",
+                {"permission": str(Permission.MANAGE_USERS), "role": str(actor.role)},
+            )
+
+        def change(db: Database) -> User:
+            current = users_repo.get(db, user_id)
+            if current is None:
+                raise DomainError("user.not_found", "No such account.", {"id": user_id})
+            updated = replace(current, active=active)
+            users_repo.update(db, updated)
+            return updated
+
+        return self._store.write(change)
+
+    def change_password(self, actor: User, old: str, new: str) -> User:
+        """Any signed-in user may change their own password, knowing the old one."""
+        _check_password(new)
+        current = self._store.read(lambda db: users_repo.get(db, actor.id))
+        if current is None or not verify_password(old, current.password_hash):
+            raise _bad_credentials()
+        updated = replace(current, password_hash=hash_password(new, log_n=self._log_n))
+        self._store.write(lambda db: users_repo.update(db, updated))
+        return updated
+
+    def _new_user(self, username: str, display_name: str, role: Role, password: str) -> User:
+        key = _normalise_username(username)
+        if not _USERNAME.fullmatch(key):
+            raise DomainError(
+                "auth.username_invalid",
+                "A username is 2-32 letters a-z, digits, '.', '_' or '-'.",
+                {"value": username},
+                field="username",
+            )
+        _check_password(password)
+        user = User(
+            id=UserId(new_id()),
+            username=key,
+            display_name=" ".join(display_name.split()) or key,
+            role=role,
+            password_hash=hash_password(password, log_n=self._log_n),
+            active=True,
+            created_at=self._clock(),
+        )
+        return user
+
+
+def _insert_unique(db: Database, user: User) -> None:
+    # Checked inside the write transaction so two admins cannot both take a name.
+    if users_repo.by_username(db, user.username) is not None:
+        raise DomainError(
+            "auth.username_taken",
+            "That username is in use.",
+            {"value": user.username},
+            field="username",
+        )
+    users_repo.insert(db, user)
+
+
+def _normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            "auth.password_too_short",
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            {"min": MIN_PASSWORD_LENGTH},
+            field="password",
+        )
+
+
+def _bad_credentials() -> DomainError:
+    return DomainError("auth.bad_credentials", "Wrong username or password.")

@@ -1,0 +1,394 @@
+"""The main window: navigation on the left, the chosen page on the right, status at the bottom.
+
+One ``MainWindow`` per signed-in ``Session``; signing out (Ctrl+L) emits ``signed_out`` and
+the window is thrown away with everything the person had open.
+
+Pages: Patients, Cases & queue, Prescriptions, Devices, Sync, Settings (Alt+1 .. Alt+6). The
+clinical pages come from their own modules, imported when the window is built; a module that
+is not there yet (``ImportError``) gives an honest placeholder and a warning in the log, and
+any other error propagates. Pages that belong to later work are placeholders saying what
+will come. Administrators look after accounts and settings, not patients, so their clinical
+pages say so instead.
+
+The window is the pages' ``Navigator`` (``app.ui.navigation``): ``open_patient``,
+``open_case``, ``show_page``, ``register_patient``, ``status_message``. A page may offer
+``title()``, ``page_activated()`` (called when it comes to the front) and, for the
+detail views, ``load(id)``.
+
+Shortcuts: Ctrl+F find a patient, Ctrl+N register a patient, Alt+1..6 pages, Ctrl+L sign out.
+
+The status bar shows who is signed in, that this PC is offline and not yet enrolled with a hub,
+and how many records wait to be synced (read through ``Op`` every ``PENDING_REFRESH_MS``).
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.ids import CaseId, PatientId
+from app.ui import navigation as nav
+from app.ui.messages import role_name
+from app.ui.session import Session
+from app.ui.tasks import Op
+from app.ui.widgets.placeholder import PlaceholderPage
+
+log = logging.getLogger(__name__)
+
+PENDING_REFRESH_MS = 15_000
+
+_CTX = "MainWindow"
+
+PAGE_TITLES: dict[str, str] = {
+    nav.PATIENTS: QT_TRANSLATE_NOOP("MainWindow", "Patients"),
+    nav.CASES: QT_TRANSLATE_NOOP("MainWindow", "Cases & queue"),
+    nav.PRESCRIPTIONS: QT_TRANSLATE_NOOP("MainWindow", "Prescriptions"),
+    nav.DEVICES: QT_TRANSLATE_NOOP("MainWindow", "Devices"),
+    nav.SYNC: QT_TRANSLATE_NOOP("MainWindow", "Sync"),
+    nav.SETTINGS: QT_TRANSLATE_NOOP("MainWindow", "Settings"),
+}
+
+# What each later page will do, said plainly so nobody goes looking for a missing feature.
+COMING: dict[str, str] = {
+    nav.PRESCRIPTIONS: QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "E-prescriptions signed by the hub specialist will appear here. You will be able to "
+        "print them with a QR code the pharmacist can check, and record what was dispensed.",
+    ),
+    nav.DEVICES: QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "Here you will connect the blood pressure monitor, pulse oximeter, thermometer and "
+        "glucometer, so that their readings go straight into the case form.",
+    ),
+    nav.SYNC: QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "Here you will enrol this PC with its hub, see what is waiting to be sent, and when "
+        "the last sync succeeded. Until then, cases you queue are kept safely on this PC.",
+    ),
+    nav.SETTINGS: QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "Here the administrator will manage staff accounts, the interface language, the text "
+        "size and the clinic's details.",
+    ),
+}
+
+# The clinical pages and the modules that hold them: (module, class).
+CLINICAL_PAGES: dict[str, tuple[str, str]] = {
+    nav.PATIENTS: ("app.ui.patients_page", "PatientsPage"),
+    nav.CASES: ("app.ui.cases_page", "CasesPage"),
+}
+PATIENT_VIEW = ("app.ui.patient_page", "PatientView")
+CASE_FORM = ("app.ui.case_form", "CaseForm")
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def _load_class(module: str, name: str) -> type[Any] | None:
+    """The page class, or None while its module has not been written yet.
+
+    Only an ImportError is treated as "not there yet" (and logged); a page that exists but
+    fails while being built raises, so a real bug is never hidden behind a placeholder.
+    """
+    try:
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    except ImportError as exc:
+        log.warning("page %s.%s not available: %s", module, name, exc)
+        return None
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.session = session
+        self._pending: int | None = None
+        self._pending_in_flight = False
+        self._detail: dict[tuple[str, str], QWidget] = {}
+        self.setWindowTitle(self.tr("HWC Spoke"))
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        self.pages: dict[str, QWidget] = {}
+        self.nav_list = QListWidget()
+        self.nav_list.setObjectName("navigation")
+        self.nav_list.setAccessibleName(self.tr("Sections"))
+        for number, key in enumerate(nav.PAGE_KEYS, start=1):
+            page = self._build_page(key)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(_t(PAGE_TITLES[key]))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(self.tr("Alt+%1").replace("%1", str(number)))
+            # Row height from the font (style-sheet padding does not grow list rows).
+            item.setSizeHint(QSize(0, int(self.fontMetrics().height() * 2.0)))
+            self.nav_list.addItem(item)
+        self.nav_list.currentRowChanged.connect(self._on_nav_row_changed)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._build_side_panel())
+        page_frame = QFrame()
+        page_layout = QVBoxLayout(page_frame)
+        m = self.fontMetrics().height()
+        page_layout.setContentsMargins(m, m // 2, m, m // 2)
+        page_layout.addWidget(self.stack)
+        row.addWidget(page_frame, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_shortcuts()
+
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setInterval(PENDING_REFRESH_MS)
+        self._pending_timer.timeout.connect(self.refresh_pending)
+        self._pending_timer.start()
+
+        self.nav_list.setCurrentRow(0)
+        self.refresh_pending()
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_page(self, key: str) -> QWidget:
+        title = _t(PAGE_TITLES[key])
+        if key in CLINICAL_PAGES:
+            if not self.session.is_clinical:
+                return PlaceholderPage(
+                    title,
+                    self.tr(
+                        "Patient records are for clinical staff. Your account "
+                        "(administrator) looks after staff accounts and settings."
+                    ),
+                    self.tr("Sign in with a paramedic or doctor account to see patients."),
+                )
+            cls = _load_class(*CLINICAL_PAGES[key])
+            if cls is None:
+                return PlaceholderPage(
+                    title,
+                    self.tr("This page is not part of this build yet."),
+                    self.tr("Not available yet."),
+                )
+            page: QWidget = cls(self.session, self)
+            return page
+        return PlaceholderPage(title, _t(COMING[key]), self.tr("Not available yet."))
+
+    def _build_side_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("sidePanel")
+        layout = QVBoxLayout(panel)
+        m = self.fontMetrics().height()
+        layout.setContentsMargins(0, m // 2, 0, m // 2)
+        layout.setSpacing(m // 2)
+        brand = QLabel(self.tr("HWC Spoke"))
+        brand.setObjectName("heading2")
+        font = brand.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        brand.setFont(font)
+        brand.setContentsMargins(m, 0, m, 0)
+        layout.addWidget(brand)
+        # Width from the longest title, so a larger font or Hindi never cuts a name off.
+        widest = max(
+            self.nav_list.fontMetrics().horizontalAdvance(self.nav_list.item(i).text())
+            for i in range(self.nav_list.count())
+        )
+        self.nav_list.setFixedWidth(widest + 4 * m)
+        self.nav_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.nav_list, 1)
+        self.sign_out_button = QPushButton(self.tr("Sign &out"))
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.setToolTip(self.tr("Sign out and lock this PC (Ctrl+L)"))
+        self.sign_out_button.clicked.connect(self.sign_out)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(m // 2, 0, m // 2, 0)
+        bottom.addWidget(self.sign_out_button)
+        layout.addLayout(bottom)
+        return panel
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        user = self.session.user
+        self.user_label = QLabel(
+            self.tr("Signed in: %1 (%2)")
+            .replace("%1", user.display_name)
+            .replace("%2", role_name(str(user.role)))
+        )
+        self.user_label.setObjectName("userLabel")
+        self.sync_state_label = QLabel(self.tr("Offline — not yet enrolled with a hub"))
+        self.sync_state_label.setObjectName("offlineBadge")
+        self.sync_state_label.setToolTip(
+            self.tr("Everything is saved on this PC. Sending to a hub comes with enrolment.")
+        )
+        self.pending_label = QLabel(self.tr("Waiting to sync: …"))
+        self.pending_label.setObjectName("pendingLabel")
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.sync_state_label)
+        bar.addPermanentWidget(self.pending_label)
+
+    def _build_shortcuts(self) -> None:
+        self._shortcuts: list[QShortcut] = []
+
+        def add(sequence: QKeySequence | str, slot: Callable[[], None]) -> None:
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
+
+        add(QKeySequence.StandardKey.Find, self.find_patient)
+        add(QKeySequence.StandardKey.New, self.register_patient)
+        add("Ctrl+L", self.sign_out)
+        for number, key in enumerate(nav.PAGE_KEYS, start=1):
+            add(f"Alt+{number}", lambda key=key: self.show_page(key))  # type: ignore[misc]
+
+    # --- navigation (the Navigator protocol) -------------------------------------------------
+
+    def show_page(self, key: str) -> None:
+        if key not in self.pages:
+            raise KeyError(key)
+        self._select_section(key)
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        self._activate(page)
+
+    def current_key(self) -> str | None:
+        """The navigation page in front, or None when a patient or case view is."""
+        widget = self.stack.currentWidget()
+        for key, page in self.pages.items():
+            if page is widget:
+                return key
+        return None
+
+    def open_patient(self, pid: PatientId) -> None:
+        self._open_detail(PATIENT_VIEW, nav.PATIENTS, str(pid))
+
+    def open_case(self, cid: CaseId) -> None:
+        self._open_detail(CASE_FORM, nav.CASES, str(cid))
+
+    def register_patient(self) -> None:
+        if not self.session.is_clinical:
+            self.status_message(self.tr("Only clinical staff can register patients."))
+            return
+        self.show_page(nav.PATIENTS)
+        page = self.pages[nav.PATIENTS]
+        opener = getattr(page, "open_registration", None)
+        if callable(opener):
+            opener()
+        else:
+            self.status_message(self.tr("Registration is not available in this build yet."))
+
+    def find_patient(self) -> None:
+        """Ctrl+F: bring the patients page forward with its search box focused."""
+        self.show_page(nav.PATIENTS)
+        page = self.pages[nav.PATIENTS]
+        search = getattr(page, "search_edit", None)
+        if isinstance(search, QWidget):
+            search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            selector = getattr(search, "selectAll", None)
+            if callable(selector):
+                selector()
+
+    def status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        self.refresh_pending()  # messages follow saves: the count has likely changed
+
+    def sign_out(self) -> None:
+        self._pending_timer.stop()
+        self.signed_out.emit()
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _on_nav_row_changed(self, row: int) -> None:
+        if 0 <= row < len(nav.PAGE_KEYS):
+            page = self.pages[nav.PAGE_KEYS[row]]
+            self.stack.setCurrentWidget(page)
+            self._activate(page)
+
+    def _select_section(self, key: str) -> None:
+        """Highlight ``key`` in the list without the list switching pages itself."""
+        row = nav.PAGE_KEYS.index(key)
+        if self.nav_list.currentRow() != row:
+            self.nav_list.blockSignals(True)
+            self.nav_list.setCurrentRow(row)
+            self.nav_list.blockSignals(False)
+
+    def _activate(self, page: QWidget) -> None:
+        title = getattr(page, "title", None)
+        if callable(title):
+            self.setWindowTitle(self.tr("%1 — HWC Spoke").replace("%1", str(title())))
+        activated = getattr(page, "page_activated", None)
+        if callable(activated):
+            activated()
+
+    def _open_detail(self, spec: tuple[str, str], section: str, record_id: str) -> None:
+        """Show the patient view or case form for one record, under its navigation section."""
+        view = self._detail.get(spec)
+        if view is None:
+            cls = _load_class(*spec)
+            if cls is None:
+                self.status_message(self.tr("This view is not part of this build yet."))
+                return
+            view = cls(self.session, self)
+            self._detail[spec] = view
+            self.stack.addWidget(view)
+        load = getattr(view, "load", None)
+        if callable(load):
+            load(record_id)
+        self._select_section(section)
+        self.stack.setCurrentWidget(view)
+        self._activate(view)
+
+    def refresh_pending(self) -> None:
+        """Re-read how many records wait to be synced (off the GUI thread)."""
+        if self._pending_in_flight:
+            return
+        self._pending_in_flight = True
+        services = self.session.services
+        (
+            Op(self, services.pending_sync_count)
+            .success(self._on_pending_counted)
+            .failure(self._on_pending_failed)
+            .run()
+        )
+
+    def _on_pending_counted(self, count: int) -> None:
+        self._pending_in_flight = False
+        self._pending = count
+        self.pending_label.setText(self.tr("Waiting to sync: %n record(s)", "", count))
+
+    def _on_pending_failed(self, exc: BaseException) -> bool:
+        # A status read failing is not worth a pop-up; the next tick tries again.
+        self._pending_in_flight = False
+        self.pending_label.setText(self.tr("Waiting to sync: unknown"))
+        log.warning("could not count pending sync records: %s", getattr(exc, "code", exc))
+        return True
+
+    def pending_count(self) -> int | None:
+        """The last count read, or None before the first read finishes."""
+        return self._pending
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._pending_timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Set up the project and run it: the two commands in the README.
+
+    python3 dev.py demo    set up .venv, build translations, start the app in demo mode
+    python3 dev.py test    set up .venv, build translations, run the checks and the test suite
+
+Standard library only, so it runs on a fresh machine before anything is installed. Set-up is
+idempotent: the virtual environment is reinstalled only when pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".hwc-installed"
+
+# Debian/Ubuntu packages Qt needs (offscreen and X11) and the fonts the tests render with.
+DEBIAN_PACKAGES = [
+    "python3-venv",
+    "libegl1",
+    "libgl1",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libfontconfig1",
+    "libdbus-1-3",
+    "libglib2.0-0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-keysyms1",
+    "libxcb-shape0",
+    "fonts-dejavu-core",
+]
+
+
+def say(text: str) -> None:
+    print(f"[dev] {text}", flush=True)
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, env=env)
+
+
+def missing_debian_packages() -> list[str]:
+    if platform.system() != "Linux" or not shutil.which("dpkg-query"):
+        return []
+    missing = []
+    for name in DEBIAN_PACKAGES:
+        probe = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True
+        )
+        if "install ok installed" not in probe.stdout:
+            missing.append(name)
+    return missing
+
+
+def ensure_system_packages() -> None:
+    missing = missing_debian_packages()
+    if not missing:
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    if sudo and not shutil.which("sudo"):
+        sys.exit(f"Please install these packages as root: apt-get install {' '.join(missing)}")
+    say(f"installing system packages: {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(*sudo, "apt-get", "update", "-q", env=env)
+    run(*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", *missing, env=env)
+
+
+def ensure_venv() -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PY.exists():
+        return
+    if not PY.exists():
+        say("creating .venv")
+        run(sys.executable, "-m", "venv", VENV)
+    say("installing the project and its development tools into .venv")
+    run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "-q", "-e", ".[dev]")
+    STAMP.write_text(wanted)
+
+
+def build_translations() -> None:
+    run(PY, "-m", "app.i18n.build")
+
+
+def setup() -> None:
+    ensure_system_packages()
+    ensure_venv()
+    build_translations()
+
+
+def cmd_demo(extra: list[str]) -> int:
+    setup()
+    return subprocess.call([str(PY), str(ROOT / "main.py"), "--demo", *extra], cwd=ROOT)
+
+
+def cmd_test(extra: list[str]) -> int:
+    setup()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    steps: list[tuple[str, list[str]]] = [
+        ("ruff", [str(BIN / "ruff"), "check", "."]),
+        ("ruff format", [str(BIN / "ruff"), "format", "--check", "."]),
+        ("mypy", [str(BIN / "mypy")]),
+        ("import-linter", [str(BIN / "lint-imports")]),
+        ("pytest", [str(PY), "-m", "pytest", *extra]),
+    ]
+    for name, cmd in steps:
+        say(f"running {name}")
+        code = subprocess.call(cmd, cwd=ROOT, env=env)
+        if code != 0:
+            say(f"{name} failed (exit {code})")
+            return code
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup"}:
+        print(__doc__)
+        return 2
+    command, extra = sys.argv[1], sys.argv[2:]
+    if command == "setup":
+        setup()
+        return 0
+    return cmd_demo(extra) if command == "demo" else cmd_test(extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""HWC Spoke: composition root and command line.
+
+    python main.py                       open the app (login, then the main window)
+    python main.py --demo                the same on a demo data folder with seeded data
+    python main.py seed --patients N --cases M
+    python main.py --help                every option and subcommand
+
+This is the only module that picks concrete implementations (data folder, real or demo
+pieces) and wires them together. Heavy imports (Qt, SQLite layers) happen inside the commands
+that need them, so ``--help`` and ``--version`` stay instant and the login window comes up fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.services.container import Services
+
+PROCESS_START = time.perf_counter()
+APP_NAME = "HWC Spoke"
+APP_DIR_NAME = "hwc-spoke"
+DEMO_PATIENTS = 2000
+DEMO_CASES = 60
+
+log = logging.getLogger("hwc_spoke")
+
+
+def default_data_dir(demo: bool) -> Path:
+    from platformdirs import user_data_dir
+
+    base = Path(user_data_dir(APP_DIR_NAME, appauthor=False))
+    return base / "demo" if demo else base
+
+
+def resolve_data_dir(args: argparse.Namespace) -> Path:
+    chosen = args.data_dir or os.environ.get("SPOKE_DATA_DIR")
+    path = Path(chosen).expanduser() if chosen else default_data_dir(args.demo)
+    path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
+
+
+def setup_logging(data_dir: Path, verbose: bool) -> None:
+    """One rotating log file per data folder; never patient identifiers (see STYLE)."""
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir / "spoke.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.addHandler(handler)
+    if verbose:
+        root.addHandler(logging.StreamHandler())
+    for noisy in ("PIL", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def open_services(data_dir: Path) -> Services:
+    from app.services.container import Services
+    from app.store.errors import StoreError
+
+    try:
+        return Services.open(data_dir)
+    except StoreError as exc:
+        sys.exit(f"Cannot open the clinic database in {data_dir}: {exc.message}")
+
+
+def print_progress(done: int, total: int) -> None:
+    if total and (done == total or done % max(1, total // 20) == 0):
+        print(f"\r  {done:,} / {total:,}", end="\n" if done == total else "", flush=True)
+
+
+def prepare_demo(services: Services) -> str:
+    """Seed the demo folder once; returns the hint the login window shows."""
+    from app.services.seed import seed, seed_demo_users
+
+    accounts = seed_demo_users(services)
+    if services.patients_count() == 0:
+        print(f"Preparing demo data ({DEMO_PATIENTS:,} patients, {DEMO_CASES} cases)...")
+        seed(services, patients=DEMO_PATIENTS, cases=DEMO_CASES, progress=print_progress)
+    return "\n".join(f"{role}: {user} / {password}" for user, password, role in accounts)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args)
+    setup_logging(data_dir, args.verbose)
+    services = open_services(data_dir)
+    try:
+        hint = prepare_demo(services) if args.demo else None
+        from app.ui.run import run_gui
+
+        return run_gui(
+            services,
+            demo_hint=hint,
+            screenshot=Path(args.screenshot) if args.screenshot else None,
+            language=args.lang or os.environ.get("SPOKE_LANG"),
+            font_scale=args.font_scale,
+            startup_probe=args.startup_probe,
+            probe_searches=args.probe_search,
+            process_start=PROCESS_START,
+        )
+    finally:
+        services.close()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args)
+    setup_logging(data_dir, args.verbose)
+    services = open_services(data_dir)
+    try:
+        from app.services.seed import seed
+
+        started = time.perf_counter()
+        report = seed(
+            services,
+            patients=args.patients,
+            cases=args.cases,
+            rng_seed=args.seed,
+            queued=args.queued,
+            progress=print_progress,
+        )
+        print(f"{report} in {time.perf_counter() - started:.1f} s into {data_dir}")
+        return 0
+    finally:
+        services.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description=f"{APP_NAME}: offline-first teleconsultation client for Health & Wellness "
+        "Centres. Without a subcommand, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder holding the clinic database and attachments "
+        "(default: the platform data folder; also SPOKE_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: a separate demo data folder with seeded patients and demo accounts",
+    )
+    parser.add_argument("--lang", choices=["en", "hi"], help="interface language (default: en)")
+    parser.add_argument(
+        "--font-scale", type=float, default=1.0, metavar="F", help="font size factor, e.g. 1.5"
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="render the window after start-up to a PNG (offscreen works) and exit",
+    )
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--probe-search", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to the console too")
+    parser.set_defaults(func=cmd_gui)
+
+    sub = parser.add_subparsers(title="subcommands", metavar="COMMAND")
+    seed = sub.add_parser(
+        "seed",
+        help="add deterministic synthetic patients and cases (for demos, tests and benchmarks)",
+    )
+    seed.add_argument("--patients", type=int, default=1000, metavar="N")
+    seed.add_argument("--cases", type=int, default=100, metavar="M")
+    seed.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+    seed.add_argument(
+        "--queued", action="store_true", help="leave the seeded cases queued for the hub"
+    )
+    seed.set_defaults(func=cmd_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Accounts and offline login through the real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.domain.errors import DomainError, PermissionDenied
+from app.domain.models import Role
+from app.security.passwords import verify_password
+from app.services.auth import MAX_FAILURES, THROTTLE_SECONDS
+from app.services.container import Services
+from tests.services.helpers import FAST_LOG_N, PASSWORD, FakeClock, Staff
+
+
+def _code(exc: pytest.ExceptionInfo[DomainError]) -> str:
+    return exc.value.code
+
+
+def test_first_admin_only_once(services: Services) -> None:
+    assert services.auth.needs_first_admin()
+    admin = services.auth.create_first_admin("  Admin ", "Field IT", PASSWORD)
+    assert admin.role == Role.ADMIN
+    assert admin.username == "admin"
+    assert not services.auth.needs_first_admin()
+    with pytest.raises(DomainError) as info:
+        services.auth.create_first_admin("other", "Other", PASSWORD)
+    assert _code(info) == "auth.first_admin_exists"
+
+
+def test_login_offline_with_stored_hash(services: Services, staff: Staff) -> None:
+    user = services.auth.login(" ASHA ", PASSWORD)
+    assert user.id == staff.paramedic.id
+    assert user.role == Role.PARAMEDIC
+    assert PASSWORD not in user.password_hash
+
+
+def test_wrong_password_and_unknown_user_look_the_same(services: Services, staff: Staff) -> None:
+    with pytest.raises(DomainError) as wrong:
+        services.auth.login("asha", "wrong-password")
+    with pytest.raises(DomainError) as unknown:
+        services.auth.login("nobody", PASSWORD)
+    assert _code(wrong) == _code(unknown) == "auth.bad_credentials"
+    assert wrong.value.message == unknown.value.message
+
+
+def test_throttled_after_five_failures_then_released(
+    services: Services, staff: Staff, clock: FakeClock
+) -> None:
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(DomainError) as info:
+            services.auth.login("asha", "wrong-password")
+        assert _code(info) == "auth.bad_credentials"
+
+    # Even the right password is refused while throttled: guessing gains nothing.
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", PASSWORD)
+    assert _code(info) == "auth.throttled"
+    assert info.value.params["seconds"] == THROTTLE_SECONDS
+
+    clock.advance(THROTTLE_SECONDS - 1)
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", PASSWORD)
+    assert info.value.params["seconds"] == 1
+
+    clock.advance(1)
+    assert services.auth.login("asha", PASSWORD).id == staff.paramedic.id
+    # A success clears the count: four more failures do not throttle.
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(DomainError):
+            services.auth.login("asha", "wrong-password")
+    assert services.auth.login("asha", PASSWORD).id == staff.paramedic.id
+
+
+def test_one_more_failure_after_the_lock_locks_again(
+    services: Services, staff: Staff, clock: FakeClock
+) -> None:
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(DomainError):
+            services.auth.login("asha", "wrong-password")
+    clock.advance(THROTTLE_SECONDS)
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", "still-wrong")
+    assert _code(info) == "auth.bad_credentials"
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", PASSWORD)
+    assert _code(info) == "auth.throttled"
+
+
+def test_throttling_is_per_username(services: Services, staff: Staff) -> None:
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(DomainError):
+            services.auth.login("asha", "wrong-password")
+    assert services.auth.login("dr.rao", PASSWORD).id == staff.generalist.id
+
+
+def test_inactive_account_cannot_log_in(services: Services, staff: Staff) -> None:
+    services.auth.set_active(staff.admin, staff.paramedic.id, False)
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", PASSWORD)
+    assert _code(info) == "auth.inactive"
+    # ... but a wrong password still says only "wrong", not that the account exists.
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", "wrong-password")
+    assert _code(info) == "auth.bad_credentials"
+
+
+def test_admin_cannot_switch_off_own_account(services: Services, staff: Staff) -> None:
+    with pytest.raises(PermissionDenied):
+        services.auth.set_active(staff.admin, staff.admin.id, False)
+
+
+def test_create_user_rules(services: Services, staff: Staff) -> None:
+    with pytest.raises(DomainError) as info:
+        services.auth.create_user(staff.admin, "ASHA", "Another", Role.PARAMEDIC, PASSWORD)
+    assert _code(info) == "auth.username_taken"
+    with pytest.raises(DomainError) as info:
+        services.auth.create_user(staff.admin, "ravi", "Ravi", Role.PARAMEDIC, "short")
+    assert _code(info) == "auth.password_too_short"
+    assert info.value.params["min"] == 8
+    with pytest.raises(DomainError) as info:
+        services.auth.create_user(staff.admin, "ravi kumar", "Ravi", Role.PARAMEDIC, PASSWORD)
+    assert _code(info) == "auth.username_invalid"
+    names = [u.username for u in services.auth.list_users(staff.admin)]
+    assert names == ["admin", "asha", "dr.rao"]
+
+
+def test_change_password(services: Services, staff: Staff) -> None:
+    with pytest.raises(DomainError) as info:
+        services.auth.change_password(staff.paramedic, "not-the-old-one", "new-password-1")
+    assert _code(info) == "auth.bad_credentials"
+    with pytest.raises(DomainError) as info:
+        services.auth.change_password(staff.paramedic, PASSWORD, "short")
+    assert _code(info) == "auth.password_too_short"
+    services.auth.change_password(staff.paramedic, PASSWORD, "new-password-1")
+    assert services.auth.login("asha", "new-password-1").id == staff.paramedic.id
+    with pytest.raises(DomainError):
+        services.auth.login("asha", PASSWORD)
+
+
+def test_accounts_survive_restart_and_weak_hashes_are_upgraded(
+    data_dir: Path, clock: FakeClock, staff: Staff, services: Services
+) -> None:
+    services.close()
+    stronger = FAST_LOG_N + 1
+    with Services.open(data_dir, clock=clock, password_log_n=stronger) as again:
+        user = again.auth.login("asha", PASSWORD)
+        assert user.password_hash.split("$")[1] == str(stronger)
+        stored = next(u for u in again.auth.list_users(staff.admin) if u.username == "asha")
+        assert stored.password_hash == user.password_hash
+        assert verify_password(PASSWORD, stored.password_hash)
