@@ -1,4 +1,12 @@
-"""The case status machine and what a case needs before it can be queued to the hub."""
+"""The case status machine and what a case needs before it can be queued to the hub.
+
+``ALLOWED`` is the whole machine: draft -> queued/cancelled; queued -> sent/needs_attention/
+cancelled; sent -> at_hub/prescribed/needs_attention; at_hub -> prescribed; prescribed ->
+closed; needs_attention -> queued/cancelled; closed and cancelled are final. ``transition``
+returns the moved case or raises ``InvalidTransition`` (``case.transition``, params from/to).
+
+Contract: pure functions, thread-safe.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +51,7 @@ def is_editable(case: Case) -> bool:
 
 
 def problems_before_queue(case: Case) -> list[DomainError]:
-    problems = []
+    problems: list[DomainError] = []
     if case.consent is None:
         problems.append(
             DomainError(

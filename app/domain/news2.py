@@ -4,6 +4,14 @@ table reproduced in the standards reference, section 3.2).
 The score is for adults (16 and over) who are not pregnant; below 16 it is ``applicable=False``.
 Missing parameters score 0 and are listed in ``missing`` so the UI can say the score is partial.
 A spoke escalates (urgent teleconsultation) at a total of 5 or more, or 3 in any one parameter.
+
+Each band function below is one row of RCP NEWS2 Chart 1 (standards reference §3.2), with the
+boundaries exactly as published; values are rounded to the chart's precision first (whole
+numbers, temperature to 0.1 °C). Consciousness is ACVPU: anything but "alert" (new confusion,
+voice, pain, unresponsive) scores 3; an unrecognised level also scores 3, erring towards
+escalation rather than silence.
+
+Contract: pure functions, thread-safe.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from app.domain import vitals
 from app.domain.models import Observation, ObservationStatus
 
 CONSCIOUSNESS_LEVELS = ("alert", "confusion", "voice", "pain", "unresponsive")
+_ALERT = frozenset({"alert", "a"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,7 @@ class News2Result:
         return not self.missing
 
 
+# RCP 2017 Chart 1, respiration rate: <=8 -> 3, 9-11 -> 1, 12-20 -> 0, 21-24 -> 2, >=25 -> 3
 def _resp_rate(rr: float) -> int:
     rr = round(rr)
     if rr <= 8:
@@ -56,6 +66,7 @@ def _resp_rate(rr: float) -> int:
     return 3
 
 
+# SpO2 Scale 1: <=91 -> 3, 92-93 -> 2, 94-95 -> 1, >=96 -> 0
 def _spo2_scale1(s: float) -> int:
     s = round(s)
     if s <= 91:
@@ -67,6 +78,8 @@ def _spo2_scale1(s: float) -> int:
     return 0
 
 
+# SpO2 Scale 2 (hypercapnic respiratory failure only): <=83 -> 3, 84-85 -> 2, 86-87 -> 1,
+# 88-92 or >=93 on air -> 0, 93-94 on O2 -> 1, 95-96 on O2 -> 2, >=97 on O2 -> 3
 def _spo2_scale2(s: float, on_oxygen: bool) -> int:
     s = round(s)
     if s <= 83:
@@ -84,6 +97,7 @@ def _spo2_scale2(s: float, on_oxygen: bool) -> int:
     return 3
 
 
+# Systolic BP: <=90 -> 3, 91-100 -> 2, 101-110 -> 1, 111-219 -> 0, >=220 -> 3
 def _systolic(sbp: float) -> int:
     sbp = round(sbp)
     if sbp <= 90:
@@ -97,6 +111,7 @@ def _systolic(sbp: float) -> int:
     return 3
 
 
+# Pulse: <=40 -> 3, 41-50 -> 1, 51-90 -> 0, 91-110 -> 1, 111-130 -> 2, >=131 -> 3
 def _pulse(p: float) -> int:
     p = round(p)
     if p <= 40:
@@ -112,6 +127,8 @@ def _pulse(p: float) -> int:
     return 3
 
 
+# Temperature: <=35.0 -> 3, 35.1-36.0 -> 1, 36.1-38.0 -> 0, 38.1-39.0 -> 1, >=39.1 -> 2
+# (Air or oxygen: oxygen -> 2, air -> 0. Consciousness: alert -> 0, CVPU -> 3.)
 def _temperature(t: float) -> int:
     t = round(t, 1)
     if t <= 35.0:
@@ -152,7 +169,7 @@ def news2(inputs: News2Inputs, age_years: int | None = None) -> News2Result:
     scores["air_or_oxygen"] = 2 if inputs.on_oxygen else 0
     take("systolic", sbp, None if sbp is None else _systolic(sbp))
     take("pulse", pulse, None if pulse is None else _pulse(pulse))
-    scores["consciousness"] = 0 if inputs.consciousness == "alert" else 3
+    scores["consciousness"] = 0 if inputs.consciousness.strip().lower() in _ALERT else 3
     take("temperature", temp, None if temp is None else _temperature(temp))
 
     total = sum(scores.values())

@@ -1,7 +1,10 @@
 """Patient registration rules: validate what a form holds and build the Patient record.
 
 ``validate_draft`` reports every problem at once (``ValidationFailed``), each tied to its form
-field, so the person fixes them in one go and keeps everything else they typed.
+field, so the person fixes them in one go and keeps everything else they typed. An exact date
+of birth wins over an age; an age alone gives an estimated birth date (``birth_date_estimated``).
+
+Contract: pure functions of their arguments (``today``/``now`` are passed in), thread-safe.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def age_label(patient: Patient, today: date) -> str:
         months -= 1
     if months >= 1:
         return f"{prefix}{months} m"
-    return f"{prefix}{(today - patient.birth_date).days} d"
+    return f"{prefix}{max(0, (today - patient.birth_date).days)} d"
 
 
 def _clean_address(a: Address) -> Address:

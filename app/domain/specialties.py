@@ -1,5 +1,5 @@
 """Hub specialties a case can be queued to. Keys are stable (sent to the hub); names are
-English and translated by the UI."""
+English and translated by the UI. Immutable tables: thread-safe."""
 
 from __future__ import annotations
 

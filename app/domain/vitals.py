@@ -6,20 +6,28 @@ Two distinct checks (standards reference, section 3.1):
 - **Flags** mark a plausible value as abnormal or urgent. A flagged value is always stored: a
   correct red-flag value must never be blocked (the UI asks for a confirm tick instead).
 
-Limits and flag thresholds are kept in the canonical unit and are inclusive (``<=`` for the
-low side, ``>=`` for the high side), compared after rounding to the vital's decimals, so
-101.3 degF (38.5 Cel) is judged exactly as 38.5 Cel would be. The thresholds are the project's
-engineering proposals (ASSUMED in the reference) and need a clinician's sign-off; adult flags
-are not applied under 16 years.
+Limits are held in the canonical unit. Where §3.1 gives its own figures for another unit
+(°F, mmol/L) those are used as written, so 111.2 °F is the °F limit and 100.6 °F the °F fever
+threshold; for other units (lb, g, in) the canonical limits are converted and rounded inwards
+to the unit's decimals, so the limit a message quotes is itself an accepted value. Thresholds
+are inclusive (``<=`` on the low side, ``>=`` on the high side) and compared after rounding
+the value to the unit's decimals ("< 100" is written as ``<= 99`` for whole-number vitals).
+The thresholds are the project's engineering proposals (ASSUMED in the reference) and need a
+clinician's sign-off. Adult flags are applied at 16 years and over, and when the age is
+unknown; under 16 the flag is NOT_ASSESSED but the hard limits still apply.
+
+Contract: pure functions over immutable tables, thread-safe.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain.errors import DomainError, ImplausibleValue
 
+# LOINC codes (standards reference 2.1)
 SYSTOLIC = "8480-6"
 DIASTOLIC = "8462-4"
 PULSE = "8867-4"
@@ -35,6 +43,8 @@ MUAC = "56072-2"
 BP_PANEL = "85354-9"  # groups systolic and diastolic in FHIR export
 
 ADULT_AGE = 16
+# Glucose molar mass 180.16 g/mol: 1 mmol/L = 18.016 mg/dL (standards reference 2.1).
+GLUCOSE_MG_PER_MMOL = 18.016
 
 
 class Flag(StrEnum):
@@ -44,22 +54,21 @@ class Flag(StrEnum):
     NOT_ASSESSED = "not_assessed"
 
 
-# unit -> (dimension, factor, offset): value_in_base = value * factor + offset
-_UNITS: dict[str, tuple[str, float, float]] = {
-    "mm[Hg]": ("pressure", 1.0, 0.0),
-    "/min": ("rate", 1.0, 0.0),
-    "%": ("fraction", 1.0, 0.0),
-    "Cel": ("temperature", 1.0, 0.0),
-    "[degF]": ("temperature", 5.0 / 9.0, -160.0 / 9.0),
-    "kg": ("mass", 1.0, 0.0),
-    "g": ("mass", 0.001, 0.0),
-    "[lb_av]": ("mass", 0.45359237, 0.0),
-    "cm": ("length", 1.0, 0.0),
-    "[in_i]": ("length", 2.54, 0.0),
-    "kg/m2": ("bmi", 1.0, 0.0),
-    "mg/dL": ("glucose", 1.0, 0.0),
-    # Glucose molar mass 180.16 g/mol: 1 mmol/L = 18.016 mg/dL (standards reference 2.1).
-    "mmol/L": ("glucose", 18.016, 0.0),
+# UCUM unit -> (dimension, factor, offset, decimals): value_in_base = value * factor + offset
+_UNITS: dict[str, tuple[str, float, float, int]] = {
+    "mm[Hg]": ("pressure", 1.0, 0.0, 0),
+    "/min": ("rate", 1.0, 0.0, 0),
+    "%": ("fraction", 1.0, 0.0, 0),
+    "Cel": ("temperature", 1.0, 0.0, 1),
+    "[degF]": ("temperature", 5.0 / 9.0, -160.0 / 9.0, 1),
+    "kg": ("mass", 1.0, 0.0, 1),
+    "g": ("mass", 0.001, 0.0, 0),
+    "[lb_av]": ("mass", 0.45359237, 0.0, 1),  # the international avoirdupois pound, exact
+    "cm": ("length", 1.0, 0.0, 1),
+    "[in_i]": ("length", 2.54, 0.0, 1),  # the international inch, exact
+    "kg/m2": ("bmi", 1.0, 0.0, 1),
+    "mg/dL": ("glucose", 1.0, 0.0, 0),
+    "mmol/L": ("glucose", GLUCOSE_MG_PER_MMOL, 0.0, 1),
 }
 
 UNIT_SYMBOLS: dict[str, str] = {
@@ -80,6 +89,27 @@ UNIT_SYMBOLS: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """Hard limits and flag thresholds of one vital in one unit (None: no such flag)."""
+
+    unit: str
+    decimals: int
+    hard_low: float
+    hard_high: float
+    urgent_low: float | None = None  # value <= this is urgent
+    abnormal_low: float | None = None  # value <= this is abnormal
+    abnormal_high: float | None = None  # value >= this is abnormal
+    urgent_high: float | None = None  # value >= this is urgent
+
+    @property
+    def has_flags(self) -> bool:
+        return any(
+            t is not None
+            for t in (self.urgent_low, self.abnormal_low, self.abnormal_high, self.urgent_high)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class VitalSign:
     code: str  # LOINC
     key: str
@@ -87,38 +117,64 @@ class VitalSign:
     canonical_unit: str  # UCUM
     units: tuple[str, ...]  # accepted input units, canonical first
     decimals: int  # in the canonical unit
-    hard_low: float
+    hard_low: float  # canonical unit, all ages
     hard_high: float
     integer_only: bool = False
-    urgent_low: float | None = None  # value <= this is urgent
+    urgent_low: float | None = None  # canonical unit; value <= this is urgent
     abnormal_low: float | None = None  # value <= this is abnormal
     abnormal_high: float | None = None  # value >= this is abnormal
     urgent_high: float | None = None  # value >= this is urgent
+    adult_hard_low: float | None = None  # tighter low limit from 16 years (weight, height)
+    unit_limits: tuple[Limits, ...] = ()  # §3.1's own figures for a non-canonical unit
+    computed: bool = False  # derived by the program (BMI), never typed
 
 
+# Standards reference §3.1 (adults). "< 100" for a whole-number vital is "<= 99"; "< 18.5"
+# at one decimal is "<= 18.4"; "< 54" mg/dL is "<= 53".
 VITALS: dict[str, VitalSign] = {
     v.code: v
     for v in (
         VitalSign(SYSTOLIC, "systolic", "Systolic BP", "mm[Hg]", ("mm[Hg]",), 0, 50, 300,
-                  True, 90, 99, 140, 180),
+                  urgent_low=90, abnormal_low=99, abnormal_high=140, urgent_high=180),
         VitalSign(DIASTOLIC, "diastolic", "Diastolic BP", "mm[Hg]", ("mm[Hg]",), 0, 20, 200,
-                  True, None, 59, 90, 110),
+                  abnormal_low=59, abnormal_high=90, urgent_high=110),
         VitalSign(PULSE, "pulse", "Pulse", "/min", ("/min",), 0, 20, 250,
-                  True, 40, 50, 91, 131),
+                  urgent_low=40, abnormal_low=50, abnormal_high=91, urgent_high=131),
         VitalSign(RESP_RATE, "resp_rate", "Respiratory rate", "/min", ("/min",), 0, 4, 70,
-                  True, 8, 11, 21, 25),
+                  integer_only=True,
+                  urgent_low=8, abnormal_low=11, abnormal_high=21, urgent_high=25),
         VitalSign(SPO2, "spo2", "SpO₂", "%", ("%",), 0, 50, 100,
-                  True, 91, 95, None, None),
+                  urgent_low=91, abnormal_low=95),
         VitalSign(TEMPERATURE, "temperature", "Temperature", "Cel", ("Cel", "[degF]"), 1,
-                  30.0, 44.0, False, 35.0, 36.0, 38.1, 39.1),
-        VitalSign(WEIGHT, "weight", "Weight", "kg", ("kg", "[lb_av]", "g"), 1, 0.5, 300),
-        VitalSign(HEIGHT, "height", "Height", "cm", ("cm", "[in_i]"), 1, 30, 250),
-        VitalSign(BMI, "bmi", "BMI", "kg/m2", ("kg/m2",), 1, 5, 100,
-                  False, 15.9, 18.4, 23.0, 35.0),
+                  30.0, 44.0,
+                  urgent_low=35.0, abnormal_low=36.0, abnormal_high=38.1, urgent_high=39.1,
+                  unit_limits=(Limits("[degF]", 1, 86.0, 111.2,
+                                      urgent_low=95.0, abnormal_low=96.8,
+                                      abnormal_high=100.6, urgent_high=102.4),)),
+        VitalSign(WEIGHT, "weight", "Weight", "kg", ("kg", "[lb_av]", "g"), 1, 0.5, 300,
+                  adult_hard_low=20),
+        VitalSign(HEIGHT, "height", "Height", "cm", ("cm", "[in_i]"), 1, 30, 250,
+                  adult_hard_low=100),
+        # BMI has no hard limit in §3.1 (it is computed); these bounds only stop garbage.
+        VitalSign(BMI, "bmi", "BMI", "kg/m2", ("kg/m2",), 1, 1, 250,
+                  urgent_low=15.9, abnormal_low=18.4, abnormal_high=23.0, urgent_high=35.0,
+                  computed=True),
         VitalSign(GLUCOSE_RANDOM, "glucose_random", "Blood glucose (random)", "mg/dL",
-                  ("mg/dL", "mmol/L"), 0, 20, 800, False, 53, 69, 200, 300),
+                  ("mg/dL", "mmol/L"), 0, 20, 800,
+                  urgent_low=53, abnormal_low=69, abnormal_high=200, urgent_high=300,
+                  unit_limits=(Limits("mmol/L", 1, 1.1, 44.4,
+                                      urgent_low=2.9, abnormal_low=3.8,
+                                      abnormal_high=11.1, urgent_high=16.7),)),
+        # Fasting: §3.1 flags 100-125 and >= 126 abnormal, < 54 urgent. We also keep < 70
+        # abnormal and >= 300 urgent from the random row: hypo- and hyperglycaemia do not
+        # depend on when the patient last ate (for the clinician to confirm).
         VitalSign(GLUCOSE_FASTING, "glucose_fasting", "Blood glucose (fasting)", "mg/dL",
-                  ("mg/dL", "mmol/L"), 0, 20, 800, False, 53, 69, 100, 300),
+                  ("mg/dL", "mmol/L"), 0, 20, 800,
+                  urgent_low=53, abnormal_low=69, abnormal_high=100, urgent_high=300,
+                  unit_limits=(Limits("mmol/L", 1, 1.1, 44.4,
+                                      urgent_low=2.9, abnormal_low=3.8,
+                                      abnormal_high=5.6, urgent_high=16.7),)),
+        # MUAC is judged against WHO growth standards (not in §3.1): no flags, loose bounds.
         VitalSign(MUAC, "muac", "Mid-upper arm circumference", "cm", ("cm",), 1, 5, 60),
     )
 }  # fmt: skip
@@ -127,9 +183,9 @@ VITALS: dict[str, VitalSign] = {
 @dataclass(frozen=True, slots=True)
 class Assessment:
     code: str
-    value: float
-    unit: str
-    canonical_value: float
+    value: float  # as entered
+    unit: str  # as entered (UCUM)
+    canonical_value: float  # rounded to the vital's decimals
     canonical_unit: str
     flag: Flag
     reason: str  # "", "low", "very_low", "high", "very_high"
@@ -145,7 +201,8 @@ def vital(code: str) -> VitalSign:
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
-    if from_unit == to_unit:
+    """``value`` in ``from_unit`` expressed in ``to_unit`` (UCUM codes of one dimension)."""
+    if from_unit == to_unit and from_unit in _UNITS:
         return value
     src, dst = _UNITS.get(from_unit), _UNITS.get(to_unit)
     if src is None or dst is None or src[0] != dst[0]:
@@ -156,6 +213,12 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         )
     base = value * src[1] + src[2]
     return (base - dst[2]) / dst[1]
+
+
+def unit_decimals(unit: str) -> int:
+    """How many decimals a value in ``unit`` is shown and judged with."""
+    entry = _UNITS.get(unit)
+    return 1 if entry is None else entry[3]
 
 
 def _check_unit(v: VitalSign, unit: str) -> None:
@@ -174,30 +237,69 @@ def to_canonical(code: str, value: float, unit: str) -> float:
 
 
 def format_value(code: str, value: float, unit: str | None = None) -> str:
-    """The value with the vital's usual precision (one more decimal for converted units)."""
+    """``value`` with the usual precision of the vital (or of ``unit`` when one is given)."""
     v = vital(code)
-    decimals = v.decimals if unit in (None, v.canonical_unit) else max(v.decimals, 1)
-    if unit == "mmol/L":
-        decimals = 1
+    decimals = v.decimals if unit in (None, v.canonical_unit) else unit_decimals(unit)
     return f"{value:.{decimals}f}"
 
 
-def _limit_in(v: VitalSign, limit: float, unit: str) -> float:
-    return round(convert(limit, v.canonical_unit, unit), 1)
+def _inwards(x: float, decimals: int, up: bool) -> float:
+    # Round a converted limit towards the accepted range, so the quoted limit is accepted.
+    scale = 10.0**decimals
+    scaled = round(x * scale, 6)  # strip float noise (44 Cel is 111.20000000000002 degF)
+    return round((math.ceil(scaled) if up else math.floor(scaled)) / scale, decimals)
+
+
+def _is_adult(age_years: int | None) -> bool:
+    return age_years is None or age_years >= ADULT_AGE
+
+
+def limits(code: str, unit: str, age_years: int | None = None) -> Limits:
+    """Hard limits (and flag thresholds, where §3.1 gives them) of ``code`` in ``unit``."""
+    v = vital(code)
+    _check_unit(v, unit)
+    hard_low = v.hard_low
+    if v.adult_hard_low is not None and age_years is not None and age_years >= ADULT_AGE:
+        hard_low = v.adult_hard_low
+    if unit == v.canonical_unit:
+        return Limits(unit, v.decimals, hard_low, v.hard_high, v.urgent_low, v.abnormal_low,
+                      v.abnormal_high, v.urgent_high)  # fmt: skip
+    for own in v.unit_limits:
+        if own.unit == unit:
+            return own
+    decimals = unit_decimals(unit)
+    return Limits(
+        unit,
+        decimals,
+        _inwards(convert(hard_low, v.canonical_unit, unit), decimals, up=True),
+        _inwards(convert(v.hard_high, v.canonical_unit, unit), decimals, up=False),
+    )
+
+
+def _judge(value: float, lim: Limits) -> tuple[Flag, str]:
+    if lim.urgent_low is not None and value <= lim.urgent_low:
+        return Flag.URGENT, "very_low"
+    if lim.urgent_high is not None and value >= lim.urgent_high:
+        return Flag.URGENT, "very_high"
+    if lim.abnormal_low is not None and value <= lim.abnormal_low:
+        return Flag.ABNORMAL, "low"
+    if lim.abnormal_high is not None and value >= lim.abnormal_high:
+        return Flag.ABNORMAL, "high"
+    return Flag.NORMAL, ""
 
 
 def assess(code: str, value: float, unit: str, age_years: int | None = None) -> Assessment:
     """Refuse an impossible value (``ImplausibleValue``) or flag a plausible one."""
     v = vital(code)
     _check_unit(v, unit)
-    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+    symbol = UNIT_SYMBOLS.get(unit, unit)
+    if not math.isfinite(value):
         raise ImplausibleValue(
-            "vital.below_limit",
-            f"{v.name}: not a number.",
-            {"name": v.name, "value": value, "unit": unit, "limit": v.hard_low,
-             "limit_unit": v.canonical_unit},
+            "vital.not_a_number",
+            f"{v.name}: {value} is not a number.",
+            {"name": v.name, "value": str(value)},
             field=v.key,
-        )  # fmt: skip
+        )
     if v.integer_only and value != int(value):
         raise ImplausibleValue(
             "vital.not_integer",
@@ -208,17 +310,14 @@ def assess(code: str, value: float, unit: str, age_years: int | None = None) -> 
     if code == TEMPERATURE and unit == "Cel" and 86 <= value <= 112:
         raise ImplausibleValue(
             "vital.probably_fahrenheit",
-            f"{value:g} °C is impossible; it looks like °F. Choose °F as the unit.",
-            {"value": value},
+            f"Temperature {value:g} °C is impossible; it looks like °F. Choose °F as the unit.",
+            {"name": v.name, "value": value, "unit": unit},
             field=v.key,
         )
-    canonical = convert(value, unit, v.canonical_unit)
-    # Round away float noise (111.2 degF is 44.000000000000004 Cel) before judging the limits.
-    exact = round(canonical, 6)
-    if exact < v.hard_low or exact > v.hard_high:
-        low = exact < v.hard_low
-        limit = _limit_in(v, v.hard_low if low else v.hard_high, unit)
-        symbol = UNIT_SYMBOLS.get(unit, unit)
+    lim = limits(code, unit, age_years)
+    if value < lim.hard_low or value > lim.hard_high:
+        low = value < lim.hard_low
+        limit = lim.hard_low if low else lim.hard_high
         side = "below the lowest" if low else "above the highest"
         raise ImplausibleValue(
             "vital.below_limit" if low else "vital.above_limit",
@@ -227,19 +326,14 @@ def assess(code: str, value: float, unit: str, age_years: int | None = None) -> 
             {"name": v.name, "value": value, "unit": unit, "limit": limit, "limit_unit": unit},
             field=v.key,
         )
-    rounded = round(canonical, v.decimals)
-    flag, reason = Flag.NORMAL, ""
-    if age_years is not None and age_years < ADULT_AGE:
-        flag = Flag.NOT_ASSESSED
-    elif v.urgent_low is not None and rounded <= v.urgent_low:
-        flag, reason = Flag.URGENT, "very_low"
-    elif v.urgent_high is not None and rounded >= v.urgent_high:
-        flag, reason = Flag.URGENT, "very_high"
-    elif v.abnormal_low is not None and rounded <= v.abnormal_low:
-        flag, reason = Flag.ABNORMAL, "low"
-    elif v.abnormal_high is not None and rounded >= v.abnormal_high:
-        flag, reason = Flag.ABNORMAL, "high"
-    return Assessment(code, value, unit, rounded, v.canonical_unit, flag, reason)
+    canonical = round(convert(value, unit, v.canonical_unit), v.decimals)
+    if not _is_adult(age_years):
+        flag, reason = Flag.NOT_ASSESSED, ""
+    elif lim.has_flags:
+        flag, reason = _judge(round(value, lim.decimals), lim)
+    else:
+        flag, reason = _judge(canonical, limits(code, v.canonical_unit, age_years))
+    return Assessment(code, value, unit, canonical, v.canonical_unit, flag, reason)
 
 
 def check_bp(systolic: float, diastolic: float) -> None:
@@ -254,5 +348,14 @@ def check_bp(systolic: float, diastolic: float) -> None:
 
 
 def bmi(weight_kg: float, height_cm: float) -> float:
+    """Body-mass index in kg/m², one decimal."""
+    if not height_cm > 0:
+        raise ImplausibleValue(
+            "vital.below_limit",
+            f"Height {height_cm:g} cm is below the lowest possible value (30 cm).",
+            {"name": "Height", "value": height_cm, "unit": "cm", "limit": VITALS[HEIGHT].hard_low,
+             "limit_unit": "cm"},
+            field="height",
+        )  # fmt: skip
     metres = height_cm / 100.0
     return round(weight_kg / (metres * metres), 1)

@@ -22,11 +22,11 @@ import math
 import re
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlite_utils import Database
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import UserId, new_id
 from app.domain.models import Role, User
 from app.security.passwords import DEFAULT_LOG_N, hash_password, needs_rehash, verify_password
@@ -44,7 +44,7 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 @dataclass(slots=True)
 class _Failures:
     count: int = 0
-    locked_until: datetime | None = None
+    locked_at: datetime | None = None
 
 
 class AuthService:
@@ -102,9 +102,14 @@ class AuthService:
         now = self._clock()
         with self._lock:
             state = self._failures.get(key)
-            if state is None or state.locked_until is None or now >= state.locked_until:
+            if state is None or state.locked_at is None:
                 return
-            seconds = max(1, math.ceil((state.locked_until - now).total_seconds()))
+            elapsed = (now - state.locked_at).total_seconds()
+            # A clock set back (flat CMOS battery, then corrected) must not lock for hours:
+            # a negative elapsed time releases the lock.
+            if not 0 <= elapsed < THROTTLE_SECONDS:
+                return
+            seconds = max(1, math.ceil(THROTTLE_SECONDS - elapsed))
         raise DomainError(
             "auth.throttled",
             f"Too many wrong passwords. Try again in {seconds} seconds.",
@@ -117,7 +122,7 @@ class AuthService:
             state = self._failures.setdefault(key, _Failures())
             state.count += 1
             if state.count >= MAX_FAILURES:
-                state.locked_until = now + timedelta(seconds=THROTTLE_SECONDS)
+                state.locked_at = now
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -142,7 +147,7 @@ class AuthService:
         """Switch an account on or off (an admin cannot switch off their own account)."""
         require(actor, Permission.MANAGE_USERS)
         if user_id == actor.id and not active:
-            raise DomainError(
+            raise PermissionDenied(
                 "permission.denied",
                 "You cannot switch off your own account.",
                 {"permission": str(Permission.MANAGE_USERS), "role": str(actor.role)},

@@ -12,10 +12,11 @@ Vitals are checked by ``vitals.assess`` before anything is written: an implausib
 (``ImplausibleValue``) stores nothing. Blood pressure is a pair: ``check_bp`` and both
 assessments pass before both observations are written in one transaction.
 
-Codes: ``case.not_found``, ``case.not_editable`` (``status``), ``observation.not_found``,
-``consent.given_by_required``, ``consent.relationship_required``, ``case.consciousness``
-and ``case.specialty_unknown`` (``value``), ``patient.not_found``, the domain's vital/case codes, ``attachment.*``, ``permission.denied``; store
-errors (``store.disk_full`` ...) pass through unchanged.
+Codes: ``case.not_found``, ``patient.not_found``, ``observation.not_found`` (``id``),
+``case.not_editable`` (``status``), ``consent.given_by_required``,
+``consent.relationship_required``, ``case.consciousness`` and ``case.specialty_unknown``
+(``value``), the domain's vital and case codes, ``attachment.*``, ``permission.denied``.
+Store errors (``store.disk_full``, ``store.locked`` ...) pass through unchanged.
 
 Threading: safe from any thread. ``save_draft`` answers from a read when nothing changed and
 is otherwise one small write transaction, so a 2-second autosave costs next to nothing.
@@ -249,7 +250,7 @@ class CaseService:
         assessment = vitals.assess(code, value, unit, age)
         meta = _Provenance(source, device_id, device_time, raw, parser_version, confirmed_abnormal)
         observation = self._observation(actor, cid, code, value, unit, meta)
-        self._store.write(lambda db: self._insert_observations(db, cid, [observation]))
+        self._store.write(lambda db: _insert_observations(db, cid, [observation], age, self._clock))
         return RecordedObservation(observation, assessment)
 
     def add_blood_pressure(
@@ -279,7 +280,7 @@ class CaseService:
             self._observation(actor, cid, code, value, "mm[Hg]", meta)
             for code, value in ((SYSTOLIC, systolic), (DIASTOLIC, diastolic))
         ]
-        self._store.write(lambda db: self._insert_observations(db, cid, pair))
+        self._store.write(lambda db: _insert_observations(db, cid, pair, age, self._clock))
         return (
             RecordedObservation(pair[0], sys_assessment),
             RecordedObservation(pair[1], dia_assessment),
@@ -500,14 +501,6 @@ class CaseService:
             confirmed_abnormal=meta.confirmed_abnormal,
         )
 
-    @staticmethod
-    def _insert_observations(db: Database, cid: CaseId, items: list[Observation]) -> None:
-        # Re-read the status inside the transaction: the case may have been queued meanwhile.
-        case = _get_case(db, cid)
-        _check_open(case)
-        for o in items:
-            observations_repo.insert(db, o, outbox=case.status != CaseStatus.DRAFT)
-
 
 def _get_case(db: Database, cid: CaseId) -> Case:
     case = cases_repo.get(db, cid)
@@ -613,3 +606,20 @@ def _queue_payload(
         if score.applicable
         else None,
     }
+
+
+def _insert_observations(
+    db: Database, cid: CaseId, items: list[Observation], age: int | None, clock: Clock
+) -> None:
+    # Re-read the status inside the transaction: the case may have been queued meanwhile,
+    # and then these are addenda that the hub must be sent.
+    case = _get_case(db, cid)
+    _check_open(case)
+    for o in items:
+        observations_repo.insert(db, o, outbox=case.status != CaseStatus.DRAFT)
+    # A draft whose NEWS2 turns urgent is marked urgent at once (scenario: "NEWS2 reaches 6:
+    # the case is marked urgent"), not only when it is queued.
+    if case.status is CaseStatus.DRAFT and case.priority is Priority.ROUTINE:
+        score = _news2(case, observations_repo.for_case(db, cid), age)
+        if score.urgent:
+            cases_repo.update(db, replace(case, priority=Priority.URGENT, updated_at=clock()))

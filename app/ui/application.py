@@ -51,6 +51,9 @@ BORDER = "#c9ced6"
 ERROR_FG = "#9b1c1c"
 ERROR_BG = "#fdecec"
 
+# Styling the drop-down box removes the style's own arrow, so the stylesheet draws one.
+CHEVRON = (Path(__file__).resolve().parent / "icons" / "chevron-down.svg").as_posix()
+
 STYLESHEET = f"""
 QFrame#sidePanel {{
     background: #ffffff;
@@ -77,6 +80,7 @@ QListWidget#navigation::item:selected {{
 }}
 QPushButton {{
     padding: 0.35em 1.1em;
+    margin: 1px;  /* room for the 2px focus ring, so focus never changes the size */
     border: 1px solid {BORDER};
     border-radius: 0.25em;
     background: #ffffff;
@@ -86,6 +90,7 @@ QPushButton:hover {{
     background: #f0f3f5;
 }}
 QPushButton:focus {{
+    margin: 0;
     border: 2px solid {ACCENT};
 }}
 QPushButton:default, QPushButton[primary="true"] {{
@@ -97,6 +102,7 @@ QPushButton:default:hover, QPushButton[primary="true"]:hover {{
     background: {ACCENT_DARK};
 }}
 QPushButton:default:focus, QPushButton[primary="true"]:focus {{
+    margin: 0;
     border: 2px solid #0a2f2f;
 }}
 QPushButton:disabled {{
@@ -106,13 +112,26 @@ QPushButton:disabled {{
 }}
 QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QSpinBox, QDoubleSpinBox, QDateEdit {{
     padding: 0.25em 0.4em;
+    margin: 1px;  /* as for buttons: the focus ring takes this pixel */
     border: 1px solid {BORDER};
     border-radius: 0.2em;
     background: #ffffff;
     selection-background-color: {ACCENT};
 }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding;
+    subcontrol-position: center right;
+    width: 1.4em;
+    border: none;
+}}
+QComboBox::down-arrow {{
+    image: url({CHEVRON});
+    width: 0.8em;
+    height: 0.8em;
+}}
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QSpinBox:focus,
 QDoubleSpinBox:focus, QDateEdit:focus {{
+    margin: 0;
     border: 2px solid {ACCENT};
 }}
 QLabel#errorText {{
@@ -183,8 +202,14 @@ def resolve_font_scale(explicit: float | None) -> float:
     return max(MIN_SCALE, min(MAX_SCALE, float(value)))
 
 
+_registered: dict[Path, list[str]] = {}
+_palette: list[QPalette] = []
+
+
 def register_fonts(font_dir: Path = FONT_DIR) -> list[str]:
-    """Add the bundled fonts to Qt's database; returns the families now available."""
+    """Add the bundled fonts to Qt's database (once); returns the families they provide."""
+    if font_dir in _registered:
+        return list(_registered[font_dir])
     families: set[str] = set()
     for path in sorted(font_dir.glob("*.ttf")):
         font_id = QFontDatabase.addApplicationFont(str(path))
@@ -192,6 +217,7 @@ def register_fonts(font_dir: Path = FONT_DIR) -> list[str]:
             log.warning("could not load bundled font %s", path.name)
             continue
         families.update(QFontDatabase.applicationFontFamilies(font_id))
+    _registered[font_dir] = sorted(families)
     return sorted(families)
 
 
@@ -236,6 +262,13 @@ def install_translator(app: QCoreApplication, language: str) -> list[QTranslator
 
 
 def calm_palette() -> QPalette:
+    """The light palette (built once: it never changes, and rebuilding it per test costs)."""
+    if not _palette:
+        _palette.append(_build_palette())
+    return QPalette(_palette[0])
+
+
+def _build_palette() -> QPalette:
     pal = QPalette()
     role = QPalette.ColorRole
     pal.setColor(role.Window, QColor(WINDOW_BG))

@@ -158,6 +158,46 @@ MESSAGES: dict[str, str] = {
         "The clinic database cannot be written ({path}). Check that the disk is not "
         "write-protected, or call your IT support.",
     ),
+    "store.schema_newer": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database was written by a newer version of HWC Spoke (version {version}; "
+        "this program reads up to {supported}). Install the newer version; do not use this "
+        "one with it.",
+    ),
+    "store.not_found": QT_TRANSLATE_NOOP(
+        "messages", "This record is no longer there. Go back and open it again."
+    ),
+    "store.conflict": QT_TRANSLATE_NOOP(
+        "messages",
+        "Someone else changed this record meanwhile. Open it again to see their change, then "
+        "make yours.",
+    ),
+    "store.blob_missing": QT_TRANSLATE_NOOP(
+        "messages", "An attached file is missing from this PC. Call your IT support."
+    ),
+    "store.closed": QT_TRANSLATE_NOOP(
+        "messages", "The clinic database has been closed. Restart HWC Spoke."
+    ),
+    "store.error": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database reported a problem, so this was not saved. Try again; if it "
+        "happens again, call your IT support.",
+    ),
+    # consent and case details (services.cases)
+    "consent.given_by_required": QT_TRANSLATE_NOOP(
+        "messages", "Enter who gave consent (the patient or the person on their behalf)."
+    ),
+    "consent.relationship_required": QT_TRANSLATE_NOOP(
+        "messages", "Choose how the person who consented is related to the patient."
+    ),
+    "case.specialty_unknown": QT_TRANSLATE_NOOP("messages", "Choose a specialty from the list."),
+    "case.consciousness": QT_TRANSLATE_NOOP(
+        "messages", "Choose the level of consciousness from the list (alert, confused, …)."
+    ),
+    "observation.not_found": QT_TRANSLATE_NOOP(
+        "messages", "This reading was not found. It may have been removed already."
+    ),
+    "vital.not_a_number": QT_TRANSLATE_NOOP("messages", "Enter {name} as a number."),
     # several form problems at once (domain.errors.ValidationFailed)
     "validation.failed": QT_TRANSLATE_NOOP("messages", "Please correct the following:"),
 }
@@ -187,6 +227,12 @@ FALLBACKS: dict[str, str] = {
         "The systolic pressure must be higher than the diastolic. Check that they are not swapped.",
     ),
     "vital.not_integer": QT_TRANSLATE_NOOP("messages", "This is counted in whole numbers."),
+    "vital.not_a_number": QT_TRANSLATE_NOOP("messages", "Enter the value as a number."),
+    "store.schema_newer": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database was written by a newer version of HWC Spoke. Install the newer "
+        "version; do not use this one with it.",
+    ),
     "case.transition": QT_TRANSLATE_NOOP("messages", "This case cannot change to that status."),
     "case.not_editable": QT_TRANSLATE_NOOP(
         "messages",

@@ -410,6 +410,10 @@ class VitalsPanel(QWidget):
         )
 
     def _render(self) -> None:
+        # A reload re-renders the list; keep the person's selection (e.g. an urgent reading
+        # waiting for its confirm tick) across it.
+        current = self.readings.currentItem()
+        keep = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
         self.readings.clear()
         for recorded in sorted(
             self._readings,
@@ -442,6 +446,8 @@ class VitalsPanel(QWidget):
             item.setForeground(self.COL_FLAG, QBrush(fg))
             item.setData(0, Qt.ItemDataRole.UserRole, obs.id)
             self.readings.addTopLevelItem(item)
+            if obs.id == keep:
+                self.readings.setCurrentItem(item)
         has = bool(self._readings)
         self.empty_label.setVisible(not has)
         self.readings.setVisible(has)

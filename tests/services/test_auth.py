@@ -150,3 +150,13 @@ def test_accounts_survive_restart_and_weak_hashes_are_upgraded(
         stored = next(u for u in again.auth.list_users(staff.admin) if u.username == "asha")
         assert stored.password_hash == user.password_hash
         assert verify_password(PASSWORD, stored.password_hash)
+
+
+def test_clock_set_back_does_not_lock_for_hours(
+    services: Services, staff: Staff, clock: FakeClock
+) -> None:
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(DomainError):
+            services.auth.login("asha", "wrong-password")
+    clock.advance(-3 * 3600)  # someone corrects a PC clock that ran three hours fast
+    assert services.auth.login("asha", PASSWORD).id == staff.paramedic.id

@@ -150,6 +150,18 @@ def test_news2_of_five_makes_the_case_urgent(services: Services, staff: Staff) -
     assert payload["case"]["priority"] == "urgent"
 
 
+def test_draft_becomes_urgent_as_soon_as_news2_does(services: Services, staff: Staff) -> None:
+    user = staff.paramedic
+    case = _ready_case(services, staff)
+    services.cases.add_observation(user, case.id, PULSE, 115, "/min")  # 2: not yet
+    assert services.cases.detail(user, case.id).case.priority == Priority.ROUTINE
+    services.cases.add_observation(user, case.id, RESP, 26, "/min")  # 3 in one parameter
+    detail = services.cases.detail(user, case.id)
+    assert detail.news2.urgent
+    assert detail.case.priority == Priority.URGENT
+    assert detail.case.status == CaseStatus.DRAFT
+
+
 def test_emergency_is_not_lowered_by_news2(services: Services, staff: Staff) -> None:
     user = staff.paramedic
     case = _ready_case(services, staff)

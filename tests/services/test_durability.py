@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,8 +12,6 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-
-import sqlite3
 
 from app.domain.models import Sex
 from app.services.container import BLOB_DIR, DB_FILE, Services
