@@ -82,9 +82,10 @@ def print_progress(done: int, total: int) -> None:
 def prepare_demo(services: Services) -> str:
     """Seed the demo folder once; returns the hint the login window shows."""
     from app.services.seed import seed, seed_demo_users
+    from app.store import patients
 
     accounts = seed_demo_users(services)
-    if services.patients_count() == 0:
+    if services.store.read(patients.count) == 0:
         print(f"Preparing demo data ({DEMO_PATIENTS:,} patients, {DEMO_CASES} cases)...")
         seed(services, patients=DEMO_PATIENTS, cases=DEMO_CASES, progress=print_progress)
     return "\n".join(f"{role}: {user} / {password}" for user, password, role in accounts)
@@ -173,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
         "seed",
         help="add deterministic synthetic patients and cases (for demos, tests and benchmarks)",
     )
+    # Also accepted after the subcommand; SUPPRESS keeps a value given before it.
+    seed.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
     seed.add_argument("--patients", type=int, default=1000, metavar="N")
     seed.add_argument("--cases", type=int, default=100, metavar="M")
     seed.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")

@@ -17,16 +17,16 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QSize, QTimer  # noqa: E402
+from PySide6.QtCore import QSize, QTimer
 
-from app.domain import vitals  # noqa: E402
-from app.domain.models import Address, ConsentMethod, PatientDraft, Role, Sex  # noqa: E402
-from app.services.container import Services  # noqa: E402
-from app.ui import tasks  # noqa: E402
-from app.ui.application import create_application  # noqa: E402
-from app.ui.case_form import CaseForm  # noqa: E402
-from app.ui.main_window import MainWindow  # noqa: E402
-from app.ui.session import Session  # noqa: E402
+from app.domain import vitals
+from app.domain.models import Address, ConsentMethod, PatientDraft, Role, Sex
+from app.services.container import Services
+from app.ui import tasks
+from app.ui.application import create_application
+from app.ui.case_form import CaseForm
+from app.ui.main_window import MainWindow
+from app.ui.session import Session
 
 
 def record_case(services: Services) -> tuple[Session, str]:

@@ -44,9 +44,7 @@ def release() -> list[Path]:
     built = []
     for ts in sorted(HERE.glob("*.ts")):
         qm = ts.with_suffix(".qm")
-        subprocess.run(
-            [_tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True
-        )
+        subprocess.run([_tool("pyside6-lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True)
         built.append(qm)
     return built
 

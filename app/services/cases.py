@@ -420,7 +420,7 @@ class CaseService:
                 entity="case",
                 entity_id=cid,
                 op="case.queue",
-                payload=_queue_payload(queued, observations, score),
+                payload=queue_payload(queued, observations, score),
                 priority=outbox.PRIORITY_RECORD,
                 now=now,
             )
@@ -594,7 +594,7 @@ def _reassess(o: Observation, age: int | None) -> Assessment:
         )
 
 
-def _queue_payload(
+def queue_payload(
     case: Case, observations: builtins.list[Observation], score: News2Result
 ) -> dict[str, Any]:
     case_dict = codec.case_to_dict(case)

@@ -7,9 +7,9 @@ Threading rule:
   ``fn``'s result (or its exception). Serialising writes on one thread means SQLite never has
   to arbitrate between our own writers, and a domain row and its outbox row always commit
   together. Code that must only run on that thread calls ``assert_writer_thread``.
-- Reads: ``Store.read(fn)`` runs ``fn(db)`` on the calling thread with that thread's own
-  connection (``query_only``), in one read transaction so it sees a single snapshot. WAL lets
-  readers run while the writer writes.
+- Reads: ``Store.read(fn)`` runs ``fn(db)`` on the calling thread with a connection lent from
+  a small pool (``query_only``; one per concurrent reader), in one read transaction so it sees
+  a single snapshot. WAL lets readers run while the writer writes.
 - ``close()`` is for when the store is idle (the app is quitting): it waits for queued writes,
   then closes every connection. Calls after ``close()`` raise ``StoreError`` (``store.closed``).
 
@@ -50,8 +50,9 @@ class Store:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._writer_thread: int | None = None
         self._writer: sqlite_utils.Database | None = None
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[sqlite3.Connection] = []  # every read connection, to close
+        self._idle: list[sqlite_utils.Database] = []  # those not lent out right now
+        self._borrowed: dict[int, sqlite_utils.Database] = {}  # thread id -> lent connection
         self._readers_lock = threading.Lock()
         self._closed = False
 
@@ -82,8 +83,7 @@ class Store:
         conn = sqlite3.connect(
             self._path,
             timeout=self._busy_timeout_ms / 1000,
-            # Reader connections are closed by close() from another thread; each is still
-            # used only by the thread that made it.
+            # Reader connections are pooled: lent to one thread at a time, closed by close().
             check_same_thread=not read_only,
         )
         try:
@@ -183,12 +183,15 @@ class Store:
     # -- reading -----------------------------------------------------------------------------
 
     def read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
-        """Run ``fn(db)`` on this thread with its own read-only connection, in one snapshot."""
+        """Run ``fn(db)`` on this thread with a read-only connection, in one snapshot."""
         self._check_open()
-        db = self._reader()
+        me = threading.get_ident()
+        held = self._borrowed.get(me)
+        if held is not None:  # a read() inside a read(): same snapshot
+            return fn(held)
+        db = self._borrow()
+        self._borrowed[me] = db
         conn = db.conn
-        if conn.in_transaction:  # a read() inside a read(): same snapshot
-            return fn(db)
         try:
             conn.execute("BEGIN")
             try:
@@ -198,11 +201,17 @@ class Store:
                     conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise errors.wrap(exc, self._path) from exc
+        finally:
+            del self._borrowed[me]
+            self._give_back(db)
 
-    def _reader(self) -> sqlite_utils.Database:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        if db is not None:
-            return db
+    def _borrow(self) -> sqlite_utils.Database:
+        # A pool, not a thread-local: Qt's worker threads are not Python threads, and a
+        # thread-local set on one is gone by its next task, so every search would open (and
+        # keep) another connection.
+        with self._readers_lock:
+            if self._idle:
+                return self._idle.pop()
         try:
             conn = self._connect(read_only=True)
         except sqlite3.Error as exc:
@@ -212,9 +221,17 @@ class Store:
                 conn.close()
                 raise _closed_error(self._path)
             self._readers.append(conn)
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        self._local.db = db
-        return db
+        return sqlite_utils.Database(conn, execute_plugins=False)
+
+    def _give_back(self, db: sqlite_utils.Database) -> None:
+        with self._readers_lock:
+            if not self._closed:
+                self._idle.append(db)
+
+    def reader_count(self) -> int:
+        """How many read connections are open (they are pooled, so this stays small)."""
+        with self._readers_lock:
+            return len(self._readers)
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -228,7 +245,7 @@ class Store:
             if self._closed:
                 return
             self._closed = True
-            readers, self._readers = self._readers, []
+            readers, self._readers, self._idle = self._readers, [], []
         try:
             self._executor.submit(self._close_writer).result()
         finally:

@@ -64,7 +64,9 @@ def content_hash(services: Services) -> str:
         skip = {"id", "rid", "patient_id", "case_id", "created_by", "recorded_by"}
         for sql in queries:
             for row in db.execute(sql).fetchall():  # type: ignore[attr-defined]
-                digest.update(repr([row[k] for k in row.keys() if k not in skip]).encode())
+                # sqlite3.Row iterates over values, so the names come from keys().
+                names = [k for k in row.keys() if k not in skip]  # noqa: SIM118
+                digest.update(repr([row[k] for k in names]).encode())
 
     services.store.read(collect)
     return digest.hexdigest()

@@ -48,19 +48,37 @@ def test_writes_run_on_one_writer_thread_and_reads_on_the_caller(store: Store) -
     store.write(lambda db: store.assert_writer_thread())
 
 
-def test_each_reading_thread_gets_its_own_connection(store: Store) -> None:
+def test_concurrent_readers_get_their_own_connections(store: Store) -> None:
+    inside = threading.Barrier(3)
     conns: dict[str, int] = {}
 
     def reader(name: str) -> None:
-        conns[name] = store.read(lambda db: id(db.conn))
+        def hold(db: sqlite_utils.Database) -> int:
+            inside.wait(timeout=10)  # all three are reading at the same moment
+            return id(db.conn)
+
+        conns[name] = store.read(hold)
 
     threads = [threading.Thread(target=reader, args=(f"t{i}",)) for i in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    conns["main"] = store.read(lambda db: id(db.conn))
-    assert len(set(conns.values())) == 4
+    assert len(set(conns.values())) == 3
+
+
+def test_reads_from_many_short_lived_threads_reuse_connections(store: Store) -> None:
+    # Qt's pool threads come and go; each read must not leave a connection behind.
+    for _ in range(50):
+        t = threading.Thread(target=lambda: store.read(patients.count))
+        t.start()
+        t.join()
+    assert store.reader_count() == 1
+
+
+def test_a_read_inside_a_read_sees_the_same_snapshot(store: Store) -> None:
+    outer_inner = store.read(lambda db: (id(db.conn), store.read(lambda d2: id(d2.conn))))
+    assert outer_inner[0] == outer_inner[1]
 
 
 def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:

@@ -127,8 +127,9 @@ def test_paramedic_flow_from_registration_to_queued(
     qtbot.waitUntil(lambda: len(_readings(form)) == 3)
     _enter_vital(qtbot, form, "spo2", "95")
     qtbot.waitUntil(lambda: len(_readings(form)) == 4)
-    qtbot.waitUntil(form.urgent_banner.isVisible)
-    assert "Urgent teleconsultation: NEWS2 6" in form.urgent_banner.text()
+    # The banner is already up at NEWS2 5 (after RR 22); wait for the SpO2 reading to count.
+    qtbot.waitUntil(lambda: "Urgent teleconsultation: NEWS2 6" in form.urgent_banner.text())
+    assert form.urgent_banner.isVisible()
     assert form.news2_label.text().startswith("NEWS2 6")
     assert form.priority_combo.currentData() == Priority.URGENT.value
 
