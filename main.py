@@ -79,8 +79,8 @@ def print_progress(done: int, total: int) -> None:
         print(f"\r  {done:,} / {total:,}", end="\n" if done == total else "", flush=True)
 
 
-def prepare_demo(services: Services) -> str:
-    """Seed the demo folder once; returns the hint the login window shows."""
+def prepare_demo(services: Services) -> list[tuple[str, str, str]]:
+    """Seed the demo folder once; returns the accounts (user, password, role) to show."""
     from app.services.seed import seed, seed_demo_users
     from app.store import patients
 
@@ -88,7 +88,7 @@ def prepare_demo(services: Services) -> str:
     if services.store.read(patients.count) == 0:
         print(f"Preparing demo data ({DEMO_PATIENTS:,} patients, {DEMO_CASES} cases)...")
         seed(services, patients=DEMO_PATIENTS, cases=DEMO_CASES, progress=print_progress)
-    return "\n".join(f"{role}: {user} / {password}" for user, password, role in accounts)
+    return accounts
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -96,12 +96,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
     setup_logging(data_dir, args.verbose)
     services = open_services(data_dir)
     try:
-        hint = prepare_demo(services) if args.demo else None
+        accounts = prepare_demo(services) if args.demo else None
         from app.ui.run import run_gui
 
         return run_gui(
             services,
-            demo_hint=hint,
+            demo_accounts=accounts,
             screenshot=Path(args.screenshot) if args.screenshot else None,
             language=args.lang or os.environ.get("SPOKE_LANG"),
             font_scale=args.font_scale,

@@ -1,1969 +1,1979 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="hi_IN">
-    <context>
-        <name>CaseForm</name>
-        <message>
-            <location filename="../ui/case_form.py" line="58" />
-            <source>Self</source>
-            <translation>स्वयं</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="59" />
-            <source>Mother</source>
-            <translation>माँ</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="60" />
-            <source>Father</source>
-            <translation>पिता</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="61" />
-            <source>Husband</source>
-            <translation>पति</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="62" />
-            <source>Wife</source>
-            <translation>पत्नी</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="63" />
-            <source>Son</source>
-            <translation>बेटा</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="64" />
-            <source>Daughter</source>
-            <translation>बेटी</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="65" />
-            <source>Guardian</source>
-            <translation>अभिभावक</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="68" />
-            <source>Verbal</source>
-            <translation>मौखिक</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="69" />
-            <source>Written</source>
-            <translation>लिखित</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="70" />
-            <source>Thumbprint</source>
-            <translation>अंगूठे का निशान</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="73" />
-            <source>Alert</source>
-            <translation>सचेत (होश में)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="74" />
-            <source>New confusion</source>
-            <translation>नई उलझन / भ्रम</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="75" />
-            <source>Responds to voice</source>
-            <translation>आवाज़ पर प्रतिक्रिया</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="76" />
-            <source>Responds to pain</source>
-            <translation>दर्द पर प्रतिक्रिया</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="77" />
-            <source>Unresponsive</source>
-            <translation>कोई प्रतिक्रिया नहीं</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="80" />
-            <source>General medicine</source>
-            <translation>सामान्य चिकित्सा (जनरल मेडिसिन)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="81" />
-            <source>Cardiology</source>
-            <translation>हृदय रोग (कार्डियोलॉजी)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="82" />
-            <source>Dermatology</source>
-            <translation>त्वचा रोग (डर्मेटोलॉजी)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="83" />
-            <source>Paediatrics</source>
-            <translation>बाल रोग (पीडियाट्रिक्स)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="84" />
-            <source>Obstetrics and gynaecology</source>
-            <translation>प्रसूति एवं स्त्री रोग</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="85" />
-            <source>Ophthalmology</source>
-            <translation>नेत्र रोग</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="86" />
-            <source>ENT</source>
-            <translation>नाक-कान-गला (ENT)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="87" />
-            <source>Orthopaedics</source>
-            <translation>हड्डी रोग (ऑर्थोपेडिक्स)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="88" />
-            <source>Psychiatry</source>
-            <translation>मानसिक रोग (साइकियाट्री)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="89" />
-            <source>Pulmonology</source>
-            <translation>फेफड़े के रोग (पल्मोनोलॉजी)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="90" />
-            <source>Endocrinology</source>
-            <translation>हार्मोन रोग (एंडोक्राइनोलॉजी)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="91" />
-            <source>Neurology</source>
-            <translation>तंत्रिका रोग (न्यूरोलॉजी)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="92" />
-            <source>Surgery</source>
-            <translation>सर्जरी (शल्य चिकित्सा)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="93" />
-            <source>Dental</source>
-            <translation>दंत रोग (डेंटल)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="96" />
-            <source>low risk</source>
-            <translation>कम जोखिम</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="97" />
-            <source>low–medium risk: one sign scores 3</source>
-            <translation>कम–मध्यम जोखिम: एक संकेत का स्कोर 3 है</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="98" />
-            <source>medium risk</source>
-            <translation>मध्यम जोखिम</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="99" />
-            <source>high risk</source>
-            <translation>उच्च जोखिम</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="160" />
-            <source>&amp;Patient record</source>
-            <translation>मरीज़ का रिकॉर्ड (&amp;P)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="194" />
-            <source>1. Consent</source>
-            <translation>1. सहमति</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="205" />
-            <source>Record &amp;consent</source>
-            <translation>सहमति दर्ज करें (&amp;C)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="214" />
-            <source>Consent &amp;given by:</source>
-            <translation>सहमति किसने दी (&amp;G):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="215" />
-            <source>Re&amp;lationship:</source>
-            <translation>संबंध (&amp;L):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="216" />
-            <source>&amp;Method:</source>
-            <translation>तरीका (&amp;M):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="217" />
-            <source>&amp;Witness:</source>
-            <translation>गवाह (&amp;W):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="224" />
-            <source>2. Complaint, history and examination</source>
-            <translation>2. शिकायत, इतिहास और शारीरिक जाँच</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="227" />
-            <source>e.g. chest pain since 2 days</source>
-            <translation>जैसे: 2 दिन से सीने में दर्द</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="231" />
-            <source>C&amp;hief complaint:</source>
-            <translation>मुख्य शिकायत (&amp;H):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="232" />
-            <source>Histor&amp;y:</source>
-            <translation>इतिहास (&amp;Y):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="233" />
-            <source>E&amp;xamination:</source>
-            <translation>शारीरिक जाँच (&amp;X):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="236" />
-            <source>3. Vital signs</source>
-            <translation>3. जीवन संकेत (वाइटल्स)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="243" />
-            <source>On o&amp;xygen</source>
-            <translation>ऑक्सीजन पर (&amp;X)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="255" />
-            <source>Co&amp;nsciousness (ACVPU):</source>
-            <translation>होश का स्तर (ACVPU) (&amp;N):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="269" />
-            <source>4. Photos and reports</source>
-            <translation>4. फ़ोटो और रिपोर्ट</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="275" />
-            <source>&amp;Attach photo or report…</source>
-            <translation>फ़ोटो या रिपोर्ट जोड़ें (&amp;A)…</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="281" />
-            <source>Nothing attached yet.</source>
-            <translation>अभी कुछ नहीं जोड़ा गया।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="293" />
-            <source>5. Send to the hub</source>
-            <translation>5. हब को भेजें</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="296" />
-            <source>— choose specialty —</source>
-            <translation>— विशेषज्ञता चुनें —</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="304" />
-            <source>Before this case can be queued:</source>
-            <translation>इस केस को कतार में डालने से पहले:</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="309" />
-            <source>&amp;Queue to hub</source>
-            <translation>हब को भेजें (कतार में) (&amp;Q)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="317" />
-            <source>&amp;Specialty:</source>
-            <translation>विशेषज्ञता (&amp;S):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="321" />
-            <source>P&amp;riority:</source>
-            <translation>प्राथमिकता (&amp;R):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="419" />
-            <source>Case: %1</source>
-            <translation>केस: %1</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="420" />
-            <source>Case</source>
-            <translation>केस</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="556" />
-            <source>Not recorded yet.</source>
-            <translation>अभी दर्ज नहीं किया गया।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="565" />
-            <source>✓ Recorded at %1: %2 consent from %3 (%4), witnessed by %5.</source>
-            <translation>✓ %1 पर दर्ज: %3 (%4) की %2 सहमति, गवाह: %5।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="573" />
-            <source>Update &amp;consent</source>
-            <translation>सहमति अपडेट करें (&amp;C)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="586" />
-            <source>⚠ Enter who gave consent and who witnessed it.</source>
-            <translation>⚠ लिखें कि सहमति किसने दी और गवाह कौन है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="622" />
-            <source>Editing…</source>
-            <translation>बदलाव हो रहे हैं…</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="668" />
-            <source>Saved %1</source>
-            <translation>%1 पर सहेजा गया</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="683" />
-            <source>⚠ Not saved: %1</source>
-            <translation>⚠ सहेजा नहीं गया: %1</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="698" />
-            <source>NEWS2 does not apply under 16 years of age.</source>
-            <translation>16 वर्ष से कम उम्र में NEWS2 लागू नहीं होता।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="704" />
-            <source>NEWS2 %1 — %2</source>
-            <translation>NEWS2 %1 — %2</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="708" />
-            <source>Not yet measured (counted as 0): %1</source>
-            <translation>अभी नहीं मापा गया (0 गिना गया): %1</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="717" />
-            <source>⚠ Urgent teleconsultation: NEWS2 %1. Queue this case as urgent and call the hub if the patient gets worse.</source>
-            <translation>⚠ अत्यावश्यक टेली-परामर्श: NEWS2 %1। इस केस को अत्यावश्यक के रूप में कतार में डालें, और मरीज़ की हालत बिगड़े तो हब को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="721" />
-            <source>NEWS2 is urgent: priority is at least urgent.</source>
-            <translation>NEWS2 अत्यावश्यक है: प्राथमिकता कम से कम “अत्यावश्यक” होगी।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="740" />
-            <source>%1 KB</source>
-            <translation>%1 KB</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="759" />
-            <source>Attach photo or report</source>
-            <translation>फ़ोटो या रिपोर्ट जोड़ें</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="761" />
-            <source>Photos and reports (*.jpg *.jpeg *.png *.webp *.pdf);;All files (*)</source>
-            <translation>फ़ोटो और रिपोर्ट (*.jpg *.jpeg *.png *.webp *.pdf);;सभी फ़ाइलें (*)</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="771" />
-            <source>Preparing %1…</source>
-            <translation>%1 तैयार किया जा रहा है…</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="804" />
-            <source>Before this case can be queued (Enter on a line goes there):</source>
-            <translation>इस केस को कतार में डालने से पहले (किसी पंक्ति पर Enter दबाकर वहाँ पहुँचें):</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="806" />
-            <source>✓ Ready to queue.</source>
-            <translation>✓ कतार में डालने के लिए तैयार।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="856" />
-            <source>Case queued to %1 — it will be sent when the network is back.</source>
-            <translation>केस %1 के लिए कतार में डाल दिया गया — नेटवर्क आने पर यह भेज दिया जाएगा।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="866" />
-            <source>⚠ Not queued yet: see the list above.</source>
-            <translation>⚠ अभी कतार में नहीं डाला गया: ऊपर दी गई सूची देखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/case_form.py" line="907" />
-            <source>%1 · %2, %3</source>
-            <translation>%1 · %2, %3</translation>
-        </message>
-    </context>
-    <context>
-        <name>CaseTableModel</name>
-        <message>
-            <location filename="../ui/models/case_table.py" line="26" />
-            <source>Status</source>
-            <translation>स्थिति</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/case_table.py" line="27" />
-            <source>Priority</source>
-            <translation>प्राथमिकता</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/case_table.py" line="28" />
-            <source>Patient</source>
-            <translation>मरीज़</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/case_table.py" line="29" />
-            <source>Chief complaint</source>
-            <translation>मुख्य शिकायत</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/case_table.py" line="30" />
-            <source>Specialty</source>
-            <translation>विशेषज्ञता</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/case_table.py" line="31" />
-            <source>NEWS2</source>
-            <translation>NEWS2</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/case_table.py" line="32" />
-            <source>Updated</source>
-            <translation>अपडेट</translation>
-        </message>
-    </context>
-    <context>
-        <name>CasesPage</name>
-        <message>
-            <location filename="../ui/cases_page.py" line="54" />
-            <location filename="../ui/cases_page.py" line="111" />
-            <source>Cases &amp;&amp; queue</source>
-            <translation>केस और कतार</translation>
-        </message>
-        <message>
-            <location filename="../ui/cases_page.py" line="55" />
-            <source>Re&amp;fresh</source>
-            <translation>रीफ़्रेश करें (&amp;F)</translation>
-        </message>
-        <message>
-            <location filename="../ui/cases_page.py" line="65" />
-            <source>No unfinished cases.</source>
-            <translation>कोई अधूरा केस नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/cases_page.py" line="67" />
-            <source>Nothing queued for the hub.</source>
-            <translation>हब के लिए कतार में कुछ नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/cases_page.py" line="70" />
-            <source>&amp;Drafts (not yet sent)</source>
-            <translation>ड्राफ़्ट (अभी भेजे नहीं गए) (&amp;D)</translation>
-        </message>
-        <message>
-            <location filename="../ui/cases_page.py" line="74" />
-            <source>&amp;Queue and sent cases</source>
-            <translation>कतार और भेजे गए केस (&amp;Q)</translation>
-        </message>
-    </context>
-    <context>
-        <name>LoginWindow</name>
-        <message>
-            <location filename="../ui/login.py" line="63" />
-            <source>HWC Spoke — Sign in</source>
-            <translation>HWC Spoke — साइन इन</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="65" />
-            <source>HWC Spoke</source>
-            <translation>HWC Spoke</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="66" />
-            <source>Health &amp; Wellness Centre teleconsultation</source>
-            <translation>स्वास्थ्य एवं आरोग्य केंद्र — टेली-परामर्श</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="100" />
-            <source>Version %1 · works without internet</source>
-            <translation>संस्करण %1 · इंटरनेट के बिना भी चलता है</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="122" />
-            <source>Opening the clinic records…</source>
-            <translation>क्लिनिक के रिकॉर्ड खोले जा रहे हैं…</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="130" />
-            <source>Set up this PC</source>
-            <translation>इस कंप्यूटर को सेट अप करें</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="133" />
-            <source>No staff accounts exist yet. Create the administrator account first; the administrator then adds the paramedics and doctors who work here.</source>
-            <translation>अभी कोई स्टाफ़ खाता नहीं है। पहले व्यवस्थापक (एडमिन) का खाता बनाएँ; फिर व्यवस्थापक यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ेंगे।</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="143" />
-            <source>e.g. admin</source>
-            <translation>जैसे: admin</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="147" />
-            <source>at least 8 characters</source>
-            <translation>कम से कम 8 अक्षर</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="155" />
-            <source>Full &amp;name:</source>
-            <translation>पूरा नाम (&amp;N):</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="156" />
-            <location filename="../ui/login.py" line="200" />
-            <source>&amp;Username:</source>
-            <translation>उपयोगकर्ता नाम (&amp;U):</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="157" />
-            <location filename="../ui/login.py" line="201" />
-            <source>&amp;Password:</source>
-            <translation>पासवर्ड (&amp;P):</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="159" />
-            <source>&amp;Confirm password:</source>
-            <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="163" />
-            <source>Create &amp;administrator and sign in</source>
-            <translation>व्यवस्थापक खाता बनाएँ और साइन इन करें (&amp;A)</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="189" />
-            <source>Sign in</source>
-            <translation>साइन इन</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="204" />
-            <location filename="../ui/login.py" line="396" />
-            <source>&amp;Sign in</source>
-            <translation>साइन इन करें (&amp;S)</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="221" />
-            <source>Demo mode — sample accounts:</source>
-            <translation>डेमो मोड — नमूना खाते:</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="298" />
-            <source>Enter your username.</source>
-            <translation>अपना उपयोगकर्ता नाम लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="301" />
-            <source>Enter your password.</source>
-            <translation>अपना पासवर्ड लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="333" />
-            <source>Enter your full name.</source>
-            <translation>अपना पूरा नाम लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="336" />
-            <source>Choose a username.</source>
-            <translation>एक उपयोगकर्ता नाम चुनें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="342" />
-            <source>The two passwords are not the same. Type the password again.</source>
-            <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/login.py" line="396" />
-            <source>Signing in…</source>
-            <translation>साइन इन हो रहा है…</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <location filename="../ui/main_window.py" line="61" />
-            <source>Patients</source>
-            <translation>मरीज़</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="62" />
-            <source>Cases &amp; queue</source>
-            <translation>केस और कतार</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="63" />
-            <source>Prescriptions</source>
-            <translation>प्रिस्क्रिप्शन</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="64" />
-            <source>Devices</source>
-            <translation>उपकरण</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="65" />
-            <source>Sync</source>
-            <translation>सिंक</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="66" />
-            <source>Settings</source>
-            <translation>सेटिंग्स</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="71" />
-            <source>E-prescriptions signed by the hub specialist will appear here. You will be able to print them with a QR code the pharmacist can check, and record what was dispensed.</source>
-            <translation>हब के विशेषज्ञ द्वारा हस्ताक्षरित ई-प्रिस्क्रिप्शन यहाँ दिखेंगे। आप इन्हें QR कोड के साथ प्रिंट कर सकेंगे, जिसे फ़ार्मासिस्ट जाँच सकता है, और दर्ज कर सकेंगे कि कौन-सी दवा दी गई।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="76" />
-            <source>Here you will connect the blood pressure monitor, pulse oximeter, thermometer and glucometer, so that their readings go straight into the case form.</source>
-            <translation>यहाँ आप BP मॉनिटर, पल्स ऑक्सीमीटर, थर्मामीटर और ग्लूकोमीटर जोड़ सकेंगे, ताकि उनकी रीडिंग सीधे केस फ़ॉर्म में आ जाए।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="81" />
-            <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
-            <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="86" />
-            <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic's details.</source>
-            <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="129" />
-            <location filename="../ui/main_window.py" line="205" />
-            <source>HWC Spoke</source>
-            <translation>HWC Spoke</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="136" />
-            <source>Sections</source>
-            <translation>अनुभाग</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="143" />
-            <source>Alt+%1</source>
-            <translation>Alt+%1</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="182" />
-            <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
-            <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="185" />
-            <source>Sign in with a paramedic or doctor account to see patients.</source>
-            <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="191" />
-            <source>This page is not part of this build yet.</source>
-            <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="192" />
-            <location filename="../ui/main_window.py" line="196" />
-            <source>Not available yet.</source>
-            <translation>अभी उपलब्ध नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="221" />
-            <source>Sign &amp;out</source>
-            <translation>साइन आउट (&amp;O)</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="223" />
-            <source>Sign out and lock this PC (Ctrl+L)</source>
-            <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="235" />
-            <source>Signed in: %1 (%2)</source>
-            <translation>साइन इन: %1 (%2)</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="240" />
-            <source>Offline — not yet enrolled with a hub</source>
-            <translation>ऑफ़लाइन — अभी किसी हब के साथ पंजीकृत नहीं</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="243" />
-            <source>Everything is saved on this PC. Sending to a hub comes with enrolment.</source>
-            <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। हब के साथ पंजीकरण (एनरोल) होने के बाद ही हब को भेजा जा सकेगा।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="245" />
-            <source>Waiting to sync: …</source>
-            <translation>सिंक होना बाकी: …</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="292" />
-            <source>Only clinical staff can register patients.</source>
-            <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="300" />
-            <source>Registration is not available in this build yet.</source>
-            <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="340" />
-            <source>%1 — HWC Spoke</source>
-            <translation>%1 — HWC Spoke</translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="351" />
-            <source>This view is not part of this build yet.</source>
-            <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../ui/main_window.py" line="379" />
-            <source>Waiting to sync: %n record(s)</source>
-            <translation>
-                <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
-                <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
-            </translation>
-        </message>
-        <message>
-            <location filename="../ui/main_window.py" line="384" />
-            <source>Waiting to sync: unknown</source>
-            <translation>सिंक होना बाकी: पता नहीं</translation>
-        </message>
-    </context>
-    <context>
-        <name>PatientTableModel</name>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="26" />
-            <source>Name</source>
-            <translation>नाम</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="27" />
-            <source>Name (other script)</source>
-            <translation>नाम (दूसरी लिपि में)</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="28" />
-            <source>Sex / age</source>
-            <translation>लिंग / उम्र</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="29" />
-            <source>Village</source>
-            <translation>गाँव</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="30" />
-            <source>Phone</source>
-            <translation>फ़ोन</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="31" />
-            <source>ABHA number</source>
-            <translation>ABHA नंबर</translation>
-        </message>
-        <message>
-            <location filename="../ui/models/patient_table.py" line="87" />
-            <source>Phone, partly hidden</source>
-            <translation>फ़ोन (कुछ अंक छिपे हुए)</translation>
-        </message>
-    </context>
-    <context>
-        <name>PatientView</name>
-        <message>
-            <location filename="../ui/patient_page.py" line="70" />
-            <source>Start &amp;new case</source>
-            <translation>नया केस शुरू करें (&amp;N)</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="74" />
-            <source>&amp;Back to search</source>
-            <translation>खोज पर वापस जाएँ (&amp;B)</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="91" />
-            <source>Details</source>
-            <translation>विवरण</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="97" />
-            <source>Guardian:</source>
-            <translation>अभिभावक:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="98" />
-            <source>Born:</source>
-            <translation>जन्म:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="99" />
-            <source>Phone:</source>
-            <translation>फ़ोन:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="100" />
-            <source>ABHA number:</source>
-            <translation>ABHA नंबर:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="101" />
-            <source>ABHA address:</source>
-            <translation>ABHA पता:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="102" />
-            <source>Address:</source>
-            <translation>पता:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="103" />
-            <source>Registered:</source>
-            <translation>पंजीकरण:</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="112" />
-            <source>Vital sign trends</source>
-            <translation>जीवन संकेतों का रुझान</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="129" />
-            <source>&amp;Visits</source>
-            <translation>विज़िट (&amp;V)</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="137" />
-            <source>Date</source>
-            <translation>तारीख़</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="138" />
-            <source>Status</source>
-            <translation>स्थिति</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="139" />
-            <source>Chief complaint</source>
-            <translation>मुख्य शिकायत</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="140" />
-            <source>Specialty</source>
-            <translation>विशेषज्ञता</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="141" />
-            <source>NEWS2</source>
-            <translation>NEWS2</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="149" />
-            <source>No visits yet. Start a new case to record one.</source>
-            <translation>अभी कोई विज़िट नहीं। विज़िट दर्ज करने के लिए नया केस शुरू करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="183" />
-            <source>Patient</source>
-            <translation>मरीज़</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="257" />
-            <source>about %1 (estimated from age)</source>
-            <translation>लगभग %1 (उम्र से अनुमानित)</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="306" />
-            <source>No readings yet</source>
-            <translation>अभी कोई रीडिंग नहीं</translation>
-        </message>
-        <message>
-            <location filename="../ui/patient_page.py" line="315" />
-            <source>Latest %1 on %2</source>
-            <translation>नवीनतम: %1 (%2)</translation>
-        </message>
-    </context>
-    <context>
-        <name>PatientsPage</name>
-        <message>
-            <location filename="../ui/patients_page.py" line="53" />
-            <location filename="../ui/patients_page.py" line="115" />
-            <source>Patients</source>
-            <translation>मरीज़</translation>
-        </message>
-        <message>
-            <location filename="../ui/patients_page.py" line="58" />
-            <source>Name in any script, phone or ABHA number — e.g. सुनीता or Sunita</source>
-            <translation>किसी भी लिपि में नाम, फ़ोन या ABHA नंबर — जैसे: सुनीता या Sunita</translation>
-        </message>
-        <message>
-            <location filename="../ui/patients_page.py" line="61" />
-            <source>&amp;Find patient:</source>
-            <translation>मरीज़ खोजें (&amp;F):</translation>
-        </message>
-        <message>
-            <location filename="../ui/patients_page.py" line="64" />
-            <source>&amp;Register new patient…</source>
-            <translation>नए मरीज़ का पंजीकरण करें (&amp;R)…</translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../ui/patients_page.py" line="154" />
-            <source>%n patient(s) found. Press ↓ to choose, Enter to open.</source>
-            <translation>
-                <numerusform>%n मरीज़ मिला। चुनने के लिए ↓ दबाएँ, खोलने के लिए Enter।</numerusform>
-                <numerusform>%n मरीज़ मिले। चुनने के लिए ↓ दबाएँ, खोलने के लिए Enter।</numerusform>
-            </translation>
-        </message>
-        <message>
-            <location filename="../ui/patients_page.py" line="159" />
-            <source>No patient found for “%1”. Check the spelling or register a new patient.</source>
-            <translation>“%1” के लिए कोई मरीज़ नहीं मिला। वर्तनी जाँचें या नए मरीज़ का पंजीकरण करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/patients_page.py" line="170" />
-            <source>Type part of a name, a phone number or an ABHA number to search.</source>
-            <translation>खोजने के लिए नाम का कुछ हिस्सा, फ़ोन नंबर या ABHA नंबर लिखें।</translation>
-        </message>
-    </context>
-    <context>
-        <name>RegistrationDialog</name>
-        <message>
-            <location filename="../ui/registration.py" line="112" />
-            <source>Register new patient</source>
-            <translation>नए मरीज़ का पंजीकरण</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="121" />
-            <source>As the patient says it, any script</source>
-            <translation>जैसा मरीज़ बताए, किसी भी लिपि में</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="123" />
-            <source>e.g. रमेश कुमार or Ramesh Kumar</source>
-            <translation>जैसे: रमेश कुमार या Ramesh Kumar</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="125" />
-            <source>Father, husband or mother</source>
-            <translation>पिता, पति या माँ</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="127" />
-            <source>— choose —</source>
-            <translation>— चुनें —</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="131" />
-            <source>e.g. 45</source>
-            <translation>जैसे: 45</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="132" />
-            <source>Date of &amp;birth known</source>
-            <translation>जन्म तिथि पता है (&amp;B)</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="142" />
-            <source>10 digits</source>
-            <translation>10 अंक</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="144" />
-            <source>14 digits, XX-XXXX-XXXX-XXXX</source>
-            <translation>14 अंक, XX-XXXX-XXXX-XXXX</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="146" />
-            <source>name@abdm</source>
-            <translation>name@abdm</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="157" />
-            <source>— choose state —</source>
-            <translation>— राज्य चुनें —</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="159" />
-            <location filename="../ui/registration.py" line="373" />
-            <source>— choose district —</source>
-            <translation>— ज़िला चुनें —</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="163" />
-            <source>House, street, landmark</source>
-            <translation>मकान, गली, पास का कोई निशान (लैंडमार्क)</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="186" />
-            <source>Person</source>
-            <translation>व्यक्ति</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="188" />
-            <source>&amp;Name:</source>
-            <translation>नाम (&amp;N):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="190" />
-            <source>Name in &amp;other script:</source>
-            <translation>दूसरी लिपि में नाम (&amp;O):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="193" />
-            <source>&amp;Guardian's name:</source>
-            <translation>अभिभावक का नाम (&amp;G):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="195" />
-            <source>&amp;Sex:</source>
-            <translation>लिंग (&amp;S):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="196" />
-            <source>&amp;Age in years (estimated):</source>
-            <translation>उम्र वर्षों में (अनुमानित) (&amp;A):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="197" />
-            <source>&amp;Phone:</source>
-            <translation>फ़ोन (&amp;P):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="198" />
-            <source>ABHA n&amp;umber:</source>
-            <translation>ABHA नंबर (&amp;U):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="200" />
-            <source>ABHA a&amp;ddress:</source>
-            <translation>ABHA पता (&amp;D):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="203" />
-            <source>Where they live</source>
-            <translation>निवास स्थान</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="205" />
-            <source>S&amp;tate:</source>
-            <translation>राज्य (&amp;T):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="206" />
-            <source>Dis&amp;trict:</source>
-            <translation>ज़िला (&amp;T):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="208" />
-            <source>Sub-district / &amp;block:</source>
-            <translation>उप-ज़िला / ब्लॉक (&amp;B):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="210" />
-            <source>&amp;Village:</source>
-            <translation>गाँव (&amp;V):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="211" />
-            <source>Address &amp;line:</source>
-            <translation>पता (&amp;L):</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="214" />
-            <source>Possible existing patients</source>
-            <translation>शायद पहले से पंजीकृत मरीज़</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="222" />
-            <source>This person may already be registered. Open their record if it is them.</source>
-            <translation>यह व्यक्ति शायद पहले से पंजीकृत है। अगर यह वही व्यक्ति है, तो उनका रिकॉर्ड खोलें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="232" />
-            <source>&amp;Use this patient</source>
-            <translation>यही मरीज़ चुनें (&amp;U)</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="236" />
-            <source>Register as a &amp;new patient anyway</source>
-            <translation>फिर भी नए मरीज़ के रूप में पंजीकरण करें (&amp;N)</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="256" />
-            <source>&amp;Save patient</source>
-            <translation>मरीज़ को सहेजें (&amp;S)</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="406" />
-            <source>Write the age as a number of years, e.g. 45.</source>
-            <translation>उम्र वर्षों की संख्या में लिखें, जैसे 45।</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="468" />
-            <source>Matches: %1</source>
-            <translation>मिलान: %1</translation>
-        </message>
-        <message>
-            <location filename="../ui/registration.py" line="552" />
-            <source>This person may already be registered. Open their record with “Use this patient”, or tick “Register as a new patient anyway” and save again.</source>
-            <translation>यह व्यक्ति शायद पहले से पंजीकृत है। “यही मरीज़ चुनें” से उनका रिकॉर्ड खोलें, या “फिर भी नए मरीज़ के रूप में पंजीकरण करें” पर टिक करें और फिर से सहेजें।</translation>
-        </message>
-    </context>
-    <context>
-        <name>Sparkline</name>
-        <message>
-            <location filename="../ui/widgets/trend.py" line="52" />
-            <source>No readings yet</source>
-            <translation>अभी कोई रीडिंग नहीं</translation>
-        </message>
-    </context>
-    <context>
-        <name>VitalsPanel</name>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="63" />
-            <source>P&amp;ulse:</source>
-            <translation>नाड़ी (पल्स) (&amp;U):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="66" />
-            <source>Respiratory &amp;rate:</source>
-            <translation>साँस की दर (&amp;R):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="70" />
-            <source>Sp&amp;O₂:</source>
-            <translation>SpO₂ (&amp;O):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="73" />
-            <source>&amp;Temperature:</source>
-            <translation>तापमान (&amp;T):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="77" />
-            <source>&amp;Weight:</source>
-            <translation>वज़न (&amp;W):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="78" />
-            <source>&amp;Height:</source>
-            <translation>लंबाई (कद) (&amp;H):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="81" />
-            <source>&amp;Glucose:</source>
-            <translation>ग्लूकोज़ (शुगर) (&amp;G):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="85" />
-            <source>Random</source>
-            <translation>रैंडम</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="86" />
-            <source>Fasting</source>
-            <translation>फ़ास्टिंग (खाली पेट)</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="148" />
-            <source>&amp;Blood pressure:</source>
-            <translation>ब्लड प्रेशर (BP) (&amp;B):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="169" />
-            <source>Glucose: random or fasting</source>
-            <translation>ग्लूकोज़: रैंडम या फ़ास्टिंग</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="185" />
-            <source>Unit</source>
-            <translation>इकाई</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="207" />
-            <source>Vital sign</source>
-            <translation>जीवन संकेत</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="208" />
-            <source>Reading</source>
-            <translation>रीडिंग</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="209" />
-            <source>Flag</source>
-            <translation>आकलन</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="210" />
-            <source>Source</source>
-            <translation>स्रोत</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="211" />
-            <source>Time</source>
-            <translation>समय</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="217" />
-            <source>Readings recorded</source>
-            <translation>दर्ज रीडिंग</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="219" />
-            <source>No readings yet. Type a value and press Enter.</source>
-            <translation>अभी कोई रीडिंग नहीं। मान लिखें और Enter दबाएँ।</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="222" />
-            <source>Con&amp;firm urgent value is correct</source>
-            <translation>अत्यावश्यक मान सही है, पुष्टि करें (&amp;F)</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="225" />
-            <source>Re&amp;move reading (entered in error)</source>
-            <translation>रीडिंग हटाएँ (गलती से दर्ज) (&amp;M)</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="238" />
-            <source>Readings &amp;recorded:</source>
-            <translation>दर्ज रीडिंग (&amp;R):</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="334" />
-            <source>Enter a number, e.g. 98.6</source>
-            <translation>संख्या लिखें, जैसे 98.6</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="353" />
-            <source>Enter both numbers, e.g. 120 / 80</source>
-            <translation>दोनों संख्याएँ लिखें, जैसे 120 / 80</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="357" />
-            <source>Enter a number, e.g. 120 / 80</source>
-            <translation>संख्या लिखें, जैसे 120 / 80</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="385" />
-            <source>Urgent value. Measure again; if it is right, select it below and press “Confirm urgent value is correct”.</source>
-            <translation>अत्यावश्यक मान। दोबारा मापें; अगर यह सही है, तो इसे नीचे चुनें और “अत्यावश्यक मान सही है, पुष्टि करें” दबाएँ।</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="428" />
-            <source>%1 — not yet confirmed</source>
-            <translation>%1 — अभी पुष्टि नहीं हुई</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="430" />
-            <source>%1 — confirmed</source>
-            <translation>%1 — पुष्टि हो गई</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="432" />
-            <source>Device</source>
-            <translation>उपकरण</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="434" />
-            <source>Typed</source>
-            <translation>हाथ से दर्ज</translation>
-        </message>
-        <message>
-            <location filename="../ui/vitals_panel.py" line="504" />
-            <source>Reading removed (kept in the record as entered in error).</source>
-            <translation>रीडिंग हटा दी गई (रिकॉर्ड में “गलती से दर्ज” के रूप में रखी गई है)।</translation>
-        </message>
-    </context>
-    <context>
-        <name>badges</name>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="25" />
-            <source>Draft</source>
-            <translation>ड्राफ़्ट</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="26" />
-            <source>Queued — waiting for network</source>
-            <translation>कतार में — नेटवर्क का इंतज़ार</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="27" />
-            <source>Sent to hub</source>
-            <translation>हब को भेजा गया</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="28" />
-            <source>At hub</source>
-            <translation>हब पर</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="29" />
-            <source>Prescribed</source>
-            <translation>प्रिस्क्रिप्शन मिला</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="30" />
-            <source>Closed</source>
-            <translation>बंद</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="31" />
-            <source>Cancelled</source>
-            <translation>रद्द</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="32" />
-            <source>Needs attention</source>
-            <translation>ध्यान देना ज़रूरी</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="48" />
-            <source>Routine</source>
-            <translation>सामान्य (रूटीन)</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="49" />
-            <location filename="../ui/widgets/badges.py" line="62" />
-            <source>Urgent</source>
-            <translation>अत्यावश्यक</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="50" />
-            <source>Emergency</source>
-            <translation>आपातकालीन</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="60" />
-            <source>Normal</source>
-            <translation>सामान्य</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="61" />
-            <source>Abnormal</source>
-            <translation>असामान्य</translation>
-        </message>
-        <message>
-            <location filename="../ui/widgets/badges.py" line="63" />
-            <source>Not assessed</source>
-            <translation>आकलन नहीं हुआ</translation>
-        </message>
-    </context>
-    <context>
-        <name>clinical</name>
-        <message>
-            <location filename="../ui/clinical_text.py" line="48" />
-            <source>Systolic BP</source>
-            <translation>सिस्टोलिक BP</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="49" />
-            <source>Diastolic BP</source>
-            <translation>डायस्टोलिक BP</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="50" />
-            <source>Pulse</source>
-            <translation>नाड़ी (पल्स)</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="51" />
-            <source>Respiratory rate</source>
-            <translation>साँस की दर</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="52" />
-            <source>SpO₂</source>
-            <translation>SpO₂</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="53" />
-            <source>Temperature</source>
-            <translation>तापमान</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="54" />
-            <source>Weight</source>
-            <translation>वज़न</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="55" />
-            <source>Height</source>
-            <translation>लंबाई (कद)</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="56" />
-            <source>BMI</source>
-            <translation>BMI</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="57" />
-            <source>Glucose (random)</source>
-            <translation>ग्लूकोज़ (रैंडम)</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="58" />
-            <source>Glucose (fasting)</source>
-            <translation>ग्लूकोज़ (फ़ास्टिंग)</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="59" />
-            <source>MUAC</source>
-            <translation>MUAC</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="76" />
-            <source>M</source>
-            <translation>पुरुष</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="77" />
-            <source>F</source>
-            <translation>महिला</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="78" />
-            <source>O</source>
-            <translation>अन्य</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="79" />
-            <source>?</source>
-            <translation>?</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="83" />
-            <source>Male</source>
-            <translation>पुरुष</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="84" />
-            <source>Female</source>
-            <translation>महिला</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="85" />
-            <source>Other</source>
-            <translation>अन्य</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="86" />
-            <source>Not recorded</source>
-            <translation>दर्ज नहीं</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="90" />
-            <source>similar name</source>
-            <translation>मिलता-जुलता नाम</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="91" />
-            <source>same phone</source>
-            <translation>वही फ़ोन</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="92" />
-            <source>same village</source>
-            <translation>वही गाँव</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="93" />
-            <source>similar age</source>
-            <translation>मिलती-जुलती उम्र</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="94" />
-            <source>same sex</source>
-            <translation>वही लिंग</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="95" />
-            <source>same ABHA number</source>
-            <translation>वही ABHA नंबर</translation>
-        </message>
-        <message>
-            <location filename="../ui/clinical_text.py" line="96" />
-            <source>same guardian</source>
-            <translation>वही अभिभावक</translation>
-        </message>
-    </context>
-    <context>
-        <name>messages</name>
-        <message>
-            <location filename="../ui/messages.py" line="29" />
-            <source>Enter the patient's name.</source>
-            <translation>मरीज़ का नाम लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="30" />
-            <source>Choose the patient's sex.</source>
-            <translation>मरीज़ का लिंग चुनें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="31" />
-            <source>Enter the date of birth, or the age in years if the date is not known.</source>
-            <translation>जन्म तिथि लिखें, या तारीख़ पता न हो तो उम्र वर्षों में लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="34" />
-            <source>Check the age: it must be between 0 and 120 years.</source>
-            <translation>उम्र जाँचें: यह 0 से 120 वर्ष के बीच होनी चाहिए।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="37" />
-            <source>The date of birth is in the future. Check the date.</source>
-            <translation>जन्म तिथि भविष्य की है। तारीख़ जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="40" />
-            <source>A mobile number has 10 digits. Check the number or leave it empty.</source>
-            <translation>मोबाइल नंबर में 10 अंक होते हैं। नंबर जाँचें या इसे खाली छोड़ दें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="43" />
-            <source>Enter the village or town.</source>
-            <translation>गाँव या कस्बे का नाम लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="44" />
-            <source>This patient may already be registered ({matches} similar records). Open the existing record, or confirm that this is a different person.</source>
-            <translation>यह मरीज़ शायद पहले से पंजीकृत है ({matches} मिलते-जुलते रिकॉर्ड)। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="49" />
-            <source>This patient record was not found.</source>
-            <translation>मरीज़ का यह रिकॉर्ड नहीं मिला।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="51" />
-            <source>An ABHA number has 14 digits.</source>
-            <translation>ABHA नंबर में 14 अंक होते हैं।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="52" />
-            <source>An ABHA number has only digits (hyphens and spaces are allowed).</source>
-            <translation>ABHA नंबर में केवल अंक होते हैं (हाइफ़न और स्पेस चल सकते हैं)।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="55" />
-            <source>This ABHA number is not valid: its last digit does not match. Check each digit against the ABHA card.</source>
-            <translation>यह ABHA नंबर सही नहीं है: इसका आख़िरी अंक मेल नहीं खाता। ABHA कार्ड से हर अंक मिलाकर देखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="60" />
-            <source>This is not a valid ABHA address (for example: name@abdm).</source>
-            <translation>यह सही ABHA पता नहीं है (उदाहरण: name@abdm)।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="64" />
-            <source>Unknown vital sign ({code}).</source>
-            <translation>अज्ञात जीवन संकेत ({code})।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="65" />
-            <source>The unit {unit} cannot be used here. Use one of: {allowed}.</source>
-            <translation>इकाई {unit} यहाँ इस्तेमाल नहीं हो सकती। इनमें से कोई एक इस्तेमाल करें: {allowed}।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="68" />
-            <source>{name} {value} {unit} is below the lowest possible value ({limit} {limit_unit}). Check the reading and the unit.</source>
-            <translation>{name} {value} {unit} सबसे कम संभव मान ({limit} {limit_unit}) से भी कम है। रीडिंग और इकाई जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="73" />
-            <source>{name} {value} {unit} is above the highest possible value ({limit} {limit_unit}). Check the reading and the unit.</source>
-            <translation>{name} {value} {unit} सबसे ज़्यादा संभव मान ({limit} {limit_unit}) से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="78" />
-            <source>{value} looks like a temperature in °F. Choose °F as the unit, or check it.</source>
-            <translation>{value} °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="81" />
-            <source>The systolic pressure ({systolic}) must be higher than the diastolic ({diastolic}). Check that they are not swapped.</source>
-            <translation>सिस्टोलिक प्रेशर ({systolic}) डायस्टोलिक ({diastolic}) से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="86" />
-            <source>{name} is counted in whole numbers: {value} has decimals.</source>
-            <translation>{name} पूरी संख्या में गिना जाता है: {value} में दशमलव है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="90" />
-            <source>This case cannot go from “{from}” to “{to}”.</source>
-            <translation>यह केस “{from}” से “{to}” में नहीं जा सकता।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="93" />
-            <source>Record the patient's consent before sending the case to the hub.</source>
-            <translation>केस हब को भेजने से पहले मरीज़ की सहमति दर्ज करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="96" />
-            <source>Enter the chief complaint.</source>
-            <translation>मुख्य शिकायत लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="97" />
-            <source>Choose the specialty to send the case to.</source>
-            <translation>वह विशेषज्ञता चुनें जिसे केस भेजना है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="100" />
-            <source>This case has already been sent (status: {status}) and can no longer be edited. Add an addendum instead.</source>
-            <translation>यह केस पहले ही भेजा जा चुका है (स्थिति: {status}) और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="105" />
-            <source>This case was not found.</source>
-            <translation>यह केस नहीं मिला।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="107" />
-            <source>Wrong username or password.</source>
-            <translation>उपयोगकर्ता नाम या पासवर्ड गलत है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="108" />
-            <source>This account has been switched off. Ask the administrator.</source>
-            <translation>यह खाता बंद कर दिया गया है। व्यवस्थापक से पूछें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="111" />
-            <source>Too many wrong passwords. Try again in {seconds} seconds.</source>
-            <translation>बहुत बार गलत पासवर्ड डाला गया। {seconds} सेकंड बाद फिर से कोशिश करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="114" />
-            <source>That username is already in use. Choose another.</source>
-            <translation>यह उपयोगकर्ता नाम पहले से इस्तेमाल में है। कोई दूसरा चुनें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="117" />
-            <source>A username has 2 to 32 characters: small letters a–z, digits, “.”, “_” or “-”.</source>
-            <translation>उपयोगकर्ता नाम में 2 से 32 अक्षर होते हैं: अंग्रेज़ी के छोटे अक्षर a–z, अंक, “.”, “_” या “-”।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="121" />
-            <source>A password needs at least {min} characters.</source>
-            <translation>पासवर्ड में कम से कम {min} अक्षर होने चाहिए।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="124" />
-            <source>An administrator account already exists. Sign in instead.</source>
-            <translation>व्यवस्थापक का खाता पहले से मौजूद है। इसके बजाय साइन इन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="127" />
-            <source>This staff account was not found.</source>
-            <translation>यह स्टाफ़ खाता नहीं मिला।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="128" />
-            <source>Your role ({role}) is not allowed to do this.</source>
-            <translation>आपकी भूमिका ({role}) को यह करने की अनुमति नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="132" />
-            <source>The file {name} could not be read. It may be damaged.</source>
-            <translation>फ़ाइल {name} पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="135" />
-            <source>The file {name} is too large (the limit is {limit_mb} MB).</source>
-            <translation>फ़ाइल {name} बहुत बड़ी है (सीमा {limit_mb} MB है)।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="138" />
-            <source>The file {name} cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
-            <translation>फ़ाइल {name} नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="142" />
-            <source>The disk is full, so nothing could be saved. Free some space on this PC, then try again. Nothing already saved has been lost.</source>
-            <translation>डिस्क भर गई है, इसलिए कुछ भी सहेजा नहीं जा सका। इस कंप्यूटर पर कुछ जगह खाली करें, फिर से कोशिश करें। पहले से सहेजा गया कुछ भी नहीं खोया है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="147" />
-            <source>The clinic database is busy (another program may be using it). Try again in a moment.</source>
-            <translation>क्लिनिक का डेटाबेस व्यस्त है (शायद कोई दूसरा प्रोग्राम इसे इस्तेमाल कर रहा है)। थोड़ी देर में फिर से कोशिश करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="151" />
-            <source>The clinic database is damaged ({path}). Stop using this PC for records and call your IT support.</source>
-            <translation>क्लिनिक का डेटाबेस खराब हो गया है ({path})। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="156" />
-            <source>The clinic database cannot be written ({path}). Check that the disk is not write-protected, or call your IT support.</source>
-            <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता ({path})। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="161" />
-            <source>The clinic database was written by a newer version of HWC Spoke (version {version}; this program reads up to {supported}). Install the newer version; do not use this one with it.</source>
-            <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है (संस्करण {version}; यह प्रोग्राम केवल {supported} तक पढ़ सकता है)। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="167" />
-            <source>This record is no longer there. Go back and open it again.</source>
-            <translation>यह रिकॉर्ड अब मौजूद नहीं है। वापस जाएँ और इसे फिर से खोलें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="170" />
-            <source>Someone else changed this record meanwhile. Open it again to see their change, then make yours.</source>
-            <translation>इस बीच किसी और ने यह रिकॉर्ड बदल दिया है। उनका बदलाव देखने के लिए इसे फिर से खोलें, फिर अपना बदलाव करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="175" />
-            <source>An attached file is missing from this PC. Call your IT support.</source>
-            <translation>जोड़ी गई एक फ़ाइल इस कंप्यूटर पर नहीं मिल रही है। अपने IT सहायता कर्मी को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="178" />
-            <source>The clinic database has been closed. Restart HWC Spoke.</source>
-            <translation>क्लिनिक का डेटाबेस बंद हो गया है। HWC Spoke को फिर से शुरू करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="181" />
-            <source>The clinic database reported a problem, so this was not saved. Try again; if it happens again, call your IT support.</source>
-            <translation>क्लिनिक के डेटाबेस में समस्या आई, इसलिए यह सहेजा नहीं गया। फिर से कोशिश करें; अगर दोबारा ऐसा हो, तो अपने IT सहायता कर्मी को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="187" />
-            <source>Enter who gave consent (the patient or the person on their behalf).</source>
-            <translation>लिखें कि सहमति किसने दी (मरीज़ ने या उनकी ओर से किसी व्यक्ति ने)।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="190" />
-            <source>Choose how the person who consented is related to the patient.</source>
-            <translation>चुनें कि सहमति देने वाले व्यक्ति का मरीज़ से क्या संबंध है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="193" />
-            <source>Choose a specialty from the list.</source>
-            <translation>सूची से एक विशेषज्ञता चुनें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="194" />
-            <source>Choose the level of consciousness from the list (alert, confused, …).</source>
-            <translation>सूची से होश का स्तर चुनें (सचेत, उलझन, …)।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="197" />
-            <source>This reading was not found. It may have been removed already.</source>
-            <translation>यह रीडिंग नहीं मिली। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="200" />
-            <source>Enter {name} as a number.</source>
-            <translation>{name} संख्या में लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="202" />
-            <source>Please correct the following:</source>
-            <translation>कृपया ये सुधारें:</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="208" />
-            <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
-            <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="213" />
-            <source>Unknown vital sign.</source>
-            <translation>अज्ञात जीवन संकेत।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="214" />
-            <source>This unit cannot be used for this vital sign.</source>
-            <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="215" />
-            <source>The value is below the lowest possible value. Check the reading and the unit.</source>
-            <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="218" />
-            <source>The value is above the highest possible value. Check the reading and the unit.</source>
-            <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="222" />
-            <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
-            <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="225" />
-            <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
-            <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="229" />
-            <source>This is counted in whole numbers.</source>
-            <translation>यह पूरी संख्या में गिना जाता है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="230" />
-            <source>Enter the value as a number.</source>
-            <translation>मान संख्या में लिखें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="231" />
-            <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
-            <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="236" />
-            <source>This case cannot change to that status.</source>
-            <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="237" />
-            <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
-            <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="241" />
-            <source>Too many wrong passwords. Wait a minute, then try again.</source>
-            <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="244" />
-            <source>The password is too short. Choose a longer one.</source>
-            <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="247" />
-            <source>Your role is not allowed to do this.</source>
-            <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="248" />
-            <source>The file could not be read. It may be damaged.</source>
-            <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="251" />
-            <source>The file is too large to attach.</source>
-            <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="252" />
-            <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
-            <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="255" />
-            <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
-            <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="259" />
-            <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
-            <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="267" />
-            <source>paramedic</source>
-            <translation>पैरामेडिक</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="268" />
-            <source>generalist</source>
-            <translation>सामान्य चिकित्सक</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="269" />
-            <source>administrator</source>
-            <translation>व्यवस्थापक</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="273" />
-            <source>draft</source>
-            <translation>ड्राफ़्ट</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="274" />
-            <source>queued</source>
-            <translation>कतार में</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="275" />
-            <source>sent</source>
-            <translation>भेजा गया</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="276" />
-            <source>at hub</source>
-            <translation>हब पर</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="277" />
-            <source>prescribed</source>
-            <translation>प्रिस्क्रिप्शन मिला</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="278" />
-            <source>closed</source>
-            <translation>बंद</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="279" />
-            <source>cancelled</source>
-            <translation>रद्द</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="280" />
-            <source>needs attention</source>
-            <translation>ध्यान देना ज़रूरी</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="370" />
-            <source>Something went wrong: {detail}</source>
-            <translation>कुछ गड़बड़ हो गई: {detail}</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="379" />
-            <source>Could not finish</source>
-            <translation>पूरा नहीं हो सका</translation>
-        </message>
-        <message>
-            <location filename="../ui/messages.py" line="382" />
-            <source>OK</source>
-            <translation>OK</translation>
-        </message>
-    </context>
-    <context>
-        <name>tasks</name>
-        <message>
-            <location filename="../ui/tasks.py" line="201" />
-            <source>&amp;Cancel</source>
-            <translation>रद्द करें (&amp;C)</translation>
-        </message>
-    </context>
+<context>
+    <name>CaseForm</name>
+    <message>
+        <location filename="../ui/case_form.py" line="58"/>
+        <source>Self</source>
+        <translation>स्वयं</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="59"/>
+        <source>Mother</source>
+        <translation>माँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="60"/>
+        <source>Father</source>
+        <translation>पिता</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="61"/>
+        <source>Husband</source>
+        <translation>पति</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="62"/>
+        <source>Wife</source>
+        <translation>पत्नी</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="63"/>
+        <source>Son</source>
+        <translation>बेटा</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="64"/>
+        <source>Daughter</source>
+        <translation>बेटी</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="65"/>
+        <source>Guardian</source>
+        <translation>अभिभावक</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="68"/>
+        <source>Verbal</source>
+        <translation>मौखिक</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="69"/>
+        <source>Written</source>
+        <translation>लिखित</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="70"/>
+        <source>Thumbprint</source>
+        <translation>अंगूठे का निशान</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="73"/>
+        <source>Alert</source>
+        <translation>सचेत (होश में)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="74"/>
+        <source>New confusion</source>
+        <translation>नई उलझन / भ्रम</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="75"/>
+        <source>Responds to voice</source>
+        <translation>आवाज़ पर प्रतिक्रिया</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="76"/>
+        <source>Responds to pain</source>
+        <translation>दर्द पर प्रतिक्रिया</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="77"/>
+        <source>Unresponsive</source>
+        <translation>कोई प्रतिक्रिया नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="80"/>
+        <source>General medicine</source>
+        <translation>सामान्य चिकित्सा (जनरल मेडिसिन)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="81"/>
+        <source>Cardiology</source>
+        <translation>हृदय रोग (कार्डियोलॉजी)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="82"/>
+        <source>Dermatology</source>
+        <translation>त्वचा रोग (डर्मेटोलॉजी)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="83"/>
+        <source>Paediatrics</source>
+        <translation>बाल रोग (पीडियाट्रिक्स)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="84"/>
+        <source>Obstetrics and gynaecology</source>
+        <translation>प्रसूति एवं स्त्री रोग</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="85"/>
+        <source>Ophthalmology</source>
+        <translation>नेत्र रोग</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="86"/>
+        <source>ENT</source>
+        <translation>नाक-कान-गला (ENT)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="87"/>
+        <source>Orthopaedics</source>
+        <translation>हड्डी रोग (ऑर्थोपेडिक्स)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="88"/>
+        <source>Psychiatry</source>
+        <translation>मानसिक रोग (साइकियाट्री)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="89"/>
+        <source>Pulmonology</source>
+        <translation>फेफड़े के रोग (पल्मोनोलॉजी)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="90"/>
+        <source>Endocrinology</source>
+        <translation>हार्मोन रोग (एंडोक्राइनोलॉजी)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="91"/>
+        <source>Neurology</source>
+        <translation>तंत्रिका रोग (न्यूरोलॉजी)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="92"/>
+        <source>Surgery</source>
+        <translation>सर्जरी (शल्य चिकित्सा)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="93"/>
+        <source>Dental</source>
+        <translation>दंत रोग (डेंटल)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="96"/>
+        <source>low risk</source>
+        <translation>कम जोखिम</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="97"/>
+        <source>low–medium risk: one sign scores 3</source>
+        <translation>कम–मध्यम जोखिम: एक संकेत का स्कोर 3 है</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="98"/>
+        <source>medium risk</source>
+        <translation>मध्यम जोखिम</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="99"/>
+        <source>high risk</source>
+        <translation>उच्च जोखिम</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="160"/>
+        <source>&amp;Patient record</source>
+        <translation>मरीज़ का रिकॉर्ड (&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="194"/>
+        <source>1. Consent</source>
+        <translation>1. सहमति</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="205"/>
+        <source>Record &amp;consent</source>
+        <translation>सहमति दर्ज करें (&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="214"/>
+        <source>Consent &amp;given by:</source>
+        <translation>सहमति किसने दी (&amp;G):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="215"/>
+        <source>Re&amp;lationship:</source>
+        <translation>संबंध (&amp;L):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="216"/>
+        <source>&amp;Method:</source>
+        <translation>तरीका (&amp;M):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="217"/>
+        <source>&amp;Witness:</source>
+        <translation>गवाह (&amp;W):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="224"/>
+        <source>2. Complaint, history and examination</source>
+        <translation>2. शिकायत, इतिहास और शारीरिक जाँच</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="227"/>
+        <source>e.g. chest pain since 2 days</source>
+        <translation>जैसे: 2 दिन से सीने में दर्द</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="231"/>
+        <source>C&amp;hief complaint:</source>
+        <translation>मुख्य शिकायत (&amp;H):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="232"/>
+        <source>Histor&amp;y:</source>
+        <translation>इतिहास (&amp;Y):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="233"/>
+        <source>E&amp;xamination:</source>
+        <translation>शारीरिक जाँच (&amp;X):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="236"/>
+        <source>3. Vital signs</source>
+        <translation>3. जीवन संकेत (वाइटल्स)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="243"/>
+        <source>On o&amp;xygen</source>
+        <translation>ऑक्सीजन पर (&amp;X)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="255"/>
+        <source>Co&amp;nsciousness (ACVPU):</source>
+        <translation>होश का स्तर (ACVPU) (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="269"/>
+        <source>4. Photos and reports</source>
+        <translation>4. फ़ोटो और रिपोर्ट</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="275"/>
+        <source>&amp;Attach photo or report…</source>
+        <translation>फ़ोटो या रिपोर्ट जोड़ें (&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="281"/>
+        <source>Nothing attached yet.</source>
+        <translation>अभी कुछ नहीं जोड़ा गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="293"/>
+        <source>5. Send to the hub</source>
+        <translation>5. हब को भेजें</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="296"/>
+        <source>— choose specialty —</source>
+        <translation>— विशेषज्ञता चुनें —</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="304"/>
+        <source>Before this case can be queued:</source>
+        <translation>इस केस को कतार में डालने से पहले:</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="309"/>
+        <source>&amp;Queue to hub</source>
+        <translation>हब को भेजें (कतार में) (&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="317"/>
+        <source>&amp;Specialty:</source>
+        <translation>विशेषज्ञता (&amp;S):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="321"/>
+        <source>P&amp;riority:</source>
+        <translation>प्राथमिकता (&amp;R):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="419"/>
+        <source>Case: %1</source>
+        <translation>केस: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="420"/>
+        <source>Case</source>
+        <translation>केस</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="556"/>
+        <source>Not recorded yet.</source>
+        <translation>अभी दर्ज नहीं किया गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="565"/>
+        <source>✓ Recorded at %1: %2 consent from %3 (%4), witnessed by %5.</source>
+        <translation>✓ %1 पर दर्ज: %3 (%4) की %2 सहमति, गवाह: %5।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="573"/>
+        <source>Update &amp;consent</source>
+        <translation>सहमति अपडेट करें (&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="586"/>
+        <source>⚠ Enter who gave consent and who witnessed it.</source>
+        <translation>⚠ लिखें कि सहमति किसने दी और गवाह कौन है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="622"/>
+        <source>Editing…</source>
+        <translation>बदलाव हो रहे हैं…</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="668"/>
+        <source>Saved %1</source>
+        <translation>%1 पर सहेजा गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="683"/>
+        <source>⚠ Not saved: %1</source>
+        <translation>⚠ सहेजा नहीं गया: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="698"/>
+        <source>NEWS2 does not apply under 16 years of age.</source>
+        <translation>16 वर्ष से कम उम्र में NEWS2 लागू नहीं होता।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="704"/>
+        <source>NEWS2 %1 — %2</source>
+        <translation>NEWS2 %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="708"/>
+        <source>Not yet measured (counted as 0): %1</source>
+        <translation>अभी नहीं मापा गया (0 गिना गया): %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="717"/>
+        <source>⚠ Urgent teleconsultation: NEWS2 %1. Queue this case as urgent and call the hub if the patient gets worse.</source>
+        <translation>⚠ अत्यावश्यक टेली-परामर्श: NEWS2 %1। इस केस को अत्यावश्यक के रूप में कतार में डालें, और मरीज़ की हालत बिगड़े तो हब को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="721"/>
+        <source>NEWS2 is urgent: priority is at least urgent.</source>
+        <translation>NEWS2 अत्यावश्यक है: प्राथमिकता कम से कम “अत्यावश्यक” होगी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="740"/>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="759"/>
+        <source>Attach photo or report</source>
+        <translation>फ़ोटो या रिपोर्ट जोड़ें</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="761"/>
+        <source>Photos and reports (*.jpg *.jpeg *.png *.webp *.pdf);;All files (*)</source>
+        <translation>फ़ोटो और रिपोर्ट (*.jpg *.jpeg *.png *.webp *.pdf);;सभी फ़ाइलें (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="771"/>
+        <source>Preparing %1…</source>
+        <translation>%1 तैयार किया जा रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="804"/>
+        <source>Before this case can be queued (Enter on a line goes there):</source>
+        <translation>इस केस को कतार में डालने से पहले (किसी पंक्ति पर Enter दबाकर वहाँ पहुँचें):</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="806"/>
+        <source>✓ Ready to queue.</source>
+        <translation>✓ कतार में डालने के लिए तैयार।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="856"/>
+        <source>Case queued to %1 — it will be sent when the network is back.</source>
+        <translation>केस %1 के लिए कतार में डाल दिया गया — नेटवर्क आने पर यह भेज दिया जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="866"/>
+        <source>⚠ Not queued yet: see the list above.</source>
+        <translation>⚠ अभी कतार में नहीं डाला गया: ऊपर दी गई सूची देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/case_form.py" line="907"/>
+        <source>%1 · %2, %3</source>
+        <translation>%1 · %2, %3</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <location filename="../ui/models/case_table.py" line="26"/>
+        <source>Status</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/case_table.py" line="27"/>
+        <source>Priority</source>
+        <translation>प्राथमिकता</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/case_table.py" line="28"/>
+        <source>Patient</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/case_table.py" line="29"/>
+        <source>Chief complaint</source>
+        <translation>मुख्य शिकायत</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/case_table.py" line="30"/>
+        <source>Specialty</source>
+        <translation>विशेषज्ञता</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/case_table.py" line="31"/>
+        <source>NEWS2</source>
+        <translation>NEWS2</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/case_table.py" line="32"/>
+        <source>Updated</source>
+        <translation>अपडेट</translation>
+    </message>
+</context>
+<context>
+    <name>CasesPage</name>
+    <message>
+        <location filename="../ui/cases_page.py" line="54"/>
+        <location filename="../ui/cases_page.py" line="111"/>
+        <source>Cases &amp;&amp; queue</source>
+        <translation>केस और कतार</translation>
+    </message>
+    <message>
+        <location filename="../ui/cases_page.py" line="55"/>
+        <source>Re&amp;fresh</source>
+        <translation>रीफ़्रेश करें (&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/cases_page.py" line="65"/>
+        <source>No unfinished cases.</source>
+        <translation>कोई अधूरा केस नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/cases_page.py" line="67"/>
+        <source>Nothing queued for the hub.</source>
+        <translation>हब के लिए कतार में कुछ नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/cases_page.py" line="70"/>
+        <source>&amp;Drafts (not yet sent)</source>
+        <translation>ड्राफ़्ट (अभी भेजे नहीं गए) (&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../ui/cases_page.py" line="74"/>
+        <source>&amp;Queue and sent cases</source>
+        <translation>कतार और भेजे गए केस (&amp;Q)</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <location filename="../ui/login.py" line="64"/>
+        <source>HWC Spoke — Sign in</source>
+        <translation>HWC Spoke — साइन इन</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="66"/>
+        <source>HWC Spoke</source>
+        <translation>HWC Spoke</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="67"/>
+        <source>Health &amp; Wellness Centre teleconsultation</source>
+        <translation>स्वास्थ्य एवं आरोग्य केंद्र — टेली-परामर्श</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="101"/>
+        <source>Version %1 · works without internet</source>
+        <translation>संस्करण %1 · इंटरनेट के बिना भी चलता है</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="123"/>
+        <source>Opening the clinic records…</source>
+        <translation>क्लिनिक के रिकॉर्ड खोले जा रहे हैं…</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="131"/>
+        <source>Set up this PC</source>
+        <translation>इस कंप्यूटर को सेट अप करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="134"/>
+        <source>No staff accounts exist yet. Create the administrator account first; the administrator then adds the paramedics and doctors who work here.</source>
+        <translation>अभी कोई स्टाफ़ खाता नहीं है। पहले व्यवस्थापक (एडमिन) का खाता बनाएँ; फिर व्यवस्थापक यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ेंगे।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="144"/>
+        <source>e.g. admin</source>
+        <translation>जैसे: admin</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="148"/>
+        <source>at least 8 characters</source>
+        <translation>कम से कम 8 अक्षर</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="156"/>
+        <source>Full &amp;name:</source>
+        <translation>पूरा नाम (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="157"/>
+        <location filename="../ui/login.py" line="201"/>
+        <source>&amp;Username:</source>
+        <translation>उपयोगकर्ता नाम (&amp;U):</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="158"/>
+        <location filename="../ui/login.py" line="202"/>
+        <source>&amp;Password:</source>
+        <translation>पासवर्ड (&amp;P):</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="160"/>
+        <source>&amp;Confirm password:</source>
+        <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="164"/>
+        <source>Create &amp;administrator and sign in</source>
+        <translation>व्यवस्थापक खाता बनाएँ और साइन इन करें (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="190"/>
+        <source>Sign in</source>
+        <translation>साइन इन</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="205"/>
+        <location filename="../ui/login.py" line="401"/>
+        <source>&amp;Sign in</source>
+        <translation>साइन इन करें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="226"/>
+        <source>Demo mode — sample accounts:</source>
+        <translation>डेमो मोड — नमूना खाते:</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="303"/>
+        <source>Enter your username.</source>
+        <translation>अपना उपयोगकर्ता नाम लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="306"/>
+        <source>Enter your password.</source>
+        <translation>अपना पासवर्ड लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="338"/>
+        <source>Enter your full name.</source>
+        <translation>अपना पूरा नाम लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="341"/>
+        <source>Choose a username.</source>
+        <translation>एक उपयोगकर्ता नाम चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="347"/>
+        <source>The two passwords are not the same. Type the password again.</source>
+        <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="401"/>
+        <source>Signing in…</source>
+        <translation>साइन इन हो रहा है…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../ui/main_window.py" line="61"/>
+        <source>Patients</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="62"/>
+        <source>Cases &amp; queue</source>
+        <translation>केस और कतार</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="63"/>
+        <source>Prescriptions</source>
+        <translation>प्रिस्क्रिप्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="64"/>
+        <source>Devices</source>
+        <translation>उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="65"/>
+        <source>Sync</source>
+        <translation>सिंक</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="66"/>
+        <source>Settings</source>
+        <translation>सेटिंग्स</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="71"/>
+        <source>E-prescriptions signed by the hub specialist will appear here. You will be able to print them with a QR code the pharmacist can check, and record what was dispensed.</source>
+        <translation>हब के विशेषज्ञ द्वारा हस्ताक्षरित ई-प्रिस्क्रिप्शन यहाँ दिखेंगे। आप इन्हें QR कोड के साथ प्रिंट कर सकेंगे, जिसे फ़ार्मासिस्ट जाँच सकता है, और दर्ज कर सकेंगे कि कौन-सी दवा दी गई।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="76"/>
+        <source>Here you will connect the blood pressure monitor, pulse oximeter, thermometer and glucometer, so that their readings go straight into the case form.</source>
+        <translation>यहाँ आप BP मॉनिटर, पल्स ऑक्सीमीटर, थर्मामीटर और ग्लूकोमीटर जोड़ सकेंगे, ताकि उनकी रीडिंग सीधे केस फ़ॉर्म में आ जाए।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="81"/>
+        <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
+        <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="86"/>
+        <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
+        <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="129"/>
+        <location filename="../ui/main_window.py" line="205"/>
+        <source>HWC Spoke</source>
+        <translation>HWC Spoke</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="136"/>
+        <source>Sections</source>
+        <translation>अनुभाग</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="143"/>
+        <source>Alt+%1</source>
+        <translation>Alt+%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="182"/>
+        <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
+        <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="185"/>
+        <source>Sign in with a paramedic or doctor account to see patients.</source>
+        <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="191"/>
+        <source>This page is not part of this build yet.</source>
+        <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="192"/>
+        <location filename="../ui/main_window.py" line="196"/>
+        <source>Not available yet.</source>
+        <translation>अभी उपलब्ध नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="221"/>
+        <source>Sign &amp;out</source>
+        <translation>साइन आउट (&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="223"/>
+        <source>Sign out and lock this PC (Ctrl+L)</source>
+        <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="235"/>
+        <source>Signed in: %1 (%2)</source>
+        <translation>साइन इन: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="240"/>
+        <source>Offline — not yet enrolled with a hub</source>
+        <translation>ऑफ़लाइन — अभी किसी हब के साथ पंजीकृत नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="243"/>
+        <source>Everything is saved on this PC. Sending to a hub comes with enrolment.</source>
+        <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। हब के साथ पंजीकरण (एनरोल) होने के बाद ही हब को भेजा जा सकेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="245"/>
+        <source>Waiting to sync: …</source>
+        <translation>सिंक होना बाकी: …</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="292"/>
+        <source>Only clinical staff can register patients.</source>
+        <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="300"/>
+        <source>Registration is not available in this build yet.</source>
+        <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="340"/>
+        <source>%1 — HWC Spoke</source>
+        <translation>%1 — HWC Spoke</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="351"/>
+        <source>This view is not part of this build yet.</source>
+        <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/main_window.py" line="379"/>
+        <source>Waiting to sync: %n record(s)</source>
+        <translation>
+            <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
+            <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="384"/>
+        <source>Waiting to sync: unknown</source>
+        <translation>सिंक होना बाकी: पता नहीं</translation>
+    </message>
+</context>
+<context>
+    <name>PatientTableModel</name>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="26"/>
+        <source>Name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="27"/>
+        <source>Name (other script)</source>
+        <translation>नाम (दूसरी लिपि में)</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="28"/>
+        <source>Sex / age</source>
+        <translation>लिंग / उम्र</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="29"/>
+        <source>Village</source>
+        <translation>गाँव</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="30"/>
+        <source>Phone</source>
+        <translation>फ़ोन</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="31"/>
+        <source>ABHA number</source>
+        <translation>ABHA नंबर</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="87"/>
+        <source>Phone, partly hidden</source>
+        <translation>फ़ोन (कुछ अंक छिपे हुए)</translation>
+    </message>
+</context>
+<context>
+    <name>PatientView</name>
+    <message>
+        <location filename="../ui/patient_page.py" line="70"/>
+        <source>Start &amp;new case</source>
+        <translation>नया केस शुरू करें (&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="74"/>
+        <source>&amp;Back to search</source>
+        <translation>खोज पर वापस जाएँ (&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="91"/>
+        <source>Details</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="97"/>
+        <source>Guardian:</source>
+        <translation>अभिभावक:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="98"/>
+        <source>Born:</source>
+        <translation>जन्म:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="99"/>
+        <source>Phone:</source>
+        <translation>फ़ोन:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="100"/>
+        <source>ABHA number:</source>
+        <translation>ABHA नंबर:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="101"/>
+        <source>ABHA address:</source>
+        <translation>ABHA पता:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="102"/>
+        <source>Address:</source>
+        <translation>पता:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="103"/>
+        <source>Registered:</source>
+        <translation>पंजीकरण:</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="112"/>
+        <source>Vital sign trends</source>
+        <translation>जीवन संकेतों का रुझान</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="129"/>
+        <source>&amp;Visits</source>
+        <translation>विज़िट (&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="137"/>
+        <source>Date</source>
+        <translation>तारीख़</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="138"/>
+        <source>Status</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="139"/>
+        <source>Chief complaint</source>
+        <translation>मुख्य शिकायत</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="140"/>
+        <source>Specialty</source>
+        <translation>विशेषज्ञता</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="141"/>
+        <source>NEWS2</source>
+        <translation>NEWS2</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="149"/>
+        <source>No visits yet. Start a new case to record one.</source>
+        <translation>अभी कोई विज़िट नहीं। विज़िट दर्ज करने के लिए नया केस शुरू करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="183"/>
+        <source>Patient</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="257"/>
+        <source>about %1 (estimated from age)</source>
+        <translation>लगभग %1 (उम्र से अनुमानित)</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="306"/>
+        <source>No readings yet</source>
+        <translation>अभी कोई रीडिंग नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/patient_page.py" line="315"/>
+        <source>Latest %1 on %2</source>
+        <translation>नवीनतम: %1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>PatientsPage</name>
+    <message>
+        <location filename="../ui/patients_page.py" line="53"/>
+        <location filename="../ui/patients_page.py" line="115"/>
+        <source>Patients</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/patients_page.py" line="58"/>
+        <source>Name in any script, phone or ABHA number — e.g. सुनीता or Sunita</source>
+        <translation>किसी भी लिपि में नाम, फ़ोन या ABHA नंबर — जैसे: सुनीता या Sunita</translation>
+    </message>
+    <message>
+        <location filename="../ui/patients_page.py" line="61"/>
+        <source>&amp;Find patient:</source>
+        <translation>मरीज़ खोजें (&amp;F):</translation>
+    </message>
+    <message>
+        <location filename="../ui/patients_page.py" line="64"/>
+        <source>&amp;Register new patient…</source>
+        <translation>नए मरीज़ का पंजीकरण करें (&amp;R)…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/patients_page.py" line="154"/>
+        <source>%n patient(s) found. Press ↓ to choose, Enter to open.</source>
+        <translation>
+            <numerusform>%n मरीज़ मिला। चुनने के लिए ↓ दबाएँ, खोलने के लिए Enter।</numerusform>
+            <numerusform>%n मरीज़ मिले। चुनने के लिए ↓ दबाएँ, खोलने के लिए Enter।</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/patients_page.py" line="159"/>
+        <source>No patient found for “%1”. Check the spelling or register a new patient.</source>
+        <translation>“%1” के लिए कोई मरीज़ नहीं मिला। वर्तनी जाँचें या नए मरीज़ का पंजीकरण करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/patients_page.py" line="170"/>
+        <source>Type part of a name, a phone number or an ABHA number to search.</source>
+        <translation>खोजने के लिए नाम का कुछ हिस्सा, फ़ोन नंबर या ABHA नंबर लिखें।</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationDialog</name>
+    <message>
+        <location filename="../ui/registration.py" line="112"/>
+        <source>Register new patient</source>
+        <translation>नए मरीज़ का पंजीकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="121"/>
+        <source>As the patient says it, any script</source>
+        <translation>जैसा मरीज़ बताए, किसी भी लिपि में</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="123"/>
+        <source>e.g. रमेश कुमार or Ramesh Kumar</source>
+        <translation>जैसे: रमेश कुमार या Ramesh Kumar</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="125"/>
+        <source>Father, husband or mother</source>
+        <translation>पिता, पति या माँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="127"/>
+        <source>— choose —</source>
+        <translation>— चुनें —</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="131"/>
+        <source>e.g. 45</source>
+        <translation>जैसे: 45</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="132"/>
+        <source>Date of &amp;birth known</source>
+        <translation>जन्म तिथि पता है (&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="142"/>
+        <source>10 digits</source>
+        <translation>10 अंक</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="144"/>
+        <source>14 digits, XX-XXXX-XXXX-XXXX</source>
+        <translation>14 अंक, XX-XXXX-XXXX-XXXX</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="146"/>
+        <source>name@abdm</source>
+        <translation>name@abdm</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="157"/>
+        <source>— choose state —</source>
+        <translation>— राज्य चुनें —</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="159"/>
+        <location filename="../ui/registration.py" line="373"/>
+        <source>— choose district —</source>
+        <translation>— ज़िला चुनें —</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="163"/>
+        <source>House, street, landmark</source>
+        <translation>मकान, गली, पास का कोई निशान (लैंडमार्क)</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="186"/>
+        <source>Person</source>
+        <translation>व्यक्ति</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="188"/>
+        <source>&amp;Name:</source>
+        <translation>नाम (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="190"/>
+        <source>Name in &amp;other script:</source>
+        <translation>दूसरी लिपि में नाम (&amp;O):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="193"/>
+        <source>&amp;Guardian&apos;s name:</source>
+        <translation>अभिभावक का नाम (&amp;G):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="195"/>
+        <source>S&amp;ex:</source>
+        <translation>लिंग (&amp;E):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="206"/>
+        <source>Dist&amp;rict:</source>
+        <translation>ज़िला (&amp;R):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="208"/>
+        <source>Sub-district / bloc&amp;k:</source>
+        <translation>उप-ज़िला / ब्लॉक (&amp;K):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="236"/>
+        <source>Register as a new patient an&amp;yway</source>
+        <translation>फिर भी नए मरीज़ के रूप में पंजीकरण करें (&amp;Y)</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="196"/>
+        <source>&amp;Age in years (estimated):</source>
+        <translation>उम्र वर्षों में (अनुमानित) (&amp;A):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="197"/>
+        <source>&amp;Phone:</source>
+        <translation>फ़ोन (&amp;P):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="198"/>
+        <source>ABHA n&amp;umber:</source>
+        <translation>ABHA नंबर (&amp;U):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="200"/>
+        <source>ABHA a&amp;ddress:</source>
+        <translation>ABHA पता (&amp;D):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="203"/>
+        <source>Where they live</source>
+        <translation>निवास स्थान</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="205"/>
+        <source>S&amp;tate:</source>
+        <translation>राज्य (&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="210"/>
+        <source>&amp;Village:</source>
+        <translation>गाँव (&amp;V):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="211"/>
+        <source>Address &amp;line:</source>
+        <translation>पता (&amp;L):</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="214"/>
+        <source>Possible existing patients</source>
+        <translation>शायद पहले से पंजीकृत मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="222"/>
+        <source>This person may already be registered. Open their record if it is them.</source>
+        <translation>यह व्यक्ति शायद पहले से पंजीकृत है। अगर यह वही व्यक्ति है, तो उनका रिकॉर्ड खोलें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="232"/>
+        <source>&amp;Use this patient</source>
+        <translation>यही मरीज़ चुनें (&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="256"/>
+        <source>&amp;Save patient</source>
+        <translation>मरीज़ को सहेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="406"/>
+        <source>Write the age as a number of years, e.g. 45.</source>
+        <translation>उम्र वर्षों की संख्या में लिखें, जैसे 45।</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="468"/>
+        <source>Matches: %1</source>
+        <translation>मिलान: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="552"/>
+        <source>This person may already be registered. Open their record with “Use this patient”, or tick “Register as a new patient anyway” and save again.</source>
+        <translation>यह व्यक्ति शायद पहले से पंजीकृत है। “यही मरीज़ चुनें” से उनका रिकॉर्ड खोलें, या “फिर भी नए मरीज़ के रूप में पंजीकरण करें” पर टिक करें और फिर से सहेजें।</translation>
+    </message>
+</context>
+<context>
+    <name>Sparkline</name>
+    <message>
+        <location filename="../ui/widgets/trend.py" line="52"/>
+        <source>No readings yet</source>
+        <translation>अभी कोई रीडिंग नहीं</translation>
+    </message>
+</context>
+<context>
+    <name>VitalsPanel</name>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="63"/>
+        <source>P&amp;ulse:</source>
+        <translation>नाड़ी (पल्स) (&amp;U):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="66"/>
+        <source>Respiratory &amp;rate:</source>
+        <translation>साँस की दर (&amp;R):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="70"/>
+        <source>Sp&amp;O₂:</source>
+        <translation>SpO₂ (&amp;O):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="73"/>
+        <source>&amp;Temperature:</source>
+        <translation>तापमान (&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="77"/>
+        <source>&amp;Weight:</source>
+        <translation>वज़न (&amp;W):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="78"/>
+        <source>&amp;Height:</source>
+        <translation>लंबाई (कद) (&amp;H):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="81"/>
+        <source>&amp;Glucose:</source>
+        <translation>ग्लूकोज़ (शुगर) (&amp;G):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="85"/>
+        <source>Random</source>
+        <translation>रैंडम</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="86"/>
+        <source>Fasting</source>
+        <translation>फ़ास्टिंग (खाली पेट)</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="148"/>
+        <source>&amp;Blood pressure:</source>
+        <translation>ब्लड प्रेशर (BP) (&amp;B):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="169"/>
+        <source>Glucose: random or fasting</source>
+        <translation>ग्लूकोज़: रैंडम या फ़ास्टिंग</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="185"/>
+        <source>Unit</source>
+        <translation>इकाई</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="207"/>
+        <source>Vital sign</source>
+        <translation>जीवन संकेत</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="208"/>
+        <source>Reading</source>
+        <translation>रीडिंग</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="209"/>
+        <source>Flag</source>
+        <translation>आकलन</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="210"/>
+        <source>Source</source>
+        <translation>स्रोत</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="211"/>
+        <source>Time</source>
+        <translation>समय</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="217"/>
+        <source>Readings recorded</source>
+        <translation>दर्ज रीडिंग</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="219"/>
+        <source>No readings yet. Type a value and press Enter.</source>
+        <translation>अभी कोई रीडिंग नहीं। मान लिखें और Enter दबाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="222"/>
+        <source>Con&amp;firm urgent value is correct</source>
+        <translation>अत्यावश्यक मान सही है, पुष्टि करें (&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="225"/>
+        <source>Re&amp;move reading (entered in error)</source>
+        <translation>रीडिंग हटाएँ (गलती से दर्ज) (&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="238"/>
+        <source>Rea&amp;dings recorded:</source>
+        <translation>दर्ज रीडिंग (&amp;D):</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="334"/>
+        <source>Enter a number, e.g. 98.6</source>
+        <translation>संख्या लिखें, जैसे 98.6</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="353"/>
+        <source>Enter both numbers, e.g. 120 / 80</source>
+        <translation>दोनों संख्याएँ लिखें, जैसे 120 / 80</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="357"/>
+        <source>Enter a number, e.g. 120 / 80</source>
+        <translation>संख्या लिखें, जैसे 120 / 80</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="385"/>
+        <source>Urgent value. Measure again; if it is right, select it below and press “Confirm urgent value is correct”.</source>
+        <translation>अत्यावश्यक मान। दोबारा मापें; अगर यह सही है, तो इसे नीचे चुनें और “अत्यावश्यक मान सही है, पुष्टि करें” दबाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="428"/>
+        <source>%1 — not yet confirmed</source>
+        <translation>%1 — अभी पुष्टि नहीं हुई</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="430"/>
+        <source>%1 — confirmed</source>
+        <translation>%1 — पुष्टि हो गई</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="432"/>
+        <source>Device</source>
+        <translation>उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="434"/>
+        <source>Typed</source>
+        <translation>हाथ से दर्ज</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="504"/>
+        <source>Reading removed (kept in the record as entered in error).</source>
+        <translation>रीडिंग हटा दी गई (रिकॉर्ड में “गलती से दर्ज” के रूप में रखी गई है)।</translation>
+    </message>
+</context>
+<context>
+    <name>badges</name>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="25"/>
+        <source>Draft</source>
+        <translation>ड्राफ़्ट</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="26"/>
+        <source>Queued — waiting for network</source>
+        <translation>कतार में — नेटवर्क का इंतज़ार</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="27"/>
+        <source>Sent to hub</source>
+        <translation>हब को भेजा गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="28"/>
+        <source>At hub</source>
+        <translation>हब पर</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="29"/>
+        <source>Prescribed</source>
+        <translation>प्रिस्क्रिप्शन मिला</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="30"/>
+        <source>Closed</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="31"/>
+        <source>Cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="32"/>
+        <source>Needs attention</source>
+        <translation>ध्यान देना ज़रूरी</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="48"/>
+        <source>Routine</source>
+        <translation>सामान्य (रूटीन)</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="49"/>
+        <location filename="../ui/widgets/badges.py" line="62"/>
+        <source>Urgent</source>
+        <translation>अत्यावश्यक</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="50"/>
+        <source>Emergency</source>
+        <translation>आपातकालीन</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="60"/>
+        <source>Normal</source>
+        <translation>सामान्य</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="61"/>
+        <source>Abnormal</source>
+        <translation>असामान्य</translation>
+    </message>
+    <message>
+        <location filename="../ui/widgets/badges.py" line="63"/>
+        <source>Not assessed</source>
+        <translation>आकलन नहीं हुआ</translation>
+    </message>
+</context>
+<context>
+    <name>clinical</name>
+    <message>
+        <location filename="../ui/clinical_text.py" line="48"/>
+        <source>Systolic BP</source>
+        <translation>सिस्टोलिक BP</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="49"/>
+        <source>Diastolic BP</source>
+        <translation>डायस्टोलिक BP</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="50"/>
+        <source>Pulse</source>
+        <translation>नाड़ी (पल्स)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="51"/>
+        <source>Respiratory rate</source>
+        <translation>साँस की दर</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="52"/>
+        <source>SpO₂</source>
+        <translation>SpO₂</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="53"/>
+        <source>Temperature</source>
+        <translation>तापमान</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="54"/>
+        <source>Weight</source>
+        <translation>वज़न</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="55"/>
+        <source>Height</source>
+        <translation>लंबाई (कद)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="56"/>
+        <source>BMI</source>
+        <translation>BMI</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="57"/>
+        <source>Glucose (random)</source>
+        <translation>ग्लूकोज़ (रैंडम)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="58"/>
+        <source>Glucose (fasting)</source>
+        <translation>ग्लूकोज़ (फ़ास्टिंग)</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="59"/>
+        <source>MUAC</source>
+        <translation>MUAC</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="76"/>
+        <source>M</source>
+        <translation>पुरुष</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="77"/>
+        <source>F</source>
+        <translation>महिला</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="78"/>
+        <source>O</source>
+        <translation>अन्य</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="79"/>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="83"/>
+        <source>Male</source>
+        <translation>पुरुष</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="84"/>
+        <source>Female</source>
+        <translation>महिला</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="85"/>
+        <source>Other</source>
+        <translation>अन्य</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="86"/>
+        <source>Not recorded</source>
+        <translation>दर्ज नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="90"/>
+        <source>similar name</source>
+        <translation>मिलता-जुलता नाम</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="91"/>
+        <source>same phone</source>
+        <translation>वही फ़ोन</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="92"/>
+        <source>same village</source>
+        <translation>वही गाँव</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="93"/>
+        <source>similar age</source>
+        <translation>मिलती-जुलती उम्र</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="94"/>
+        <source>same sex</source>
+        <translation>वही लिंग</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="95"/>
+        <source>same ABHA number</source>
+        <translation>वही ABHA नंबर</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="96"/>
+        <source>same guardian</source>
+        <translation>वही अभिभावक</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="145"/>
+        <source>%n m</source>
+        <translation>%n माह</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="148"/>
+        <source>%n y</source>
+        <translation>%n वर्ष</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <location filename="../ui/messages.py" line="29"/>
+        <source>Enter the patient&apos;s name.</source>
+        <translation>मरीज़ का नाम लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="30"/>
+        <source>Choose the patient&apos;s sex.</source>
+        <translation>मरीज़ का लिंग चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="31"/>
+        <source>Enter the date of birth, or the age in years if the date is not known.</source>
+        <translation>जन्म तिथि लिखें, या तारीख़ पता न हो तो उम्र वर्षों में लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="34"/>
+        <source>Check the age: it must be between 0 and 120 years.</source>
+        <translation>उम्र जाँचें: यह 0 से 120 वर्ष के बीच होनी चाहिए।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="37"/>
+        <source>The date of birth is in the future. Check the date.</source>
+        <translation>जन्म तिथि भविष्य की है। तारीख़ जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="40"/>
+        <source>A mobile number has 10 digits. Check the number or leave it empty.</source>
+        <translation>मोबाइल नंबर में 10 अंक होते हैं। नंबर जाँचें या इसे खाली छोड़ दें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="43"/>
+        <source>Enter the village or town.</source>
+        <translation>गाँव या कस्बे का नाम लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="44"/>
+        <source>This patient may already be registered ({matches} similar records). Open the existing record, or confirm that this is a different person.</source>
+        <translation>यह मरीज़ शायद पहले से पंजीकृत है ({matches} मिलते-जुलते रिकॉर्ड)। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="49"/>
+        <source>This patient record was not found.</source>
+        <translation>मरीज़ का यह रिकॉर्ड नहीं मिला।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="51"/>
+        <source>An ABHA number has 14 digits.</source>
+        <translation>ABHA नंबर में 14 अंक होते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="52"/>
+        <source>An ABHA number has only digits (hyphens and spaces are allowed).</source>
+        <translation>ABHA नंबर में केवल अंक होते हैं (हाइफ़न और स्पेस चल सकते हैं)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="55"/>
+        <source>This ABHA number is not valid: its last digit does not match. Check each digit against the ABHA card.</source>
+        <translation>यह ABHA नंबर सही नहीं है: इसका आख़िरी अंक मेल नहीं खाता। ABHA कार्ड से हर अंक मिलाकर देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="60"/>
+        <source>This is not a valid ABHA address (for example: name@abdm).</source>
+        <translation>यह सही ABHA पता नहीं है (उदाहरण: name@abdm)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="64"/>
+        <source>Unknown vital sign ({code}).</source>
+        <translation>अज्ञात जीवन संकेत ({code})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="65"/>
+        <source>The unit {unit} cannot be used here. Use one of: {allowed}.</source>
+        <translation>इकाई {unit} यहाँ इस्तेमाल नहीं हो सकती। इनमें से कोई एक इस्तेमाल करें: {allowed}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="68"/>
+        <source>{name} {value} {unit} is below the lowest possible value ({limit} {limit_unit}). Check the reading and the unit.</source>
+        <translation>{name} {value} {unit} सबसे कम संभव मान ({limit} {limit_unit}) से भी कम है। रीडिंग और इकाई जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="73"/>
+        <source>{name} {value} {unit} is above the highest possible value ({limit} {limit_unit}). Check the reading and the unit.</source>
+        <translation>{name} {value} {unit} सबसे ज़्यादा संभव मान ({limit} {limit_unit}) से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="78"/>
+        <source>{value} looks like a temperature in °F. Choose °F as the unit, or check it.</source>
+        <translation>{value} °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="81"/>
+        <source>The systolic pressure ({systolic}) must be higher than the diastolic ({diastolic}). Check that they are not swapped.</source>
+        <translation>सिस्टोलिक प्रेशर ({systolic}) डायस्टोलिक ({diastolic}) से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="86"/>
+        <source>{name} is counted in whole numbers: {value} has decimals.</source>
+        <translation>{name} पूरी संख्या में गिना जाता है: {value} में दशमलव है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="90"/>
+        <source>This case cannot go from “{from}” to “{to}”.</source>
+        <translation>यह केस “{from}” से “{to}” में नहीं जा सकता।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="93"/>
+        <source>Record the patient&apos;s consent before sending the case to the hub.</source>
+        <translation>केस हब को भेजने से पहले मरीज़ की सहमति दर्ज करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="96"/>
+        <source>Enter the chief complaint.</source>
+        <translation>मुख्य शिकायत लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="97"/>
+        <source>Choose the specialty to send the case to.</source>
+        <translation>वह विशेषज्ञता चुनें जिसे केस भेजना है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="100"/>
+        <source>This case has already been sent (status: {status}) and can no longer be edited. Add an addendum instead.</source>
+        <translation>यह केस पहले ही भेजा जा चुका है (स्थिति: {status}) और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="105"/>
+        <source>This case was not found.</source>
+        <translation>यह केस नहीं मिला।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="107"/>
+        <source>Wrong username or password.</source>
+        <translation>उपयोगकर्ता नाम या पासवर्ड गलत है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="108"/>
+        <source>This account has been switched off. Ask the administrator.</source>
+        <translation>यह खाता बंद कर दिया गया है। व्यवस्थापक से पूछें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="111"/>
+        <source>Too many wrong passwords. Try again in {seconds} seconds.</source>
+        <translation>बहुत बार गलत पासवर्ड डाला गया। {seconds} सेकंड बाद फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="114"/>
+        <source>That username is already in use. Choose another.</source>
+        <translation>यह उपयोगकर्ता नाम पहले से इस्तेमाल में है। कोई दूसरा चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="117"/>
+        <source>A username has 2 to 32 characters: small letters a–z, digits, “.”, “_” or “-”.</source>
+        <translation>उपयोगकर्ता नाम में 2 से 32 अक्षर होते हैं: अंग्रेज़ी के छोटे अक्षर a–z, अंक, “.”, “_” या “-”।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="121"/>
+        <source>A password needs at least {min} characters.</source>
+        <translation>पासवर्ड में कम से कम {min} अक्षर होने चाहिए।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="124"/>
+        <source>An administrator account already exists. Sign in instead.</source>
+        <translation>व्यवस्थापक का खाता पहले से मौजूद है। इसके बजाय साइन इन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="127"/>
+        <source>This staff account was not found.</source>
+        <translation>यह स्टाफ़ खाता नहीं मिला।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="128"/>
+        <source>Your role ({role}) is not allowed to do this.</source>
+        <translation>आपकी भूमिका ({role}) को यह करने की अनुमति नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="132"/>
+        <source>The file {name} could not be read. It may be damaged.</source>
+        <translation>फ़ाइल {name} पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="135"/>
+        <source>The file {name} is too large (the limit is {limit_mb} MB).</source>
+        <translation>फ़ाइल {name} बहुत बड़ी है (सीमा {limit_mb} MB है)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="138"/>
+        <source>The file {name} cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
+        <translation>फ़ाइल {name} नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="142"/>
+        <source>The disk is full, so nothing could be saved. Free some space on this PC, then try again. Nothing already saved has been lost.</source>
+        <translation>डिस्क भर गई है, इसलिए कुछ भी सहेजा नहीं जा सका। इस कंप्यूटर पर कुछ जगह खाली करें, फिर से कोशिश करें। पहले से सहेजा गया कुछ भी नहीं खोया है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="147"/>
+        <source>The clinic database is busy (another program may be using it). Try again in a moment.</source>
+        <translation>क्लिनिक का डेटाबेस व्यस्त है (शायद कोई दूसरा प्रोग्राम इसे इस्तेमाल कर रहा है)। थोड़ी देर में फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="151"/>
+        <source>The clinic database is damaged ({path}). Stop using this PC for records and call your IT support.</source>
+        <translation>क्लिनिक का डेटाबेस खराब हो गया है ({path})। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="156"/>
+        <source>The clinic database cannot be written ({path}). Check that the disk is not write-protected, or call your IT support.</source>
+        <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता ({path})। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="161"/>
+        <source>The clinic database was written by a newer version of HWC Spoke (version {version}; this program reads up to {supported}). Install the newer version; do not use this one with it.</source>
+        <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है (संस्करण {version}; यह प्रोग्राम केवल {supported} तक पढ़ सकता है)। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="167"/>
+        <source>This record is no longer there. Go back and open it again.</source>
+        <translation>यह रिकॉर्ड अब मौजूद नहीं है। वापस जाएँ और इसे फिर से खोलें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="170"/>
+        <source>Someone else changed this record meanwhile. Open it again to see their change, then make yours.</source>
+        <translation>इस बीच किसी और ने यह रिकॉर्ड बदल दिया है। उनका बदलाव देखने के लिए इसे फिर से खोलें, फिर अपना बदलाव करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="175"/>
+        <source>An attached file is missing from this PC. Call your IT support.</source>
+        <translation>जोड़ी गई एक फ़ाइल इस कंप्यूटर पर नहीं मिल रही है। अपने IT सहायता कर्मी को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="178"/>
+        <source>The clinic database has been closed. Restart HWC Spoke.</source>
+        <translation>क्लिनिक का डेटाबेस बंद हो गया है। HWC Spoke को फिर से शुरू करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="181"/>
+        <source>The clinic database reported a problem, so this was not saved. Try again; if it happens again, call your IT support.</source>
+        <translation>क्लिनिक के डेटाबेस में समस्या आई, इसलिए यह सहेजा नहीं गया। फिर से कोशिश करें; अगर दोबारा ऐसा हो, तो अपने IT सहायता कर्मी को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="187"/>
+        <source>Enter who gave consent (the patient or the person on their behalf).</source>
+        <translation>लिखें कि सहमति किसने दी (मरीज़ ने या उनकी ओर से किसी व्यक्ति ने)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="190"/>
+        <source>Choose how the person who consented is related to the patient.</source>
+        <translation>चुनें कि सहमति देने वाले व्यक्ति का मरीज़ से क्या संबंध है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="193"/>
+        <source>Choose a specialty from the list.</source>
+        <translation>सूची से एक विशेषज्ञता चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="194"/>
+        <source>Choose the level of consciousness from the list (alert, confused, …).</source>
+        <translation>सूची से होश का स्तर चुनें (सचेत, उलझन, …)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="197"/>
+        <source>This reading was not found. It may have been removed already.</source>
+        <translation>यह रीडिंग नहीं मिली। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="200"/>
+        <source>Enter {name} as a number.</source>
+        <translation>{name} संख्या में लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="202"/>
+        <source>Please correct the following:</source>
+        <translation>कृपया ये सुधारें:</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="208"/>
+        <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
+        <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="213"/>
+        <source>Unknown vital sign.</source>
+        <translation>अज्ञात जीवन संकेत।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="214"/>
+        <source>This unit cannot be used for this vital sign.</source>
+        <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="215"/>
+        <source>The value is below the lowest possible value. Check the reading and the unit.</source>
+        <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="218"/>
+        <source>The value is above the highest possible value. Check the reading and the unit.</source>
+        <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="222"/>
+        <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
+        <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="225"/>
+        <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
+        <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="229"/>
+        <source>This is counted in whole numbers.</source>
+        <translation>यह पूरी संख्या में गिना जाता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="230"/>
+        <source>Enter the value as a number.</source>
+        <translation>मान संख्या में लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="231"/>
+        <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
+        <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="236"/>
+        <source>This case cannot change to that status.</source>
+        <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="237"/>
+        <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
+        <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="241"/>
+        <source>Too many wrong passwords. Wait a minute, then try again.</source>
+        <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="244"/>
+        <source>The password is too short. Choose a longer one.</source>
+        <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="247"/>
+        <source>Your role is not allowed to do this.</source>
+        <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="248"/>
+        <source>The file could not be read. It may be damaged.</source>
+        <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="251"/>
+        <source>The file is too large to attach.</source>
+        <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="252"/>
+        <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
+        <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="255"/>
+        <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
+        <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="259"/>
+        <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
+        <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="267"/>
+        <source>paramedic</source>
+        <translation>पैरामेडिक</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="268"/>
+        <source>generalist</source>
+        <translation>सामान्य चिकित्सक</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="269"/>
+        <source>administrator</source>
+        <translation>व्यवस्थापक</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="273"/>
+        <source>draft</source>
+        <translation>ड्राफ़्ट</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="274"/>
+        <source>queued</source>
+        <translation>कतार में</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="275"/>
+        <source>sent</source>
+        <translation>भेजा गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="276"/>
+        <source>at hub</source>
+        <translation>हब पर</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="277"/>
+        <source>prescribed</source>
+        <translation>प्रिस्क्रिप्शन मिला</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="278"/>
+        <source>closed</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="279"/>
+        <source>cancelled</source>
+        <translation>रद्द</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="280"/>
+        <source>needs attention</source>
+        <translation>ध्यान देना ज़रूरी</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="370"/>
+        <source>Something went wrong: {detail}</source>
+        <translation>कुछ गड़बड़ हो गई: {detail}</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="379"/>
+        <source>Could not finish</source>
+        <translation>पूरा नहीं हो सका</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="382"/>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+</context>
+<context>
+    <name>tasks</name>
+    <message>
+        <location filename="../ui/tasks.py" line="201"/>
+        <source>&amp;Cancel</source>
+        <translation>रद्द करें (&amp;C)</translation>
+    </message>
+</context>
 </TS>

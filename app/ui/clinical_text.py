@@ -142,9 +142,10 @@ def age_text(birth_date: date | None, estimated: bool, today: date) -> str:
         months -= 1
     months = max(months, 0)
     if months < 24 and not estimated:
-        text = QCoreApplication.translate(_CTX, "%n m", "", months)
+        text = QCoreApplication.translate("clinical", "%n m", "", months)
     else:
-        text = QCoreApplication.translate(_CTX, "%n y", "", months // 12)
+        years = months // 12  # kept out of the call: lupdate reads "//" as a comment
+        text = QCoreApplication.translate("clinical", "%n y", "", years)
     return f"~{text}" if estimated else text
 
 

@@ -15,6 +15,7 @@ sign-in (or after the first administrator is created, who is then signed in). GU
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.models import User
-from app.ui.messages import error_text
+from app.ui.messages import error_text, role_name
 from app.ui.tasks import Op
 from app.ui.widgets.text import WrappingLabel, heading_label
 
@@ -52,7 +53,7 @@ class LoginWindow(QWidget):
     def __init__(
         self,
         services: Services,
-        demo_hint: str | None = None,
+        demo_accounts: Sequence[tuple[str, str, str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -72,7 +73,7 @@ class LoginWindow(QWidget):
         self._forms = [
             self._build_loading(),
             self._build_set_up(),
-            self._build_sign_in(demo_hint),
+            self._build_sign_in(demo_accounts),
         ]
         self._mode = self.LOADING
         self._show_form(self.LOADING)
@@ -184,7 +185,7 @@ class LoginWindow(QWidget):
         QWidget.setTabOrder(self.setup_confirm, self.setup_button)
         return page
 
-    def _build_sign_in(self, demo_hint: str | None) -> QWidget:
+    def _build_sign_in(self, demo_accounts: Sequence[tuple[str, str, str]] | None) -> QWidget:
         page = QWidget()
         intro = heading_label(self.tr("Sign in"), level=2)
 
@@ -216,9 +217,13 @@ class LoginWindow(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignRight)
         self.demo_label: QLabel | None = None
-        if demo_hint:
+        if demo_accounts:
+            lines = [
+                f"{role_name(role)}: {username} / {password}"
+                for username, password, role in demo_accounts
+            ]
             self.demo_label = WrappingLabel(
-                self.tr("Demo mode — sample accounts:") + "\n" + demo_hint.strip()
+                "\n".join([self.tr("Demo mode — sample accounts:"), *lines])
             )
             self.demo_label.setObjectName("hintText")
             self.demo_label.setWordWrap(True)

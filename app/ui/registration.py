@@ -192,7 +192,7 @@ class RegistrationDialog(QDialog):
         self._add_row(
             person_form, self.tr("&Guardian's name:"), "guardian_name", self.guardian_edit
         )
-        self._add_row(person_form, self.tr("&Sex:"), "sex", self.sex_combo)
+        self._add_row(person_form, self.tr("S&ex:"), "sex", self.sex_combo)
         self._add_row(person_form, self.tr("&Age in years (estimated):"), "age", self.age_edit)
         self._add_row(person_form, self.tr("&Phone:"), "phone", self.phone_edit)
         self._add_row(person_form, self.tr("ABHA n&umber:"), "abha_number", self.abha_edit)
@@ -203,9 +203,9 @@ class RegistrationDialog(QDialog):
         place = QGroupBox(self.tr("Where they live"))
         place_form = self._form(place)
         self._add_row(place_form, self.tr("S&tate:"), "state", self.state_combo)
-        self._add_row(place_form, self.tr("Dis&trict:"), "district", self.district_combo)
+        self._add_row(place_form, self.tr("Dist&rict:"), "district", self.district_combo)
         self._add_row(
-            place_form, self.tr("Sub-district / &block:"), "sub_district", self.sub_district_edit
+            place_form, self.tr("Sub-district / bloc&k:"), "sub_district", self.sub_district_edit
         )
         self._add_row(place_form, self.tr("&Village:"), "village", self.village_edit)
         self._add_row(place_form, self.tr("Address &line:"), "line", self.line_edit)
@@ -233,7 +233,7 @@ class RegistrationDialog(QDialog):
         self.use_button.setObjectName("useThisPatient")
         self.use_button.setAutoDefault(False)
         self.use_button.clicked.connect(self.use_selected_duplicate)
-        self.confirm_new_check = QCheckBox(self.tr("Register as a &new patient anyway"))
+        self.confirm_new_check = QCheckBox(self.tr("Register as a new patient an&yway"))
         self.confirm_new_check.setObjectName("confirmNewPatient")
         self.confirm_new_check.setVisible(False)
         dup_layout = QVBoxLayout(self.duplicates_box)

@@ -23,7 +23,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,16 +51,18 @@ SETTLE_LIMIT_MS = 15_000
 class Shell(QObject):
     """Owns the top-level windows and switches between sign-in and work."""
 
-    def __init__(self, services: Services, demo_hint: str | None) -> None:
+    def __init__(
+        self, services: Services, demo_accounts: Sequence[tuple[str, str, str]] | None
+    ) -> None:
         super().__init__()
         self.services = services
-        self.demo_hint = demo_hint
+        self.demo_accounts = demo_accounts
         self.login: LoginWindow | None = None
         self.main: MainWindow | None = None
         self.size_override: QSize | None = None
 
     def show_login(self) -> LoginWindow:
-        login = LoginWindow(self.services, self.demo_hint)
+        login = LoginWindow(self.services, self.demo_accounts)
         login.signed_in.connect(self.on_event_signed_in)
         m = login.fontMetrics().height()
         login.resize(self.size_override or login.sizeHint().expandedTo(QSize(48 * m, 34 * m)))
@@ -96,7 +98,7 @@ class Shell(QObject):
 def run_gui(
     services: Services,
     *,
-    demo_hint: str | None,
+    demo_accounts: Sequence[tuple[str, str, str]] | None,
     screenshot: Path | None,
     language: str | None,
     font_scale: float,
@@ -105,7 +107,7 @@ def run_gui(
     process_start: float | None = None,
 ) -> int:
     app = create_application(language=language, font_scale=font_scale)
-    shell = Shell(services, demo_hint)
+    shell = Shell(services, demo_accounts)
     if screenshot is not None or probe_searches:
         shell.size_override = SCREENSHOT_SIZE
     login = shell.show_login()

@@ -235,7 +235,7 @@ class VitalsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
-        readings_label = QLabel(self.tr("Readings &recorded:"))
+        readings_label = QLabel(self.tr("Rea&dings recorded:"))
         readings_label.setBuddy(self.readings)
         layout.addWidget(readings_label)
         layout.addWidget(self.empty_label)

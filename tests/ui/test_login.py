@@ -13,8 +13,10 @@ from app.ui.login import LoginWindow
 from tests.ui.conftest import ADMIN_PASSWORD, PASSWORD
 
 
-def make_login(qtbot: QtBot, services: Services, hint: str | None = None) -> LoginWindow:
-    login = LoginWindow(services, demo_hint=hint)
+def make_login(
+    qtbot: QtBot, services: Services, hint: list[tuple[str, str, str]] | None = None
+) -> LoginWindow:
+    login = LoginWindow(services, demo_accounts=hint)
     qtbot.addWidget(login)
     with qtbot.waitSignal(login.ready):
         login.show()
@@ -119,7 +121,7 @@ def test_demo_hint_is_shown_only_in_demo_mode(
 ) -> None:
     plain = make_login(qtbot, services)
     assert plain.demo_label is None
-    demo = make_login(qtbot, services, hint="paramedic: asha / correct-horse")
+    demo = make_login(qtbot, services, hint=[("asha", "correct-horse", "paramedic")])
     assert demo.demo_label is not None
     assert demo.demo_label.isVisible()
     assert "asha / correct-horse" in demo.demo_label.text()
@@ -160,7 +162,7 @@ def test_nothing_is_clipped_at_150_percent(
 ) -> None:
     create_application(language="en", font_scale=1.5)
     try:
-        login = make_login(qtbot, services, hint="paramedic: asha / correct-horse")
+        login = make_login(qtbot, services, hint=[("asha", "correct-horse", "paramedic")])
         login.resize(login.sizeHint())
         qtbot.waitUntil(lambda: login.size() == login.sizeHint())
         assert login.username.font().pointSizeF() > 15

@@ -26,7 +26,13 @@ def test_screenshot_of_the_login_window(
     monkeypatch.delenv("SPOKE_SCREENSHOT_USER", raising=False)
     target = tmp_path / "login.png"
     try:
-        code = run_gui(services, demo_hint="demo", screenshot=target, language="en", font_scale=1.0)
+        code = run_gui(
+            services,
+            demo_accounts=[("asha", "correct-horse", "paramedic")],
+            screenshot=target,
+            language="en",
+            font_scale=1.0,
+        )
     finally:
         close_windows()
     assert code == 0
@@ -43,7 +49,9 @@ def test_screenshot_signed_in_shows_the_main_window(
     target = tmp_path / "main.png"
     titles: list[str] = []
     try:
-        code = run_gui(services, demo_hint=None, screenshot=target, language="en", font_scale=1.0)
+        code = run_gui(
+            services, demo_accounts=None, screenshot=target, language="en", font_scale=1.0
+        )
         titles = [w.objectName() for w in QApplication.topLevelWidgets() if w.isVisible()]
     finally:
         close_windows()
@@ -59,7 +67,9 @@ def test_screenshot_with_a_wrong_password_fails_loudly(
     monkeypatch.setenv("SPOKE_SCREENSHOT_PASSWORD", "not-the-password")
     target = tmp_path / "failed.png"
     try:
-        code = run_gui(services, demo_hint=None, screenshot=target, language="en", font_scale=1.0)
+        code = run_gui(
+            services, demo_accounts=None, screenshot=target, language="en", font_scale=1.0
+        )
     finally:
         close_windows()
     assert code == 1
