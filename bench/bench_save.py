@@ -36,7 +36,7 @@ def run(cases: int, service_cases: int) -> dict[str, Any]:
         Observation,
         Priority,
     )
-    from app.services.cases import _queue_payload
+    from app.services.cases import queue_payload
     from app.services.container import Services
     from app.services.seed import seed, seed_demo_users
     from app.store import cases as cases_repo
@@ -97,7 +97,7 @@ def run(cases: int, service_cases: int) -> dict[str, Any]:
                     observations_repo.insert(db, o, outbox=False)
                 outbox.enqueue(
                     db, entity="case", entity_id=case.id, op="case.queue",
-                    payload=_queue_payload(case, obs, score), priority=outbox.PRIORITY_RECORD,
+                    payload=queue_payload(case, obs, score), priority=outbox.PRIORITY_RECORD,
                 )  # fmt: skip
 
             started = time.perf_counter()

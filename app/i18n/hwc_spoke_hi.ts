@@ -769,26 +769,31 @@
     </message>
     <message>
         <location filename="../ui/models/patient_table.py" line="28"/>
+        <source>Father / husband / mother</source>
+        <translation>पिता / पति / माता</translation>
+    </message>
+    <message>
+        <location filename="../ui/models/patient_table.py" line="29"/>
         <source>Sex / age</source>
         <translation>लिंग / उम्र</translation>
     </message>
     <message>
-        <location filename="../ui/models/patient_table.py" line="29"/>
+        <location filename="../ui/models/patient_table.py" line="30"/>
         <source>Village</source>
         <translation>गाँव</translation>
     </message>
     <message>
-        <location filename="../ui/models/patient_table.py" line="30"/>
+        <location filename="../ui/models/patient_table.py" line="31"/>
         <source>Phone</source>
         <translation>फ़ोन</translation>
     </message>
     <message>
-        <location filename="../ui/models/patient_table.py" line="31"/>
+        <location filename="../ui/models/patient_table.py" line="32"/>
         <source>ABHA number</source>
         <translation>ABHA नंबर</translation>
     </message>
     <message>
-        <location filename="../ui/models/patient_table.py" line="87"/>
+        <location filename="../ui/models/patient_table.py" line="91"/>
         <source>Phone, partly hidden</source>
         <translation>फ़ोन (कुछ अंक छिपे हुए)</translation>
     </message>
@@ -1510,14 +1515,14 @@
         <translation>वही अभिभावक</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="145"/>
-        <source>%n m</source>
-        <translation>%n माह</translation>
+        <location filename="../ui/clinical_text.py" line="147"/>
+        <source>%1 m</source>
+        <translation>%1 माह</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="148"/>
-        <source>%n y</source>
-        <translation>%n वर्ष</translation>
+        <location filename="../ui/clinical_text.py" line="150"/>
+        <source>%1 y</source>
+        <translation>%1 वर्ष</translation>
     </message>
 </context>
 <context>

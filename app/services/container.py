@@ -17,6 +17,7 @@ from app.services.auth import AuthService
 from app.services.cases import CaseService
 from app.services.clock import Clock, system_clock
 from app.services.patients import PatientService
+from app.services.preferences import PreferencesService
 from app.services.reference import ReferenceService
 from app.store import outbox
 from app.store.blobs import BlobStore
@@ -42,6 +43,7 @@ class Services:
         self.patients = PatientService(store, clock)
         self.cases = CaseService(store, blobs, clock)
         self.reference = ReferenceService()
+        self.preferences = PreferencesService(store)
 
     @classmethod
     def open(

@@ -7,8 +7,11 @@ it when there is none, so tests that already have one from pytest-qt reuse it) w
   application font set to that pair, so Hindi renders the same on a bare Windows PC as here;
 - the point size multiplied by the font scale (``--font-scale`` or ``SPOKE_FONT_SCALE``);
   layouts size themselves from the font, so 1.5 gives a usable 150 % screen;
-- the Qt translator for the language (``--lang`` or ``SPOKE_LANG``; English when none) from
-  ``app/i18n/hwc_spoke_<lang>.qm`` when that file has been built;
+- the Qt translator for the language from ``app/i18n/hwc_spoke_<lang>.qm`` when that file has
+  been built. The language is ``--lang`` or ``SPOKE_LANG`` when given, else the one saved on
+  this PC (chosen on the login window, ``services.preferences``), else English.
+  ``switch_language(lang)`` changes it while the application runs: it swaps the translator,
+  and the caller rebuilds its windows (Qt does not re-translate built widgets);
 - the Fusion style with a calm light palette and a small style sheet (sizes in ``em`` so they
   follow the font).
 
@@ -173,10 +176,16 @@ QLabel#offlineBadge {{
 """
 
 
-def resolve_language(explicit: str | None) -> str:
-    """The language asked for on the command line, else ``SPOKE_LANG``, else English."""
-    chosen = (explicit or os.environ.get("SPOKE_LANG") or DEFAULT_LANGUAGE).strip().lower()
-    chosen = chosen.split("_")[0].split("-")[0]
+# Each language named in itself, so a person who cannot read the current one finds theirs.
+# Deliberately not translated.
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "hi": "हिन्दी"}
+
+
+def resolve_language(explicit: str | None, saved: str | None = None) -> str:
+    """The language asked for on the command line, else ``SPOKE_LANG``, else the one saved
+    on this PC, else English."""
+    chosen = (explicit or os.environ.get("SPOKE_LANG") or saved or DEFAULT_LANGUAGE).strip()
+    chosen = chosen.lower().split("_")[0].split("-")[0]
     if chosen not in LANGUAGES:
         log.warning("unknown interface language %r, using %s", chosen, DEFAULT_LANGUAGE)
         return DEFAULT_LANGUAGE
@@ -261,6 +270,29 @@ def install_translator(app: QCoreApplication, language: str) -> list[QTranslator
     return list(installed)
 
 
+def current_language() -> str:
+    """The interface language in use (``DEFAULT_LANGUAGE`` before the application is set up)."""
+    app = QCoreApplication.instance()
+    value = app.property("hwc_language") if app is not None else None
+    return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def switch_language(language: str) -> str:
+    """Change the interface language of the running application; returns the one now in use.
+
+    Only strings translated from now on change: windows already built keep their texts, so
+    the caller rebuilds them (``app.ui.run.Shell`` rebuilds the login window).
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("switch_language needs a QApplication")
+    lang = resolve_language(language, saved_language)
+    install_translator(app, lang)
+    app.setProperty("hwc_language", lang)
+    log.info("interface language switched to %s", lang)
+    return lang
+
+
 def calm_palette() -> QPalette:
     """The light palette (built once: it never changes, and rebuilding it per test costs)."""
     if not _palette:
@@ -296,9 +328,14 @@ def create_application(
     argv: Sequence[str] | None = None,
     *,
     language: str | None = None,
+    saved_language: str | None = None,
     font_scale: float | None = None,
 ) -> QApplication:
-    """The configured QApplication (reused when one already exists, as under pytest-qt)."""
+    """The configured QApplication (reused when one already exists, as under pytest-qt).
+
+    ``language`` is the explicit choice (``--lang`` / ``SPOKE_LANG``) and wins;
+    ``saved_language`` is the one saved on this PC, used when there is no explicit choice.
+    """
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing
@@ -313,7 +350,7 @@ def create_application(
     scale = resolve_font_scale(font_scale)
     app.setFont(app_font(scale))
     app.setStyleSheet(STYLESHEET)
-    lang = resolve_language(language)
+    lang = resolve_language(language, saved_language)
     install_translator(app, lang)
     app.setProperty("hwc_language", lang)
     app.setProperty("hwc_font_scale", scale)

@@ -142,10 +142,12 @@ def age_text(birth_date: date | None, estimated: bool, today: date) -> str:
         months -= 1
     months = max(months, 0)
     if months < 24 and not estimated:
-        text = QCoreApplication.translate("clinical", "%n m", "", months)
+        # Short unit labels ("7 m", "45 y") need no plural forms; plain %1 keeps the
+        # catalogue simple for every language.
+        text = QCoreApplication.translate("clinical", "%1 m").replace("%1", str(months))
     else:
         years = months // 12  # kept out of the call: lupdate reads "//" as a comment
-        text = QCoreApplication.translate("clinical", "%n y", "", years)
+        text = QCoreApplication.translate("clinical", "%1 y").replace("%1", str(years))
     return f"~{text}" if estimated else text
 
 

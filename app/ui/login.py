@@ -6,11 +6,17 @@ scrypt hash (tens of milliseconds, 32 MiB), so it runs through ``Op`` too and th
 responsive. Wrong passwords and other refusals appear in the form itself, never in a pop-up,
 and the password field is cleared and focused for the next try.
 
+Below the card, "Language / भाषा" (each language named in itself) lets whoever sits at the
+desk choose the interface language. The window only says so (``language_chosen``); the owner
+of the windows (``app.ui.run.Shell``) saves the choice, switches the translator and builds a
+new login window in that language.
+
 Keyboard: every field has a mnemonic; Enter in the username goes on to the password, Enter in
-the password (or the last set-up field) submits.
+the password (or the last set-up field) submits; Alt+L reaches the language.
 
 Signals: ``ready`` once the form is chosen and usable; ``signed_in(User)`` after a successful
-sign-in (or after the first administrator is created, who is then signed in). GUI thread only.
+sign-in (or after the first administrator is created, who is then signed in);
+``language_chosen(str)`` when the person picks another language. GUI thread only.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -34,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.models import User
+from app.ui.application import LANGUAGE_NAMES, current_language
 from app.ui.messages import error_text, role_name
 from app.ui.tasks import Op
 from app.ui.widgets.text import WrappingLabel, heading_label
@@ -47,6 +55,7 @@ CARD_WIDTH_EM = 30  # card width in font heights: keeps lines short at any text 
 class LoginWindow(QWidget):
     ready = Signal()
     signed_in = Signal(object)  # User
+    language_chosen = Signal(str)  # a code from app.ui.application.LANGUAGES
 
     LOADING, SET_UP, SIGN_IN = 0, 1, 2
 
@@ -98,6 +107,8 @@ class LoginWindow(QWidget):
         policy.setHeightForWidth(True)
         card.setSizePolicy(policy)
 
+        language_row = self._build_language_row()
+
         version = QLabel(self.tr("Version %1 · works without internet").replace("%1", __version__))
         version.setObjectName("mutedText")
         version.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -110,6 +121,8 @@ class LoginWindow(QWidget):
         outer.setContentsMargins(m, m, m, m)
         outer.addStretch(1)
         outer.addLayout(centre)
+        outer.addSpacing(m // 2)
+        outer.addLayout(language_row)
         outer.addSpacing(m // 2)
         outer.addWidget(version)
         outer.addStretch(1)
@@ -234,6 +247,30 @@ class LoginWindow(QWidget):
         QWidget.setTabOrder(self.username, self.password)
         QWidget.setTabOrder(self.password, self.sign_in_button)
         return page
+
+    def _build_language_row(self) -> QHBoxLayout:
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("languageCombo")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_combo.addItem(name, code)
+        index = self.language_combo.findData(current_language())
+        self.language_combo.setCurrentIndex(max(0, index))
+        self.language_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.language_combo.activated.connect(self._on_language_activated)
+        # The label names itself in both languages: whoever cannot read the current one can
+        # still find it.
+        label = self._buddy(self.tr("&Language / भाषा:"), self.language_combo)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(label)
+        row.addWidget(self.language_combo)
+        row.addStretch(1)
+        return row
+
+    def _on_language_activated(self, index: int) -> None:
+        code = self.language_combo.itemData(index)
+        if isinstance(code, str) and code != current_language():
+            self.language_chosen.emit(code)
 
     def _show_form(self, index: int) -> None:
         self._mode = index
@@ -396,6 +433,7 @@ class LoginWindow(QWidget):
             self.setup_password,
             self.setup_confirm,
             self.setup_button,
+            self.language_combo,
         ):
             widget.setEnabled(not busy)
         self.sign_in_button.setText(self.tr("Signing in…") if busy else self.tr("&Sign in"))

@@ -3,6 +3,12 @@
 ``run_gui(services, ...)`` builds the QApplication (``app.ui.application``), shows the login
 window and runs the event loop until the last window closes; it returns the exit code.
 
+Language: ``language`` (``--lang`` / ``SPOKE_LANG``, None when neither is given) wins; else the
+language saved on this PC (``services.preferences``, read once before the first window: one
+small read, and there is no window yet to keep responsive); else English. Choosing a language
+on the login window switches the translator at once, rebuilds the login window (keeping what
+was typed, except passwords) and saves the choice through ``Op``.
+
 Screenshot mode (``screenshot=path``): renders to a PNG with ``QWidget.grab()`` (works with
 ``QT_QPA_PLATFORM=offscreen``) and exits 0. Without credentials it renders the login window
 once it knows which form to show. With ``SPOKE_SCREENSHOT_USER`` and
@@ -27,15 +33,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.domain.models import User
 from app.ui import tasks
-from app.ui.application import create_application
+from app.ui.application import create_application, switch_language
 from app.ui.login import LoginWindow
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
+from app.ui.tasks import Op
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -64,11 +71,33 @@ class Shell(QObject):
     def show_login(self) -> LoginWindow:
         login = LoginWindow(self.services, self.demo_accounts)
         login.signed_in.connect(self.on_event_signed_in)
+        login.language_chosen.connect(self.on_event_language_chosen)
         m = login.fontMetrics().height()
         login.resize(self.size_override or login.sizeHint().expandedTo(QSize(48 * m, 34 * m)))
         login.show()
         self.login = login
         return login
+
+    def on_event_language_chosen(self, language: str) -> None:
+        """Switch to ``language`` now, rebuild the login window in it, and save the choice."""
+        old = self.login
+        lang = switch_language(language)
+        login = self.show_login()  # first, so the application never has no window
+        if old is not None:
+            # What was typed survives the switch; passwords do not (they are typed again).
+            for name in ("username", "setup_name", "setup_username"):
+                getattr(login, name).setText(getattr(old, name).text())
+            if self.size_override is None:
+                login.setGeometry(old.geometry())
+            old.close()
+            old.deleteLater()
+
+        def focus_language() -> None:
+            login.language_combo.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        login.ready.connect(focus_language)  # the keyboard stays where the person was
+        preferences = self.services.preferences
+        Op(login, lambda: preferences.set_language(lang)).run()  # a failure is shown
 
     def on_event_signed_in(self, user: User) -> None:
         # The user name is not patient data; the display name stays out of the log anyway.
@@ -106,7 +135,8 @@ def run_gui(
     probe_searches: int = 0,
     process_start: float | None = None,
 ) -> int:
-    app = create_application(language=language, font_scale=font_scale)
+    saved = _saved_language(services) if not language else None
+    app = create_application(language=language, saved_language=saved, font_scale=font_scale)
     shell = Shell(services, demo_accounts)
     if screenshot is not None or probe_searches:
         shell.size_override = SCREENSHOT_SIZE
@@ -142,6 +172,16 @@ def run_gui(
     shell.main = None
     shell.login = None
     return int(code)
+
+
+def _saved_language(services: Services) -> str | None:
+    """The language saved on this PC; None (and a log line) if it cannot be read: a
+    preference must never stop the program from starting."""
+    try:
+        return services.preferences.language()
+    except Exception as exc:
+        log.warning("could not read the saved language: %s", getattr(exc, "code", exc))
+        return None
 
 
 def _when_ready(login: LoginWindow, fn: Callable[[], None]) -> None:

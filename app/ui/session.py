@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 # Admins look after accounts and settings, not patients (app.security.permissions).
 CLINICAL_ROLES = frozenset({Role.PARAMEDIC, Role.GENERALIST})
+# Roles that manage staff accounts (Permission.MANAGE_USERS); the services check again.
+ACCOUNT_ROLES = frozenset({Role.ADMIN})
 
 
 @dataclass
@@ -29,3 +31,8 @@ class Session:
     def is_clinical(self) -> bool:
         """True when this role may see and record patient data."""
         return self.user.role in CLINICAL_ROLES
+
+    @property
+    def manages_accounts(self) -> bool:
+        """True when this role looks after staff accounts (the Staff accounts page)."""
+        return self.user.active and self.user.role in ACCOUNT_ROLES

@@ -25,6 +25,7 @@ from app.ui.clinical_text import format_abha, mask_phone, sex_age
 _HEADERS = (
     QT_TRANSLATE_NOOP("PatientTableModel", "Name"),
     QT_TRANSLATE_NOOP("PatientTableModel", "Name (other script)"),
+    QT_TRANSLATE_NOOP("PatientTableModel", "Father / husband / mother"),
     QT_TRANSLATE_NOOP("PatientTableModel", "Sex / age"),
     QT_TRANSLATE_NOOP("PatientTableModel", "Village"),
     QT_TRANSLATE_NOOP("PatientTableModel", "Phone"),
@@ -35,7 +36,9 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 class PatientTableModel(QAbstractTableModel):
-    NAME, NAME_ALT, SEX_AGE, VILLAGE, PHONE, ABHA = range(6)
+    # The guardian is shown because search matches it too ("Sunil" finds Sunil's children),
+    # and because rural registers tell people of the same name apart by it.
+    NAME, NAME_ALT, GUARDIAN, SEX_AGE, VILLAGE, PHONE, ABHA = range(7)
 
     def __init__(self, parent: QObject | None = None, today: date | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +79,7 @@ class PatientTableModel(QAbstractTableModel):
             return {
                 self.NAME: p.name,
                 self.NAME_ALT: p.name_alt,
+                self.GUARDIAN: p.guardian_name,
                 self.SEX_AGE: sex_age(p, today),
                 self.VILLAGE: p.address.village,
                 self.PHONE: mask_phone(p.phone),
