@@ -15,8 +15,10 @@ Threading: safe from any thread; reads on the caller's thread, writes through ``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -27,7 +29,7 @@ from app.domain.abha import normalise_abha_number
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.ids import PatientId, new_id
 from app.domain.matching import PatientMatch
-from app.domain.models import Observation, Patient, PatientDraft, User
+from app.domain.models import Address, Observation, Patient, PatientDraft, Sex, User
 from app.domain.text import ascii_digits, nfc
 from app.security.permissions import Permission, require
 from app.services.clock import Clock, local_today
@@ -35,6 +37,7 @@ from app.store import cases as cases_repo
 from app.store import codec
 from app.store import observations as observations_repo
 from app.store import patients as patients_repo
+from app.store import settings as settings_repo
 from app.store.cases import CaseSummary
 from app.store.db import Store
 
@@ -127,6 +130,26 @@ class PatientService:
 
         return self._store.write(apply)
 
+    # -- an unfinished registration form survives a power cut ---------------------------------
+
+    def save_form_draft(self, actor: User, draft: PatientDraft | None) -> None:
+        """Keep what the registration form holds (``None`` forgets it). Local only: a form
+        that was never saved is not a patient and is never sent to the hub."""
+        require(actor, Permission.REGISTER_PATIENT)
+        value = "" if draft is None else json.dumps(_draft_to_dict(draft), ensure_ascii=False)
+        self._store.write(lambda db: settings_repo.put(db, _form_key(actor), value))
+
+    def form_draft(self, actor: User) -> PatientDraft | None:
+        """The registration form this person had not finished, if any."""
+        require(actor, Permission.REGISTER_PATIENT)
+        value = self._store.read(lambda db: settings_repo.get(db, _form_key(actor)))
+        if not value:
+            return None
+        try:
+            return _draft_from_dict(json.loads(value))
+        except (ValueError, TypeError, KeyError):
+            return None  # written by another version: nothing to restore, nothing to crash on
+
     def _duplicates(self, draft: PatientDraft) -> list[PatientMatch]:
         today = local_today(self._clock)
         candidates = self._store.read(
@@ -170,3 +193,30 @@ def _loosely_cleaned(draft: PatientDraft) -> PatientDraft:
 
 def _not_found(pid: PatientId) -> DomainError:
     return DomainError("patient.not_found", "No such patient.", {"id": pid})
+
+
+def _form_key(actor: User) -> str:
+    return f"form.registration.{actor.id}"
+
+
+def _draft_to_dict(draft: PatientDraft) -> dict[str, Any]:
+    data = asdict(draft)
+    data["sex"] = draft.sex.value
+    data["birth_date"] = draft.birth_date.isoformat() if draft.birth_date else None
+    return data
+
+
+def _draft_from_dict(data: dict[str, Any]) -> PatientDraft:
+    birth = data.get("birth_date")
+    return PatientDraft(
+        name=str(data.get("name", "")),
+        name_alt=str(data.get("name_alt", "")),
+        sex=Sex(data.get("sex", Sex.UNKNOWN.value)),
+        birth_date=date.fromisoformat(birth) if birth else None,
+        age_years=int(data["age_years"]) if data.get("age_years") is not None else None,
+        phone=str(data.get("phone", "")),
+        abha_number=str(data.get("abha_number", "")),
+        abha_address=str(data.get("abha_address", "")),
+        address=Address(**{k: str(v) for k, v in dict(data.get("address", {})).items()}),
+        guardian_name=str(data.get("guardian_name", "")),
+    )

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 DUPLICATE_DEBOUNCE_MS = 350
+FORM_SAVE_DEBOUNCE_MS = 1500
 ERROR_STYLE = "color: #9b1c1c;"
 
 # Where each issue belongs on the form: by the issue's ``field``, else by its code.
@@ -247,6 +248,10 @@ class RegistrationDialog(QDialog):
         self.duplicates_box.setVisible(False)
 
         # --- buttons and general messages -------------------------------------------------
+        self.restored_notice = QLabel()
+        self.restored_notice.setObjectName("hintText")
+        self.restored_notice.setWordWrap(True)
+        self.restored_notice.setVisible(False)
         self.general_error = QLabel()
         self.general_error.setObjectName("errorText")  # styled by the application sheet
         self.general_error.setWordWrap(True)
@@ -274,6 +279,7 @@ class RegistrationDialog(QDialog):
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
+        body_layout.addWidget(self.restored_notice)
         body_layout.addLayout(columns)
         body_layout.addWidget(self.general_error)
         scroll = QScrollArea()
@@ -311,10 +317,28 @@ class RegistrationDialog(QDialog):
         self.dob_edit.dateChanged.connect(self._schedule_duplicate_check)
         self.dob_check.toggled.connect(self._schedule_duplicate_check)
 
+        # What is typed is kept every couple of seconds, so a power cut mid-form loses at most
+        # that much (scenario: "the power fails mid-way through the next patient's form").
+        self._pending_district = ""
+        self._pending_state = ""
+        self._form_timer = QTimer(self)
+        self._form_timer.setSingleShot(True)
+        self._form_timer.setInterval(FORM_SAVE_DEBOUNCE_MS)
+        self._form_timer.timeout.connect(self.keep_form)
+        for line in self.findChildren(QLineEdit):
+            line.textEdited.connect(self._form_timer.start)
+        for combo in (self.sex_combo, self.state_combo, self.district_combo):
+            combo.activated.connect(self._form_timer.start)
+        self.dob_check.toggled.connect(self._form_timer.start)
+        self.dob_edit.dateChanged.connect(self._form_timer.start)
+
         self._load_states()
         self.name_edit.setFocus()
         if initial_name:
             self._schedule_duplicate_check()
+        else:
+            services, user = session.services, session.user
+            Op(self, lambda: services.patients.form_draft(user)).success(self._restore).run()
 
     # --- layout helpers ----------------------------------------------------------------------
 
@@ -366,6 +390,7 @@ class RegistrationDialog(QDialog):
     def _on_states(self, states: list[str]) -> None:
         for state in states:
             self.state_combo.addItem(state, state)
+        self._apply_pending_state()
 
     def _on_state_changed(self, _index: int) -> None:
         state = str(self.state_combo.currentData() or "")
@@ -383,6 +408,11 @@ class RegistrationDialog(QDialog):
             return  # the state changed again meanwhile
         for district in districts:
             self.district_combo.addItem(district, district)
+        if self._pending_district:
+            self.district_combo.setCurrentIndex(
+                max(0, self.district_combo.findData(self._pending_district))
+            )
+            self._pending_district = ""
 
     def _on_dob_toggled(self, checked: bool) -> None:
         self.dob_edit.setEnabled(checked)
@@ -424,6 +454,60 @@ class RegistrationDialog(QDialog):
             guardian_name=self.guardian_edit.text(),
         )
         return draft, age_problem
+
+    # --- the unfinished form, kept across a power cut ------------------------------------------
+
+    def keep_form(self) -> None:
+        draft, _problem = self.draft()
+        services, user = self._session.services, self._session.user
+        Op(self, lambda: services.patients.save_form_draft(user, draft)).run()
+
+    def _forget_form(self) -> None:
+        self._form_timer.stop()
+        services, user = self._session.services, self._session.user
+        Op(None, lambda: services.patients.save_form_draft(user, None)).run()
+
+    def _restore(self, draft: PatientDraft | None) -> None:
+        if draft is None or self.name_edit.text().strip():
+            return  # nothing kept, or the person has already started typing
+        self.name_edit.setText(draft.name)
+        self.name_alt_edit.setText(draft.name_alt)
+        self.guardian_edit.setText(draft.guardian_name)
+        self.sex_combo.setCurrentIndex(max(0, self.sex_combo.findData(draft.sex.value)))
+        if draft.birth_date is not None:
+            self.dob_check.setChecked(True)
+            b = draft.birth_date
+            self.dob_edit.setDate(QDate(b.year, b.month, b.day))
+        elif draft.age_years is not None:
+            self.age_edit.setText(str(draft.age_years))
+        self.phone_edit.setText(draft.phone)
+        self.abha_edit.setText(draft.abha_number)
+        self.abha_address_edit.setText(draft.abha_address)
+        self.sub_district_edit.setText(draft.address.sub_district)
+        self.village_edit.setText(draft.address.village)
+        self.line_edit.setText(draft.address.line)
+        self._pending_district = draft.address.district
+        self._pending_state = draft.address.state
+        self._apply_pending_state()
+        self.restored_notice.setText(
+            self.tr(
+                "This is the registration you had not finished (the app was closed or the "
+                "power went off). Check it and save, or Cancel to discard it."
+            )
+        )
+        self.restored_notice.setVisible(True)
+        self._schedule_duplicate_check()
+
+    def _apply_pending_state(self) -> None:
+        # The state list and the kept form arrive from two background loads in either order.
+        index = self.state_combo.findData(self._pending_state) if self._pending_state else -1
+        if index > 0:
+            self._pending_state = ""
+            self.state_combo.setCurrentIndex(index)  # loads districts, then applies
+
+    def reject(self) -> None:
+        self._forget_form()  # Cancel means "discard what I typed"
+        super().reject()
 
     # --- duplicates --------------------------------------------------------------------------
 
@@ -491,6 +575,7 @@ class RegistrationDialog(QDialog):
         item = self.duplicates_list.currentItem() or self.duplicates_list.item(0)
         if item is None:
             return
+        self._forget_form()  # the person is already registered: nothing to keep
         self.existing_patient_chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))
         self.accept()
 
@@ -531,6 +616,7 @@ class RegistrationDialog(QDialog):
 
     def _on_registered(self, patient: Patient) -> None:
         self._set_saving(False)
+        self._forget_form()
         self.registered = patient
         self.patient_registered.emit(patient.id)
         self.accept()

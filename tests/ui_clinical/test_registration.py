@@ -200,3 +200,39 @@ def test_escape_cancels_without_saving(qtbot: QtBot, session: Session) -> None:
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: tasks.running_count() == 0)
     assert session.services.patients.search(session.user, "Nobody") == []
+
+
+def test_an_unfinished_form_comes_back_after_a_power_cut(qtbot: QtBot, session: Session) -> None:
+    dialog = _dialog(qtbot, session)
+    qtbot.keyClicks(dialog.name_edit, "Ramesh Kumar")
+    qtbot.keyClicks(dialog.age_edit, "45")
+    dialog.state_combo.setCurrentIndex(dialog.state_combo.findData("UTTAR PRADESH"))
+    qtbot.waitUntil(lambda: dialog.district_combo.count() > 1)
+    dialog.district_combo.setCurrentIndex(dialog.district_combo.findData("KHERI"))
+    qtbot.keyClicks(dialog.village_edit, "Kheri")  # the last edit starts the keep timer
+    services, user = session.services, session.user
+
+    def kept_village() -> str:
+        kept = services.patients.form_draft(user)
+        return kept.address.village if kept else ""
+
+    qtbot.waitUntil(lambda: kept_village() == "Kheri")
+    kept = services.patients.form_draft(user)
+    assert kept is not None
+    assert kept.name == "Ramesh Kumar" and kept.age_years == 45
+    assert kept.address.district == "KHERI" and kept.address.village == "Kheri"
+    # The power goes: the dialog vanishes without Cancel or Save.
+    dialog.hide()
+
+    again = _dialog(qtbot, session)
+    qtbot.waitUntil(again.restored_notice.isVisible)
+    assert again.name_edit.text() == "Ramesh Kumar"
+    assert again.age_edit.text() == "45"
+    assert again.village_edit.text() == "Kheri"
+    qtbot.waitUntil(lambda: again.district_combo.currentData() == "KHERI")
+    assert again.state_combo.currentData() == "UTTAR PRADESH"
+
+    # Cancel means "discard": the next form starts empty.
+    again.reject()
+    qtbot.waitUntil(lambda: tasks.running_count() == 0)
+    assert services.patients.form_draft(user) is None
