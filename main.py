@@ -75,8 +75,12 @@ def open_services(data_dir: Path) -> Services:
 
 
 def print_progress(done: int, total: int) -> None:
-    if total and (done == total or done % max(1, total // 20) == 0):
+    if not total or (done != total and done % max(1, total // 20)):
+        return
+    if sys.stdout.isatty():  # one line that counts up
         print(f"\r  {done:,} / {total:,}", end="\n" if done == total else "", flush=True)
+    elif done == total or done % max(1, total // 4) == 0:
+        print(f"  {done:,} / {total:,}", flush=True)
 
 
 def prepare_demo(services: Services) -> list[tuple[str, str, str]]:
@@ -114,6 +118,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    if not (args.data_dir or os.environ.get("SPOKE_DATA_DIR") or args.demo):
+        # Synthetic patients must never land in a clinic's real register by accident.
+        print(
+            "seed adds synthetic patients: name a folder with --data-dir DIR (or use --demo); "
+            "it will not write into the clinic's own data folder.",
+            file=sys.stderr,
+        )
+        return 2
     data_dir = resolve_data_dir(args)
     setup_logging(data_dir, args.verbose)
     services = open_services(data_dir)
@@ -155,7 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="demo mode: a separate demo data folder with seeded patients and demo accounts",
     )
-    parser.add_argument("--lang", choices=["en", "hi"], help="interface language (default: en)")
+    parser.add_argument(
+        "--lang",
+        choices=["en", "hi"],
+        help="interface language (default: the one last chosen on the sign-in screen, else en)",
+    )
     parser.add_argument(
         "--font-scale", type=float, default=1.0, metavar="F", help="font size factor, e.g. 1.5"
     )
@@ -175,9 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="add deterministic synthetic patients and cases (for demos, tests and benchmarks)",
     )
     # Also accepted after the subcommand; SUPPRESS keeps a value given before it.
-    seed.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
-    seed.add_argument("--patients", type=int, default=1000, metavar="N")
-    seed.add_argument("--cases", type=int, default=100, metavar="M")
+    seed.add_argument(
+        "--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="the folder to fill"
+    )
+    seed.add_argument(
+        "--patients", type=int, default=1000, metavar="N", help="patients to add (1000)"
+    )
+    seed.add_argument(
+        "--cases", type=int, default=100, metavar="M", help="cases, 8 vitals each (100)"
+    )
     seed.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     seed.add_argument(
         "--queued", action="store_true", help="leave the seeded cases queued for the hub"

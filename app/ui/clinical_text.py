@@ -12,37 +12,26 @@ from datetime import date, datetime
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from app.domain.models import Patient, Sex
+from app.domain.vitals import (
+    BMI,
+    DIASTOLIC,
+    GLUCOSE_FASTING,
+    GLUCOSE_RANDOM,
+    HEIGHT,
+    MUAC,
+    PULSE,
+    RESP_RATE,
+    SPO2,
+    SYSTOLIC,
+    TEMPERATURE,
+    UNIT_SYMBOLS,
+    WEIGHT,
+)
 
 _CTX = "clinical"
 
-UNIT_LABELS: dict[str, str] = {
-    "Cel": "°C",
-    "[degF]": "°F",
-    "mm[Hg]": "mmHg",
-    "/min": "/min",
-    "%": "%",
-    "kg": "kg",
-    "[lb_av]": "lb",
-    "g": "g",
-    "cm": "cm",
-    "[in_i]": "in",
-    "mg/dL": "mg/dL",
-    "mmol/L": "mmol/L",
-    "kg/m2": "kg/m²",
-}
-
-SYSTOLIC = "8480-6"
-DIASTOLIC = "8462-4"
-PULSE = "8867-4"
-RESP_RATE = "9279-1"
-SPO2 = "2708-6"
-TEMPERATURE = "8310-5"
-WEIGHT = "29463-7"
-HEIGHT = "8302-2"
-BMI = "39156-5"
-GLUCOSE_RANDOM = "41653-7"
-GLUCOSE_FASTING = "41604-0"
-MUAC = "56072-2"
+# Unit symbols and LOINC codes come from the domain, so the screens cannot drift from it.
+UNIT_LABELS = UNIT_SYMBOLS
 
 _VITAL_NAMES: dict[str, str] = {
     SYSTOLIC: QT_TRANSLATE_NOOP("clinical", "Systolic BP"),
