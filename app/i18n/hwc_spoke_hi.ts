@@ -2,6 +2,79 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="hi_IN">
 <context>
+    <name>AddStaffDialog</name>
+    <message>
+        <location filename="../ui/users_page.py" line="492"/>
+        <source>Add staff member</source>
+        <translation>स्टाफ़ सदस्य जोड़ें</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="496"/>
+        <source>The new member of staff signs in with this username and password. Tell them the password in person; they can change it later.</source>
+        <translation>नया स्टाफ़ सदस्य इसी उपयोगकर्ता नाम और पासवर्ड से साइन इन करेगा। पासवर्ड उन्हें खुद मिलकर बताएँ; वे इसे बाद में बदल सकते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="504"/>
+        <source>e.g. asha.devi</source>
+        <translation>जैसे: asha.devi</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="510"/>
+        <source>at least 8 characters</source>
+        <translation>कम से कम 8 अक्षर</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="513"/>
+        <source>Full &amp;name:</source>
+        <translation>पूरा नाम (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="514"/>
+        <source>&amp;Username:</source>
+        <translation>उपयोगकर्ता नाम (&amp;U):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="515"/>
+        <source>&amp;Role:</source>
+        <translation>भूमिका (&amp;R):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="516"/>
+        <source>&amp;Password:</source>
+        <translation>पासवर्ड (&amp;P):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="517"/>
+        <source>&amp;Confirm password:</source>
+        <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="518"/>
+        <source>&amp;Add account</source>
+        <translation>खाता जोड़ें (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="538"/>
+        <source>Enter the person&apos;s full name.</source>
+        <translation>व्यक्ति का पूरा नाम लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="541"/>
+        <source>Choose a username.</source>
+        <translation>एक उपयोगकर्ता नाम चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="544"/>
+        <source>Type a first password for them.</source>
+        <translation>उनके लिए पहला पासवर्ड लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="549"/>
+        <source>The two passwords are not the same. Type the password again.</source>
+        <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
+    </message>
+</context>
+<context>
     <name>CaseForm</name>
     <message>
         <location filename="../ui/case_form.py" line="58"/>
@@ -484,120 +557,125 @@
 <context>
     <name>LoginWindow</name>
     <message>
-        <location filename="../ui/login.py" line="64"/>
+        <location filename="../ui/login.py" line="73"/>
         <source>HWC Spoke — Sign in</source>
         <translation>HWC Spoke — साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="66"/>
+        <location filename="../ui/login.py" line="75"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="67"/>
+        <location filename="../ui/login.py" line="76"/>
         <source>Health &amp; Wellness Centre teleconsultation</source>
         <translation>स्वास्थ्य एवं आरोग्य केंद्र — टेली-परामर्श</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="101"/>
+        <location filename="../ui/login.py" line="112"/>
         <source>Version %1 · works without internet</source>
         <translation>संस्करण %1 · इंटरनेट के बिना भी चलता है</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="123"/>
+        <location filename="../ui/login.py" line="136"/>
         <source>Opening the clinic records…</source>
         <translation>क्लिनिक के रिकॉर्ड खोले जा रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="131"/>
+        <location filename="../ui/login.py" line="144"/>
         <source>Set up this PC</source>
         <translation>इस कंप्यूटर को सेट अप करें</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="134"/>
+        <location filename="../ui/login.py" line="147"/>
         <source>No staff accounts exist yet. Create the administrator account first; the administrator then adds the paramedics and doctors who work here.</source>
         <translation>अभी कोई स्टाफ़ खाता नहीं है। पहले व्यवस्थापक (एडमिन) का खाता बनाएँ; फिर व्यवस्थापक यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="144"/>
+        <location filename="../ui/login.py" line="157"/>
         <source>e.g. admin</source>
         <translation>जैसे: admin</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="148"/>
+        <location filename="../ui/login.py" line="161"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="156"/>
+        <location filename="../ui/login.py" line="169"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="157"/>
-        <location filename="../ui/login.py" line="201"/>
+        <location filename="../ui/login.py" line="170"/>
+        <location filename="../ui/login.py" line="214"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="158"/>
-        <location filename="../ui/login.py" line="202"/>
+        <location filename="../ui/login.py" line="171"/>
+        <location filename="../ui/login.py" line="215"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="160"/>
+        <location filename="../ui/login.py" line="173"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="164"/>
+        <location filename="../ui/login.py" line="177"/>
         <source>Create &amp;administrator and sign in</source>
         <translation>व्यवस्थापक खाता बनाएँ और साइन इन करें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="190"/>
+        <location filename="../ui/login.py" line="203"/>
         <source>Sign in</source>
         <translation>साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="205"/>
-        <location filename="../ui/login.py" line="401"/>
+        <location filename="../ui/login.py" line="218"/>
+        <location filename="../ui/login.py" line="439"/>
         <source>&amp;Sign in</source>
         <translation>साइन इन करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="226"/>
+        <location filename="../ui/login.py" line="239"/>
         <source>Demo mode — sample accounts:</source>
         <translation>डेमो मोड — नमूना खाते:</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="303"/>
+        <location filename="../ui/login.py" line="262"/>
+        <source>&amp;Language / भाषा:</source>
+        <translation>भाषा / Language (&amp;L):</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="340"/>
         <source>Enter your username.</source>
         <translation>अपना उपयोगकर्ता नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="306"/>
+        <location filename="../ui/login.py" line="343"/>
         <source>Enter your password.</source>
         <translation>अपना पासवर्ड लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="338"/>
+        <location filename="../ui/login.py" line="375"/>
         <source>Enter your full name.</source>
         <translation>अपना पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="341"/>
+        <location filename="../ui/login.py" line="378"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="347"/>
+        <location filename="../ui/login.py" line="384"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="401"/>
+        <location filename="../ui/login.py" line="439"/>
         <source>Signing in…</source>
         <translation>साइन इन हो रहा है…</translation>
     </message>
@@ -605,144 +683,144 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.py" line="61"/>
+        <location filename="../ui/main_window.py" line="62"/>
         <source>Patients</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="62"/>
+        <location filename="../ui/main_window.py" line="63"/>
         <source>Cases &amp; queue</source>
         <translation>केस और कतार</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="63"/>
+        <location filename="../ui/main_window.py" line="64"/>
         <source>Prescriptions</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="64"/>
+        <location filename="../ui/main_window.py" line="65"/>
         <source>Devices</source>
         <translation>उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="65"/>
+        <location filename="../ui/main_window.py" line="66"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="66"/>
+        <location filename="../ui/main_window.py" line="67"/>
         <source>Settings</source>
         <translation>सेटिंग्स</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="71"/>
+        <location filename="../ui/main_window.py" line="72"/>
         <source>E-prescriptions signed by the hub specialist will appear here. You will be able to print them with a QR code the pharmacist can check, and record what was dispensed.</source>
         <translation>हब के विशेषज्ञ द्वारा हस्ताक्षरित ई-प्रिस्क्रिप्शन यहाँ दिखेंगे। आप इन्हें QR कोड के साथ प्रिंट कर सकेंगे, जिसे फ़ार्मासिस्ट जाँच सकता है, और दर्ज कर सकेंगे कि कौन-सी दवा दी गई।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="76"/>
+        <location filename="../ui/main_window.py" line="77"/>
         <source>Here you will connect the blood pressure monitor, pulse oximeter, thermometer and glucometer, so that their readings go straight into the case form.</source>
         <translation>यहाँ आप BP मॉनिटर, पल्स ऑक्सीमीटर, थर्मामीटर और ग्लूकोमीटर जोड़ सकेंगे, ताकि उनकी रीडिंग सीधे केस फ़ॉर्म में आ जाए।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="81"/>
+        <location filename="../ui/main_window.py" line="82"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="86"/>
+        <location filename="../ui/main_window.py" line="87"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="129"/>
-        <location filename="../ui/main_window.py" line="205"/>
+        <location filename="../ui/main_window.py" line="132"/>
+        <location filename="../ui/main_window.py" line="218"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="136"/>
+        <location filename="../ui/main_window.py" line="139"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="143"/>
+        <location filename="../ui/main_window.py" line="146"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="182"/>
+        <location filename="../ui/main_window.py" line="185"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="185"/>
+        <location filename="../ui/main_window.py" line="188"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="191"/>
+        <location filename="../ui/main_window.py" line="194"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="192"/>
-        <location filename="../ui/main_window.py" line="196"/>
+        <location filename="../ui/main_window.py" line="195"/>
+        <location filename="../ui/main_window.py" line="204"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="221"/>
+        <location filename="../ui/main_window.py" line="234"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="223"/>
+        <location filename="../ui/main_window.py" line="236"/>
         <source>Sign out and lock this PC (Ctrl+L)</source>
         <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="235"/>
+        <location filename="../ui/main_window.py" line="248"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="240"/>
+        <location filename="../ui/main_window.py" line="253"/>
         <source>Offline — not yet enrolled with a hub</source>
         <translation>ऑफ़लाइन — अभी किसी हब के साथ पंजीकृत नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="243"/>
+        <location filename="../ui/main_window.py" line="256"/>
         <source>Everything is saved on this PC. Sending to a hub comes with enrolment.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। हब के साथ पंजीकरण (एनरोल) होने के बाद ही हब को भेजा जा सकेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="245"/>
+        <location filename="../ui/main_window.py" line="258"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="292"/>
+        <location filename="../ui/main_window.py" line="305"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="300"/>
+        <location filename="../ui/main_window.py" line="313"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="340"/>
+        <location filename="../ui/main_window.py" line="353"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="351"/>
+        <location filename="../ui/main_window.py" line="364"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.py" line="379"/>
+        <location filename="../ui/main_window.py" line="392"/>
         <source>Waiting to sync: %n record(s)</source>
         <translation>
             <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
@@ -750,7 +828,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="384"/>
+        <location filename="../ui/main_window.py" line="397"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -956,185 +1034,233 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../ui/registration.py" line="112"/>
+        <location filename="../ui/registration.py" line="113"/>
         <source>Register new patient</source>
         <translation>नए मरीज़ का पंजीकरण</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="121"/>
+        <location filename="../ui/registration.py" line="122"/>
         <source>As the patient says it, any script</source>
         <translation>जैसा मरीज़ बताए, किसी भी लिपि में</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="123"/>
+        <location filename="../ui/registration.py" line="124"/>
         <source>e.g. रमेश कुमार or Ramesh Kumar</source>
         <translation>जैसे: रमेश कुमार या Ramesh Kumar</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="125"/>
+        <location filename="../ui/registration.py" line="126"/>
         <source>Father, husband or mother</source>
         <translation>पिता, पति या माँ</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="127"/>
+        <location filename="../ui/registration.py" line="128"/>
         <source>— choose —</source>
         <translation>— चुनें —</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="131"/>
+        <location filename="../ui/registration.py" line="132"/>
         <source>e.g. 45</source>
         <translation>जैसे: 45</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="132"/>
+        <location filename="../ui/registration.py" line="133"/>
         <source>Date of &amp;birth known</source>
         <translation>जन्म तिथि पता है (&amp;B)</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="142"/>
+        <location filename="../ui/registration.py" line="143"/>
         <source>10 digits</source>
         <translation>10 अंक</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="144"/>
+        <location filename="../ui/registration.py" line="145"/>
         <source>14 digits, XX-XXXX-XXXX-XXXX</source>
         <translation>14 अंक, XX-XXXX-XXXX-XXXX</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="146"/>
+        <location filename="../ui/registration.py" line="147"/>
         <source>name@abdm</source>
         <translation>name@abdm</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="157"/>
+        <location filename="../ui/registration.py" line="158"/>
         <source>— choose state —</source>
         <translation>— राज्य चुनें —</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="159"/>
-        <location filename="../ui/registration.py" line="373"/>
+        <location filename="../ui/registration.py" line="160"/>
+        <location filename="../ui/registration.py" line="398"/>
         <source>— choose district —</source>
         <translation>— ज़िला चुनें —</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="163"/>
+        <location filename="../ui/registration.py" line="164"/>
         <source>House, street, landmark</source>
         <translation>मकान, गली, पास का कोई निशान (लैंडमार्क)</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="186"/>
+        <location filename="../ui/registration.py" line="187"/>
         <source>Person</source>
         <translation>व्यक्ति</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="188"/>
+        <location filename="../ui/registration.py" line="189"/>
         <source>&amp;Name:</source>
         <translation>नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="190"/>
+        <location filename="../ui/registration.py" line="191"/>
         <source>Name in &amp;other script:</source>
         <translation>दूसरी लिपि में नाम (&amp;O):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="193"/>
+        <location filename="../ui/registration.py" line="194"/>
         <source>&amp;Guardian&apos;s name:</source>
         <translation>अभिभावक का नाम (&amp;G):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="195"/>
+        <location filename="../ui/registration.py" line="196"/>
         <source>S&amp;ex:</source>
         <translation>लिंग (&amp;E):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="206"/>
+        <location filename="../ui/registration.py" line="207"/>
         <source>Dist&amp;rict:</source>
         <translation>ज़िला (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="208"/>
+        <location filename="../ui/registration.py" line="209"/>
         <source>Sub-district / bloc&amp;k:</source>
         <translation>उप-ज़िला / ब्लॉक (&amp;K):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="236"/>
+        <location filename="../ui/registration.py" line="237"/>
         <source>Register as a new patient an&amp;yway</source>
         <translation>फिर भी नए मरीज़ के रूप में पंजीकरण करें (&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="196"/>
+        <location filename="../ui/registration.py" line="197"/>
         <source>&amp;Age in years (estimated):</source>
         <translation>उम्र वर्षों में (अनुमानित) (&amp;A):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="197"/>
+        <location filename="../ui/registration.py" line="198"/>
         <source>&amp;Phone:</source>
         <translation>फ़ोन (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="198"/>
+        <location filename="../ui/registration.py" line="199"/>
         <source>ABHA n&amp;umber:</source>
         <translation>ABHA नंबर (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="200"/>
+        <location filename="../ui/registration.py" line="201"/>
         <source>ABHA a&amp;ddress:</source>
         <translation>ABHA पता (&amp;D):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="203"/>
+        <location filename="../ui/registration.py" line="204"/>
         <source>Where they live</source>
         <translation>निवास स्थान</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="205"/>
+        <location filename="../ui/registration.py" line="206"/>
         <source>S&amp;tate:</source>
         <translation>राज्य (&amp;T):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="210"/>
+        <location filename="../ui/registration.py" line="211"/>
         <source>&amp;Village:</source>
         <translation>गाँव (&amp;V):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="211"/>
+        <location filename="../ui/registration.py" line="212"/>
         <source>Address &amp;line:</source>
         <translation>पता (&amp;L):</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="214"/>
+        <location filename="../ui/registration.py" line="215"/>
         <source>Possible existing patients</source>
         <translation>शायद पहले से पंजीकृत मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="222"/>
+        <location filename="../ui/registration.py" line="223"/>
         <source>This person may already be registered. Open their record if it is them.</source>
         <translation>यह व्यक्ति शायद पहले से पंजीकृत है। अगर यह वही व्यक्ति है, तो उनका रिकॉर्ड खोलें।</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="232"/>
+        <location filename="../ui/registration.py" line="233"/>
         <source>&amp;Use this patient</source>
         <translation>यही मरीज़ चुनें (&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="256"/>
+        <location filename="../ui/registration.py" line="261"/>
         <source>&amp;Save patient</source>
         <translation>मरीज़ को सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="406"/>
+        <location filename="../ui/registration.py" line="436"/>
         <source>Write the age as a number of years, e.g. 45.</source>
         <translation>उम्र वर्षों की संख्या में लिखें, जैसे 45।</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="468"/>
+        <location filename="../ui/registration.py" line="494"/>
+        <source>This is the registration you had not finished (the app was closed or the power went off). Check it and save, or Cancel to discard it.</source>
+        <translation>यह वह पंजीकरण है जो आपने पूरा नहीं किया था (ऐप बंद हो गया था या बिजली चली गई थी)। इसे जाँचें और सहेजें, या हटाने के लिए रद्द करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/registration.py" line="552"/>
         <source>Matches: %1</source>
         <translation>मिलान: %1</translation>
     </message>
     <message>
-        <location filename="../ui/registration.py" line="552"/>
+        <location filename="../ui/registration.py" line="638"/>
         <source>This person may already be registered. Open their record with “Use this patient”, or tick “Register as a new patient anyway” and save again.</source>
         <translation>यह व्यक्ति शायद पहले से पंजीकृत है। “यही मरीज़ चुनें” से उनका रिकॉर्ड खोलें, या “फिर भी नए मरीज़ के रूप में पंजीकरण करें” पर टिक करें और फिर से सहेजें।</translation>
+    </message>
+</context>
+<context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <location filename="../ui/users_page.py" line="596"/>
+        <source>Reset password</source>
+        <translation>पासवर्ड रीसेट करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="599"/>
+        <source>A new password for %1 (%2). The old one stops working. Tell them the new one in person.</source>
+        <translation>%1 (%2) के लिए नया पासवर्ड। पुराना पासवर्ड काम करना बंद कर देगा। नया पासवर्ड उन्हें खुद मिलकर बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="606"/>
+        <source>at least 8 characters</source>
+        <translation>कम से कम 8 अक्षर</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="608"/>
+        <source>New &amp;password:</source>
+        <translation>नया पासवर्ड (&amp;P):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="609"/>
+        <source>&amp;Confirm password:</source>
+        <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="610"/>
+        <source>&amp;Save new password</source>
+        <translation>नया पासवर्ड सहेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="622"/>
+        <source>Type the new password.</source>
+        <translation>नया पासवर्ड लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="627"/>
+        <source>The two passwords are not the same. Type the password again.</source>
+        <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
 </context>
 <context>
@@ -1143,6 +1269,133 @@
         <location filename="../ui/widgets/trend.py" line="52"/>
         <source>No readings yet</source>
         <translation>अभी कोई रीडिंग नहीं</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <location filename="../ui/users_page.py" line="65"/>
+        <source>Paramedic</source>
+        <translation>पैरामेडिक</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="66"/>
+        <source>Doctor (generalist)</source>
+        <translation>डॉक्टर (सामान्य चिकित्सक)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="67"/>
+        <source>Administrator (field IT)</source>
+        <translation>व्यवस्थापक (फ़ील्ड आईटी)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="71"/>
+        <source>Name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="72"/>
+        <source>Username</source>
+        <translation>उपयोगकर्ता नाम</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="73"/>
+        <source>Role</source>
+        <translation>भूमिका</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="74"/>
+        <source>Account</source>
+        <translation>खाता</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="134"/>
+        <source>%1 (you)</source>
+        <translation>%1 (आप)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="144"/>
+        <source>Switched on</source>
+        <translation>चालू</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="145"/>
+        <source>Switched off</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="164"/>
+        <location filename="../ui/users_page.py" line="195"/>
+        <location filename="../ui/users_page.py" line="235"/>
+        <source>Staff accounts</source>
+        <translation>स्टाफ़ खाते</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="167"/>
+        <source>Add the paramedics and doctors who work here; each signs in with their own username and password. Switch off the account of someone who has left: their records stay. Someone who forgot their password gets a new one here.</source>
+        <translation>यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ें; हर व्यक्ति अपने उपयोगकर्ता नाम और पासवर्ड से साइन इन करता है। जो व्यक्ति चला गया है, उसका खाता बंद करें: उसके रिकॉर्ड बने रहेंगे। जो अपना पासवर्ड भूल गया है, उसे यहाँ नया पासवर्ड मिलता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="175"/>
+        <source>&amp;Add staff member…</source>
+        <translation>स्टाफ़ सदस्य जोड़ें… (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="179"/>
+        <source>&amp;Reset password…</source>
+        <translation>पासवर्ड रीसेट करें… (&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="182"/>
+        <location filename="../ui/users_page.py" line="319"/>
+        <source>S&amp;witch off account</source>
+        <translation>खाता बंद करें (&amp;W)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/users_page.py" line="276"/>
+        <source>%n account(s) switched on</source>
+        <translation>
+            <numerusform>%n खाता चालू है</numerusform>
+            <numerusform>%n खाते चालू हैं</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/users_page.py" line="278"/>
+        <source>%n switched off</source>
+        <translation>
+            <numerusform>%n बंद है</numerusform>
+            <numerusform>%n बंद हैं</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="317"/>
+        <source>S&amp;witch on account</source>
+        <translation>खाता चालू करें (&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="323"/>
+        <source>You cannot switch off your own account.</source>
+        <translation>आप अपना खुद का खाता बंद नहीं कर सकते।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="351"/>
+        <source>Account added for %1 (%2). They can sign in now.</source>
+        <translation>%1 (%2) का खाता जोड़ दिया गया है। वे अब साइन इन कर सकते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="359"/>
+        <source>New password saved for %1. Give it to them in person.</source>
+        <translation>%1 का नया पासवर्ड सहेज दिया गया है। यह उन्हें खुद मिलकर दें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="379"/>
+        <source>%1 can sign in again.</source>
+        <translation>%1 फिर से साइन इन कर सकते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="381"/>
+        <source>%1&apos;s account is switched off: they can no longer sign in.</source>
+        <translation>%1 का खाता बंद कर दिया गया है: वे अब साइन इन नहीं कर सकते।</translation>
     </message>
 </context>
 <context>
@@ -1304,6 +1557,24 @@
     </message>
 </context>
 <context>
+    <name>_AccountDialog</name>
+    <message>
+        <location filename="../ui/users_page.py" line="402"/>
+        <source>Problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="406"/>
+        <source>&amp;Save</source>
+        <translation>सहेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="412"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+</context>
+<context>
     <name>badges</name>
     <message>
         <location filename="../ui/widgets/badges.py" line="25"/>
@@ -1380,147 +1651,147 @@
 <context>
     <name>clinical</name>
     <message>
-        <location filename="../ui/clinical_text.py" line="48"/>
+        <location filename="../ui/clinical_text.py" line="37"/>
         <source>Systolic BP</source>
         <translation>सिस्टोलिक BP</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="49"/>
+        <location filename="../ui/clinical_text.py" line="38"/>
         <source>Diastolic BP</source>
         <translation>डायस्टोलिक BP</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="50"/>
+        <location filename="../ui/clinical_text.py" line="39"/>
         <source>Pulse</source>
         <translation>नाड़ी (पल्स)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="51"/>
+        <location filename="../ui/clinical_text.py" line="40"/>
         <source>Respiratory rate</source>
         <translation>साँस की दर</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="52"/>
+        <location filename="../ui/clinical_text.py" line="41"/>
         <source>SpO₂</source>
         <translation>SpO₂</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="53"/>
+        <location filename="../ui/clinical_text.py" line="42"/>
         <source>Temperature</source>
         <translation>तापमान</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="54"/>
+        <location filename="../ui/clinical_text.py" line="43"/>
         <source>Weight</source>
         <translation>वज़न</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="55"/>
+        <location filename="../ui/clinical_text.py" line="44"/>
         <source>Height</source>
         <translation>लंबाई (कद)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="56"/>
+        <location filename="../ui/clinical_text.py" line="45"/>
         <source>BMI</source>
         <translation>BMI</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="57"/>
+        <location filename="../ui/clinical_text.py" line="46"/>
         <source>Glucose (random)</source>
         <translation>ग्लूकोज़ (रैंडम)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="58"/>
+        <location filename="../ui/clinical_text.py" line="47"/>
         <source>Glucose (fasting)</source>
         <translation>ग्लूकोज़ (फ़ास्टिंग)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="59"/>
+        <location filename="../ui/clinical_text.py" line="48"/>
         <source>MUAC</source>
         <translation>MUAC</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="76"/>
+        <location filename="../ui/clinical_text.py" line="65"/>
         <source>M</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="77"/>
+        <location filename="../ui/clinical_text.py" line="66"/>
         <source>F</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="78"/>
+        <location filename="../ui/clinical_text.py" line="67"/>
         <source>O</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="79"/>
+        <location filename="../ui/clinical_text.py" line="68"/>
         <source>?</source>
         <translation>?</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="83"/>
+        <location filename="../ui/clinical_text.py" line="72"/>
         <source>Male</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="84"/>
+        <location filename="../ui/clinical_text.py" line="73"/>
         <source>Female</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="85"/>
+        <location filename="../ui/clinical_text.py" line="74"/>
         <source>Other</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="86"/>
+        <location filename="../ui/clinical_text.py" line="75"/>
         <source>Not recorded</source>
         <translation>दर्ज नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="90"/>
+        <location filename="../ui/clinical_text.py" line="79"/>
         <source>similar name</source>
         <translation>मिलता-जुलता नाम</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="91"/>
+        <location filename="../ui/clinical_text.py" line="80"/>
         <source>same phone</source>
         <translation>वही फ़ोन</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="92"/>
+        <location filename="../ui/clinical_text.py" line="81"/>
         <source>same village</source>
         <translation>वही गाँव</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="93"/>
+        <location filename="../ui/clinical_text.py" line="82"/>
         <source>similar age</source>
         <translation>मिलती-जुलती उम्र</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="94"/>
+        <location filename="../ui/clinical_text.py" line="83"/>
         <source>same sex</source>
         <translation>वही लिंग</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="95"/>
+        <location filename="../ui/clinical_text.py" line="84"/>
         <source>same ABHA number</source>
         <translation>वही ABHA नंबर</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="96"/>
+        <location filename="../ui/clinical_text.py" line="85"/>
         <source>same guardian</source>
         <translation>वही अभिभावक</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="147"/>
+        <location filename="../ui/clinical_text.py" line="136"/>
         <source>%1 m</source>
         <translation>%1 माह</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="150"/>
+        <location filename="../ui/clinical_text.py" line="139"/>
         <source>%1 y</source>
         <translation>%1 वर्ष</translation>
     </message>

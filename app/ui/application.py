@@ -286,7 +286,7 @@ def switch_language(language: str) -> str:
     app = QCoreApplication.instance()
     if app is None:
         raise RuntimeError("switch_language needs a QApplication")
-    lang = resolve_language(language, saved_language)
+    lang = resolve_language(language)
     install_translator(app, lang)
     app.setProperty("hwc_language", lang)
     log.info("interface language switched to %s", lang)

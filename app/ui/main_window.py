@@ -8,7 +8,8 @@ clinical pages come from their own modules, imported when the window is built; a
 is not there yet (``ImportError``) gives an honest placeholder and a warning in the log, and
 any other error propagates. Pages that belong to later work are placeholders saying what
 will come. Administrators look after accounts and settings, not patients, so their clinical
-pages say so instead.
+pages say so instead; their Settings section is the Staff accounts page
+(``app.ui.users_page``), and it is where their window opens.
 
 The window is the pages' ``Navigator`` (``app.ui.navigation``): ``open_patient``,
 ``open_case``, ``show_page``, ``register_patient``, ``status_message``. A page may offer
@@ -95,6 +96,8 @@ CLINICAL_PAGES: dict[str, tuple[str, str]] = {
     nav.PATIENTS: ("app.ui.patients_page", "PatientsPage"),
     nav.CASES: ("app.ui.cases_page", "CasesPage"),
 }
+# What an administrator's Settings section holds (staff accounts).
+ADMIN_SETTINGS_PAGE = ("app.ui.users_page", "UsersPage")
 PATIENT_VIEW = ("app.ui.patient_page", "PatientView")
 CASE_FORM = ("app.ui.case_form", "CaseForm")
 
@@ -167,7 +170,7 @@ class MainWindow(QMainWindow):
         self._pending_timer.timeout.connect(self.refresh_pending)
         self._pending_timer.start()
 
-        self.nav_list.setCurrentRow(0)
+        self.nav_list.setCurrentRow(nav.PAGE_KEYS.index(self.landing_key()))
         self.refresh_pending()
 
     # --- building ----------------------------------------------------------------------------
@@ -193,7 +196,17 @@ class MainWindow(QMainWindow):
                 )
             page: QWidget = cls(self.session, self)
             return page
+        if key == nav.SETTINGS and self.session.manages_accounts:
+            users_cls = _load_class(*ADMIN_SETTINGS_PAGE)
+            if users_cls is not None:
+                users_page: QWidget = users_cls(self.session, self)
+                return users_page
         return PlaceholderPage(title, _t(COMING[key]), self.tr("Not available yet."))
+
+    def landing_key(self) -> str:
+        """The section the window opens on: patients for clinical staff, staff accounts
+        (under Settings) for an administrator."""
+        return nav.PATIENTS if self.session.is_clinical else nav.SETTINGS
 
     def _build_side_panel(self) -> QWidget:
         panel = QFrame()

@@ -53,9 +53,7 @@ def test_only_an_admin_may_reset_passwords(services: Services, staff: Staff) -> 
 
 
 def test_a_switched_off_admin_may_not_reset_either(services: Services, staff: Staff) -> None:
-    second = services.auth.create_user(
-        staff.admin, "it2", "Second IT", staff.admin.role, PASSWORD
-    )
+    second = services.auth.create_user(staff.admin, "it2", "Second IT", staff.admin.role, PASSWORD)
     services.auth.set_active(staff.admin, second.id, False)
     stale = services.auth.list_users(staff.admin)
     off = next(u for u in stale if u.id == second.id)

@@ -1,0 +1,653 @@
+"""Staff accounts: the administrator adds the people who work here and looks after their accounts.
+
+The page lists every account (name, username, role, whether it is switched on) and offers:
+
+- **Add staff member…** (Alt+A): a dialog for the full name, username, role, and a first
+  password typed twice. The person signs in with it at once.
+- **Reset password…** (Alt+R): a new password for someone who forgot theirs (typed twice).
+- **Switch off / Switch on account** (Alt+W): someone who has left cannot sign in any more;
+  their records stay. An administrator cannot switch off their own account.
+
+Every call goes through ``Op``; refusals from the services (``auth.*``, ``permission.denied``)
+appear inside the dialog, next to what was typed, in the interface language. The services
+check the permission again (``MANAGE_USERS``): the page is only built for administrators.
+
+Keyboard: the buttons have mnemonics, the table takes ↑/↓, dialogs submit with Enter and close
+with Esc. Sizes come from the font, so the page stays whole at 150 % text. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.ids import UserId
+from app.domain.models import Role, User
+from app.ui.messages import error_text
+from app.ui.tasks import Op
+from app.ui.widgets.text import WrappingLabel, heading_label
+
+if TYPE_CHECKING:
+    from app.ui.navigation import Navigator
+    from app.ui.session import Session
+
+_CTX = "UsersPage"
+
+# The roles an account can have, in the order the dialog offers them (the commonest first).
+ROLE_LABELS: dict[Role, str] = {
+    Role.PARAMEDIC: QT_TRANSLATE_NOOP("UsersPage", "Paramedic"),
+    Role.GENERALIST: QT_TRANSLATE_NOOP("UsersPage", "Doctor (generalist)"),
+    Role.ADMIN: QT_TRANSLATE_NOOP("UsersPage", "Administrator (field IT)"),
+}
+
+_HEADERS = (
+    QT_TRANSLATE_NOOP("UsersPage", "Name"),
+    QT_TRANSLATE_NOOP("UsersPage", "Username"),
+    QT_TRANSLATE_NOOP("UsersPage", "Role"),
+    QT_TRANSLATE_NOOP("UsersPage", "Account"),
+)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+INACTIVE_FG = "#7b8794"
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+def role_label(role: Role | str) -> str:
+    """The translated, capitalised name of a role, as the staff page shows it."""
+    key = Role(str(role)) if str(role) in {r.value for r in Role} else None
+    return _t(ROLE_LABELS[key]) if key is not None else str(role)
+
+
+class StaffTableModel(QAbstractTableModel):
+    """The accounts the last ``list_users`` returned; it never queries anything itself."""
+
+    NAME, USERNAME, ROLE, STATUS = range(4)
+
+    def __init__(self, me: UserId, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._me = me
+        self._users: list[User] = []
+
+    def set_users(self, users: list[User]) -> None:
+        self.beginResetModel()
+        self._users = list(users)
+        self.endResetModel()
+
+    def user_at(self, row: int) -> User | None:
+        return self._users[row] if 0 <= row < len(self._users) else None
+
+    def row_of(self, user_id: UserId) -> int:
+        return next((i for i, u in enumerate(self._users) if u.id == user_id), -1)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._users)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _t(_HEADERS[section])
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        user = self.user_at(index.row())
+        if user is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.NAME:
+                if user.id == self._me:
+                    return QCoreApplication.translate("UsersPage", "%1 (you)").replace(
+                        "%1", user.display_name
+                    )
+                return user.display_name
+            if col == self.USERNAME:
+                return user.username
+            if col == self.ROLE:
+                return role_label(user.role)
+            if col == self.STATUS:
+                if user.active:
+                    return QCoreApplication.translate("UsersPage", "Switched on")
+                return QCoreApplication.translate("UsersPage", "Switched off")
+        if role == Qt.ItemDataRole.ForegroundRole and not user.active:
+            return QColor(INACTIVE_FG)
+        return None
+
+
+class UsersPage(QWidget):
+    def __init__(
+        self, session: Session, navigator: Navigator, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("UsersPage")
+        self._session = session
+        self._navigator = navigator
+        self._loading = False
+        self._reload_again = False
+        self._select_after_load: UserId | None = None
+        self.dialog: QDialog | None = None
+
+        heading = heading_label(self.tr("Staff accounts"), 1)
+        intro = WrappingLabel(
+            self.tr(
+                "Add the paramedics and doctors who work here; each signs in with their own "
+                "username and password. Switch off the account of someone who has left: their "
+                "records stay. Someone who forgot their password gets a new one here."
+            )
+        )
+        intro.setObjectName("mutedText")
+        intro.setMaximumWidth(self.fontMetrics().averageCharWidth() * 90)
+
+        self.add_button = QPushButton(self.tr("&Add staff member…"))
+        self.add_button.setObjectName("addStaff")
+        self.add_button.setProperty("primary", True)
+        self.add_button.clicked.connect(self.open_add_dialog)
+        self.reset_button = QPushButton(self.tr("&Reset password…"))
+        self.reset_button.setObjectName("resetPassword")
+        self.reset_button.clicked.connect(self.open_reset_dialog)
+        self.toggle_button = QPushButton(self.tr("S&witch off account"))
+        self.toggle_button.setObjectName("toggleActive")
+        self.toggle_button.clicked.connect(self.toggle_active)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.toggle_button)
+        buttons.addStretch(1)
+
+        self.model = StaffTableModel(session.user.id, self)
+        self.table = QTableView()
+        self.table.setObjectName("staffTable")
+        self.table.setAccessibleName(self.tr("Staff accounts"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        # Row height from the font: the default is a fixed pixel size that clips at 150 %.
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(int(self.table.fontMetrics().height() * 1.8))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(StaffTableModel.NAME, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.activated.connect(lambda _index: self.open_reset_dialog())
+
+        self.status_label = WrappingLabel()
+        self.status_label.setObjectName("staffStatus")
+
+        m = self.fontMetrics().height()
+        layout = QVBoxLayout(self)
+        layout.setSpacing(m // 2)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status_label)
+
+        self.setTabOrder(self.table, self.add_button)
+        self.setTabOrder(self.add_button, self.reset_button)
+        self.setTabOrder(self.reset_button, self.toggle_button)
+        self._update_buttons()
+        self.reload()
+
+    # --- page protocol ----------------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Staff accounts")
+
+    def page_activated(self) -> None:
+        target = self.table if self.model.rowCount() else self.add_button
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reload()
+
+    # --- the list ----------------------------------------------------------------------------
+
+    def reload(self, select: UserId | None = None) -> None:
+        """Read the accounts again (off the GUI thread), keeping or moving the selection."""
+        if select is not None:
+            self._select_after_load = select
+        if self._loading:
+            self._reload_again = True  # something changed meanwhile: read once more after
+            return
+        self._loading = True
+        auth, actor = self._session.services.auth, self._session.user
+        (
+            Op(self, lambda: auth.list_users(actor))
+            .success(self._on_loaded)
+            .failure(self._on_load_failed)
+            .run()
+        )
+
+    def _on_loaded(self, users: list[User]) -> None:
+        self._loading = False
+        keep = self._select_after_load
+        if keep is None:
+            current = self.selected_user()
+            keep = current.id if current is not None else None
+        self._select_after_load = None
+        had_focus = self.table.hasFocus()
+        self.model.set_users(users)
+        row = self.model.row_of(keep) if keep is not None else -1
+        if self.model.rowCount():
+            self.table.selectRow(max(row, 0))
+        if had_focus or (keep is not None and row >= 0 and self.focusWidget() is None):
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        active = sum(1 for u in users if u.active)
+        self.status_label.setText(
+            self.tr("%n account(s) switched on", "", active)
+            + (
+                " · " + self.tr("%n switched off", "", len(users) - active)
+                if active < len(users)
+                else ""
+            )
+        )
+        self._update_buttons()
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+
+    def _on_load_failed(self, exc: BaseException) -> bool:
+        self._loading = False
+        self._reload_again = False
+        self.status_label.setText(error_text(exc))
+        return True
+
+    def selected_user(self) -> User | None:
+        index = self.table.currentIndex()
+        return self.model.user_at(index.row()) if index.isValid() else None
+
+    def select_username(self, username: str) -> bool:
+        """Select the row of ``username`` (for the keyboard and for tests)."""
+        for row in range(self.model.rowCount()):
+            user = self.model.user_at(row)
+            if user is not None and user.username == username:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        user = self.selected_user()
+        self.reset_button.setEnabled(user is not None)
+        if user is not None and not user.active:
+            self.toggle_button.setText(self.tr("S&witch on account"))
+        else:
+            self.toggle_button.setText(self.tr("S&witch off account"))
+        own = user is not None and user.id == self._session.user.id
+        self.toggle_button.setEnabled(user is not None and not own)
+        self.toggle_button.setToolTip(
+            self.tr("You cannot switch off your own account.") if own else ""
+        )
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def open_add_dialog(self) -> None:
+        dialog = AddStaffDialog(self._session, self)
+        dialog.created.connect(self._on_created)
+        self._open(dialog)
+
+    def open_reset_dialog(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        dialog = ResetPasswordDialog(self._session, user, self)
+        dialog.done_for.connect(self._on_password_reset)
+        self._open(dialog)
+
+    def _open(self, dialog: QDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.finished.connect(lambda _result: self.table.setFocus())
+        dialog.open()
+
+    def _on_created(self, user: User) -> None:
+        self.reload(select=user.id)
+        self._navigator.status_message(
+            self.tr("Account added for %1 (%2). They can sign in now.")
+            .replace("%1", user.display_name)
+            .replace("%2", user.username)
+        )
+
+    def _on_password_reset(self, user: User) -> None:
+        self.reload(select=user.id)
+        self._navigator.status_message(
+            self.tr("New password saved for %1. Give it to them in person.").replace(
+                "%1", user.display_name
+            )
+        )
+
+    def toggle_active(self) -> None:
+        user = self.selected_user()
+        if user is None or user.id == self._session.user.id:
+            return
+        auth, actor, switch_on = self._session.services.auth, self._session.user, not user.active
+        self.toggle_button.setEnabled(False)
+        (
+            Op(self, lambda: auth.set_active(actor, user.id, switch_on))
+            .success(self._on_toggled)
+            .failure(self._on_toggle_failed)
+            .run()
+        )
+
+    def _on_toggled(self, user: User) -> None:
+        if user.active:
+            text = self.tr("%1 can sign in again.")
+        else:
+            text = self.tr("%1's account is switched off: they can no longer sign in.")
+        self.reload(select=user.id)
+        self._navigator.status_message(text.replace("%1", user.display_name))
+
+    def _on_toggle_failed(self, _exc: BaseException) -> bool:
+        self._update_buttons()
+        return False  # not handled: shown in a message box
+
+
+class _AccountDialog(QDialog):
+    """A small form with one error line and Save / Cancel; the Save work runs through Op."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._busy = False
+        self.setModal(True)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.error_label = WrappingLabel()
+        self.error_label.setObjectName("errorText")
+        self.error_label.setAccessibleName(self.tr("Problem"))
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            self.tr("&Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setDefault(True)
+        self.save_button.setProperty("primary", True)
+        self.cancel_button = self.buttons.addButton(
+            self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.cancel_button.setObjectName("cancelButton")
+        self.save_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self.reject)
+        self.intro: QLabel | None = None
+
+    def _finish_layout(self) -> None:
+        m = self.fontMetrics().height()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(m, m, m, m)
+        layout.setSpacing(m // 2)
+        if self.intro is not None:
+            layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(28 * m)
+
+    def _row(self, text: str, field: QWidget) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)
+        self.form.addRow(label, field)
+
+    @staticmethod
+    def _password_field(name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setObjectName(name)
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        return field
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+    def show_error(self, text: str, focus: QLineEdit | QComboBox) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(focus, QLineEdit):
+            focus.selectAll()
+
+    def error(self) -> str:
+        """The problem shown, or "" (for tests)."""
+        return self.error_label.text() if not self.error_label.isHidden() else ""
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, QLineEdit | QComboBox | QPushButton):
+                widget.setEnabled(not busy)
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def reject(self) -> None:
+        if not self._busy:  # the save is under way: let it finish and report
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._busy and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return
+        super().keyPressEvent(event)
+
+
+class AddStaffDialog(_AccountDialog):
+    """Full name, username, role and a first password (twice) for a new account."""
+
+    created = Signal(object)  # User
+
+    def __init__(self, session: Session, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("AddStaffDialog")
+        self._session = session
+        self.setWindowTitle(self.tr("Add staff member"))
+
+        self.intro = WrappingLabel(
+            self.tr(
+                "The new member of staff signs in with this username and password. Tell them "
+                "the password in person; they can change it later."
+            )
+        )
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("staffName")
+        self.username_edit = QLineEdit()
+        self.username_edit.setObjectName("staffUsername")
+        self.username_edit.setPlaceholderText(self.tr("e.g. asha.devi"))
+        self.role_combo = QComboBox()
+        self.role_combo.setObjectName("staffRole")
+        for role, text in ROLE_LABELS.items():
+            self.role_combo.addItem(_t(text), role.value)
+        self.password_edit = self._password_field("staffPassword")
+        self.password_edit.setPlaceholderText(self.tr("at least 8 characters"))
+        self.confirm_edit = self._password_field("staffConfirm")
+
+        self._row(self.tr("Full &name:"), self.name_edit)
+        self._row(self.tr("&Username:"), self.username_edit)
+        self._row(self.tr("&Role:"), self.role_combo)
+        self._row(self.tr("&Password:"), self.password_edit)
+        self._row(self.tr("&Confirm password:"), self.confirm_edit)
+        self.save_button.setText(self.tr("&Add account"))
+        self._finish_layout()
+        QWidget.setTabOrder(self.name_edit, self.username_edit)
+        QWidget.setTabOrder(self.username_edit, self.role_combo)
+        QWidget.setTabOrder(self.role_combo, self.password_edit)
+        QWidget.setTabOrder(self.password_edit, self.confirm_edit)
+        QWidget.setTabOrder(self.confirm_edit, self.save_button)
+        QWidget.setTabOrder(self.save_button, self.cancel_button)
+        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def role(self) -> Role:
+        return Role(str(self.role_combo.currentData()))
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        name = self.name_edit.text().strip()
+        username = self.username_edit.text().strip()
+        password = self.password_edit.text()
+        if not name:
+            self.show_error(self.tr("Enter the person's full name."), self.name_edit)
+            return
+        if not username:
+            self.show_error(self.tr("Choose a username."), self.username_edit)
+            return
+        if not password:
+            self.show_error(self.tr("Type a first password for them."), self.password_edit)
+            return
+        if password != self.confirm_edit.text():
+            self.confirm_edit.clear()
+            self.show_error(
+                self.tr("The two passwords are not the same. Type the password again."),
+                self.confirm_edit,
+            )
+            return
+        self.error_label.hide()
+        self.set_busy(True)
+        auth, actor, role = self._session.services.auth, self._session.user, self.role()
+        (
+            Op(self, lambda: auth.create_user(actor, username, name, role, password))
+            .success(self._on_created)
+            .failure(self._on_failed)
+            .run()
+        )
+
+    def _on_created(self, user: User) -> None:
+        self.set_busy(False)
+        self.password_edit.clear()
+        self.confirm_edit.clear()
+        self.created.emit(user)
+        self.accept()
+
+    def _on_failed(self, exc: BaseException) -> bool:
+        self.set_busy(False)
+        code = str(getattr(exc, "code", ""))
+        focus: QLineEdit | QComboBox = self.name_edit
+        if code.startswith("auth.username"):
+            focus = self.username_edit
+        elif code.startswith("auth.password"):
+            self.password_edit.clear()
+            self.confirm_edit.clear()
+            focus = self.password_edit
+        elif code == "permission.denied":
+            focus = self.role_combo
+        self.show_error(error_text(exc), focus)
+        return True
+
+
+class ResetPasswordDialog(_AccountDialog):
+    """A new password (twice) for someone else's account; the old one is not needed."""
+
+    done_for = Signal(object)  # User
+
+    def __init__(self, session: Session, user: User, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("ResetPasswordDialog")
+        self._session = session
+        self._user = user
+        self.setWindowTitle(self.tr("Reset password"))
+        self.intro = WrappingLabel(
+            self.tr(
+                "A new password for %1 (%2). The old one stops working. Tell them the new "
+                "one in person."
+            )
+            .replace("%1", user.display_name)
+            .replace("%2", user.username)
+        )
+        self.password_edit = self._password_field("newPassword")
+        self.password_edit.setPlaceholderText(self.tr("at least 8 characters"))
+        self.confirm_edit = self._password_field("confirmPassword")
+        self._row(self.tr("New &password:"), self.password_edit)
+        self._row(self.tr("&Confirm password:"), self.confirm_edit)
+        self.save_button.setText(self.tr("&Save new password"))
+        self._finish_layout()
+        QWidget.setTabOrder(self.password_edit, self.confirm_edit)
+        QWidget.setTabOrder(self.confirm_edit, self.save_button)
+        QWidget.setTabOrder(self.save_button, self.cancel_button)
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        password = self.password_edit.text()
+        if not password:
+            self.show_error(self.tr("Type the new password."), self.password_edit)
+            return
+        if password != self.confirm_edit.text():
+            self.confirm_edit.clear()
+            self.show_error(
+                self.tr("The two passwords are not the same. Type the password again."),
+                self.confirm_edit,
+            )
+            return
+        self.error_label.hide()
+        self.set_busy(True)
+        auth, actor, target = self._session.services.auth, self._session.user, self._user.id
+        (
+            Op(self, lambda: auth.reset_password(actor, target, password))
+            .success(self._on_saved)
+            .failure(self._on_failed)
+            .run()
+        )
+
+    def _on_saved(self, user: User) -> None:
+        self.set_busy(False)
+        self.password_edit.clear()
+        self.confirm_edit.clear()
+        self.done_for.emit(user)
+        self.accept()
+
+    def _on_failed(self, exc: BaseException) -> bool:
+        self.set_busy(False)
+        self.password_edit.clear()
+        self.confirm_edit.clear()
+        self.show_error(error_text(exc), self.password_edit)
+        return True
