@@ -26,7 +26,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -324,6 +332,25 @@ def _build_palette() -> QPalette:
     return pal
 
 
+# Harmless, and printed many times: the offscreen platform cannot resize to size hints, and
+# Qt's font database notes that the Latin font has no Devanagari tables (it falls back to the
+# bundled Noto Sans Devanagari, which does).
+_QUIET_QT_MESSAGES = ("does not support propagateSizeHints", "OpenType support missing")
+_qt_log = logging.getLogger("qt")
+
+
+def _route_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to the app's log, not to the terminal."""
+    if any(quiet in message for quiet in _QUIET_QT_MESSAGES):
+        _qt_log.debug("%s", message)
+    elif kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        _qt_log.error("%s", message)
+    elif kind == QtMsgType.QtWarningMsg:
+        _qt_log.warning("%s", message)
+    else:
+        _qt_log.debug("%s", message)
+
+
 def create_application(
     argv: Sequence[str] | None = None,
     *,
@@ -338,8 +365,9 @@ def create_application(
     """
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
-        app = existing
+        app = existing  # under pytest-qt, whose own handler records Qt's messages
     else:
+        qInstallMessageHandler(_route_qt_message)
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)

@@ -15,6 +15,7 @@ from app.domain.models import User
 from app.services.container import Services
 from app.ui.application import current_language, resolve_language, switch_language
 from app.ui.login import LoginWindow
+from app.ui.main_window import MainWindow
 from app.ui.run import Shell, run_gui
 from tests.ui.conftest import FAST_LOG_N
 
@@ -32,9 +33,12 @@ def english_afterwards(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def close_windows() -> None:
+    # Only the windows run_gui / Shell made: deleting every top-level widget would also
+    # delete ones that pytest-qt or another test's objects still hold.
     for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
+        if isinstance(widget, (LoginWindow, MainWindow)):
+            widget.close()
+            widget.deleteLater()
 
 
 def shown_login() -> LoginWindow:
@@ -56,9 +60,9 @@ def screenshot_run(services: Services, target: Path, language: str | None) -> Lo
 def test_choosing_hindi_switches_the_login_window_at_once_and_is_saved(
     qtbot: QtBot, services: Services, paramedic: User
 ) -> None:
+    # The Shell owns (and deletes) the windows it swaps, so they are not handed to qtbot.
     shell = Shell(services, None)
     first = shell.show_login()
-    qtbot.addWidget(first)
     qtbot.waitUntil(first.is_ready)
     assert first.sign_in_button.text() == "&Sign in"
     assert first.language_combo.currentText() == "English"
@@ -73,7 +77,6 @@ def test_choosing_hindi_switches_the_login_window_at_once_and_is_saved(
 
     login = shell.login
     assert login is not None and login is not first
-    qtbot.addWidget(login)
     assert current_language() == "hi"
     assert login.isVisible() and not first.isVisible()
     assert devanagari(login.windowTitle())
@@ -89,10 +92,10 @@ def test_choosing_hindi_switches_the_login_window_at_once_and_is_saved(
     qtbot.keyClick(login.language_combo, Qt.Key.Key_Up)
     again = shell.login
     assert again is not None and again is not login
-    qtbot.addWidget(again)
     assert again.sign_in_button.text() == "&Sign in"
     qtbot.waitUntil(lambda: services.preferences.language() == "en")
     qtbot.waitUntil(again.is_ready)
+    close_windows()
 
 
 def test_the_saved_choice_survives_a_restart(

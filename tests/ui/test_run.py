@@ -10,14 +10,19 @@ from PySide6.QtWidgets import QApplication
 
 from app.domain.models import User
 from app.services.container import Services
+from app.ui.login import LoginWindow
+from app.ui.main_window import MainWindow
 from app.ui.run import run_gui
 from tests.ui.conftest import PASSWORD
 
 
 def close_windows() -> None:
+    # Only the windows run_gui / Shell made: deleting every top-level widget would also
+    # delete ones that pytest-qt or another test's objects still hold.
     for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
+        if isinstance(widget, (LoginWindow, MainWindow)):
+            widget.close()
+            widget.deleteLater()
 
 
 def test_screenshot_of_the_login_window(
