@@ -101,6 +101,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
     services = open_services(data_dir)
     try:
         accounts = prepare_demo(services) if args.demo else None
+        if accounts and args.screenshot and "SPOKE_SCREENSHOT_USER" not in os.environ:
+            # A demo screenshot shows the main window as the demo paramedic sees it.
+            user, password, _role = next((a for a in accounts if a[2] == "paramedic"), accounts[0])
+            os.environ["SPOKE_SCREENSHOT_USER"] = user
+            os.environ["SPOKE_SCREENSHOT_PASSWORD"] = password
         from app.ui.run import run_gui
 
         return run_gui(
@@ -178,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot",
         metavar="PATH",
-        help="render the window after start-up to a PNG (offscreen works) and exit",
+        help="render the window after start-up to a PNG (offscreen works) and exit: the main "
+        "window in demo mode or with SPOKE_SCREENSHOT_USER/_PASSWORD set, else the login window",
     )
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--probe-search", type=int, default=0, help=argparse.SUPPRESS)

@@ -1013,7 +1013,7 @@
         <translation>नए मरीज़ का पंजीकरण करें (&amp;R)…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/patients_page.py" line="154"/>
+        <location filename="../ui/patients_page.py" line="157"/>
         <source>%n patient(s) found. Press ↓ to choose, Enter to open.</source>
         <translation>
             <numerusform>%n मरीज़ मिला। चुनने के लिए ↓ दबाएँ, खोलने के लिए Enter।</numerusform>
@@ -1021,12 +1021,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="159"/>
+        <location filename="../ui/patients_page.py" line="162"/>
         <source>No patient found for “%1”. Check the spelling or register a new patient.</source>
         <translation>“%1” के लिए कोई मरीज़ नहीं मिला। वर्तनी जाँचें या नए मरीज़ का पंजीकरण करें।</translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="170"/>
+        <location filename="../ui/patients_page.py" line="175"/>
+        <source>Most recently registered patients. Type part of a name, a phone number or an ABHA number to search.</source>
+        <translation>हाल ही में पंजीकृत मरीज़। खोजने के लिए नाम का हिस्सा, फ़ोन नंबर या ABHA नंबर लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/patients_page.py" line="187"/>
         <source>Type part of a name, a phone number or an ABHA number to search.</source>
         <translation>खोजने के लिए नाम का कुछ हिस्सा, फ़ोन नंबर या ABHA नंबर लिखें।</translation>
     </message>

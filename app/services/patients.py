@@ -66,6 +66,11 @@ class PatientService:
         require(actor, Permission.VIEW_PATIENT)
         return self._store.read(lambda db: patients_repo.search(db, text, limit))
 
+    def recent(self, actor: User, limit: int = 50) -> list[Patient]:
+        """The most recently registered patients: what the list shows before anyone types."""
+        require(actor, Permission.VIEW_PATIENT)
+        return self._store.read(lambda db: patients_repo.recent(db, limit))
+
     def find_duplicates(self, actor: User, draft: PatientDraft) -> list[PatientMatch]:
         """Likely duplicates of a form still being filled in (never raises on bad fields)."""
         require(actor, Permission.REGISTER_PATIENT)

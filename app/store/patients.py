@@ -208,6 +208,12 @@ def get(db: sqlite_utils.Database, pid: PatientId) -> Patient | None:
     return None if row is None else codec.patient_from_row(row)
 
 
+def recent(db: sqlite_utils.Database, limit: int = 50) -> list[Patient]:
+    """The newest registrations first (``rid`` grows with every insert)."""
+    rows = db.execute("SELECT * FROM patients ORDER BY rid DESC LIMIT ?", [limit]).fetchall()
+    return [codec.patient_from_row(row) for row in rows]
+
+
 def count(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT COUNT(*) FROM patients").fetchone()[0])
 

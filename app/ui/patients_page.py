@@ -117,8 +117,7 @@ class PatientsPage(QWidget):
     def page_activated(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.search_edit.selectAll()
-        if self.search_edit.text().strip():
-            self.run_search()  # a patient may have been registered or edited meanwhile
+        self.run_search()  # a patient may have been registered or edited meanwhile
 
     # --- searching ---------------------------------------------------------------------------
 
@@ -130,12 +129,16 @@ class PatientsPage(QWidget):
         text = self.search_edit.text().strip()
         self._seq += 1
         seq = self._seq
-        if not text:
-            self.model.set_patients([])
-            self._shown_query = ""
-            self._show_hint()
-            return
         services, user = self._session.services, self._session.user
+        if not text:
+            # Before anyone types, the newest registrations: often the person just registered.
+            (
+                Op(self, lambda: services.patients.recent(user))
+                .success(lambda found: self._on_recent(seq, found))
+                .failure(lambda exc: self._on_failed(seq, exc))
+                .run()
+            )
+            return
         (
             Op(self, lambda: services.patients.search(user, text))
             .success(lambda found: self._on_results(seq, text, found))
@@ -158,6 +161,20 @@ class PatientsPage(QWidget):
                 self.tr(
                     "No patient found for “%1”. Check the spelling or register a new patient."
                 ).replace("%1", text)
+            )
+
+    def _on_recent(self, seq: int, found: list[Patient]) -> None:
+        if seq != self._seq:
+            return
+        self._shown_query = ""
+        self.model.set_patients(found)
+        self._show_hint()
+        if found:
+            self.status_label.setText(
+                self.tr(
+                    "Most recently registered patients. Type part of a name, a phone number "
+                    "or an ABHA number to search."
+                )
             )
 
     def _on_failed(self, seq: int, exc: BaseException) -> bool:

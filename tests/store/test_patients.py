@@ -237,3 +237,10 @@ def test_bulk_insert_without_outbox_queues_nothing(store: Store) -> None:
     store.write(lambda db: patients.bulk_insert(db, people, with_outbox=False))
     assert store.read(outbox.counts)["pending"] == 0
     assert len(_search(store, "hub")) == 10
+
+
+def test_recent_lists_the_newest_registrations_first(store: Store) -> None:
+    names = ["Asha", "Bhola", "Chandni"]
+    for name in names:
+        store.write(lambda db, n=name: patients.insert(db, make_patient(n), USER_ID))
+    assert [p.name for p in store.read(lambda db: patients.recent(db, 2))] == ["Chandni", "Bhola"]

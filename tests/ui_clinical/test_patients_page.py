@@ -88,3 +88,23 @@ def test_no_match_says_so_and_offers_registration(
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.name_edit.text() == "Zzyzx"  # what was searched for is not typed twice
     dialog.reject()
+
+
+def test_before_anyone_types_the_newest_registrations_are_listed(
+    qtbot: QtBot, session: Session, navigator: RecordingNavigator
+) -> None:
+    user, services = session.user, session.services
+    register(services, user, "Ramesh Kumar", age=45)
+    register(services, user, "Sunita Devi", sex=Sex.FEMALE, age=32)
+    page = PatientsPage(session, navigator)
+    qtbot.addWidget(page)
+    page.show()
+    page.page_activated()
+    qtbot.waitUntil(lambda: _names(page) == ["Sunita Devi", "Ramesh Kumar"])
+    assert "recently registered" in page.status_label.text()
+
+    # Clearing a search brings the list back too.
+    qtbot.keyClicks(page.search_edit, "Ram")
+    qtbot.waitUntil(lambda: page.shown_query() == "Ram")
+    page.search_edit.clear()
+    qtbot.waitUntil(lambda: len(_names(page)) == 2)
