@@ -390,6 +390,9 @@ class UsersPage(QWidget):
 class _AccountDialog(QDialog):
     """A small form with one error line and Save / Cancel; the Save work runs through Op."""
 
+    password_edit: QLineEdit  # made by each dialog, in its own place in the form
+    confirm_edit: QLineEdit
+
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._busy = False
@@ -454,6 +457,17 @@ class _AccountDialog(QDialog):
     def error(self) -> str:
         """The problem shown, or "" (for tests)."""
         return self.error_label.text() if not self.error_label.isHidden() else ""
+
+    def passwords_match(self) -> bool:
+        """False (and the person told so) when the confirmation differs."""
+        if self.password_edit.text() == self.confirm_edit.text():
+            return True
+        self.confirm_edit.clear()
+        self.show_error(
+            self.tr("The two passwords are not the same. Type the password again."),
+            self.confirm_edit,
+        )
+        return False
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -543,12 +557,7 @@ class AddStaffDialog(_AccountDialog):
         if not password:
             self.show_error(self.tr("Type a first password for them."), self.password_edit)
             return
-        if password != self.confirm_edit.text():
-            self.confirm_edit.clear()
-            self.show_error(
-                self.tr("The two passwords are not the same. Type the password again."),
-                self.confirm_edit,
-            )
+        if not self.passwords_match():
             return
         self.error_label.hide()
         self.set_busy(True)
@@ -621,12 +630,7 @@ class ResetPasswordDialog(_AccountDialog):
         if not password:
             self.show_error(self.tr("Type the new password."), self.password_edit)
             return
-        if password != self.confirm_edit.text():
-            self.confirm_edit.clear()
-            self.show_error(
-                self.tr("The two passwords are not the same. Type the password again."),
-                self.confirm_edit,
-            )
+        if not self.passwords_match():
             return
         self.error_label.hide()
         self.set_busy(True)
