@@ -1571,7 +1571,7 @@
     <message>
         <location filename="../ui/users_page.py" line="467"/>
         <source>The two passwords are not the same. Type the password again.</source>
-        <translation type="unfinished">दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
+        <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
 </context>
 <context>
