@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HWC_SPOKE_SIMULATORS", "1")  # device simulators load only in tests/demo
 
 
 @pytest.fixture

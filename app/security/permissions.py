@@ -25,6 +25,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_SYNC_STATUS = "view_sync_status"  # counts only, no clinical content
+    MANAGE_DEVICES = "manage_devices"  # pair, rename, re-point and forget peripherals
 
 
 _CLINICAL = frozenset(
@@ -41,7 +42,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.PARAMEDIC: _CLINICAL,
     Role.GENERALIST: _CLINICAL | {Permission.REVIEW_PRESCRIPTION},
     Role.ADMIN: frozenset(
-        {Permission.MANAGE_USERS, Permission.MANAGE_SETTINGS, Permission.VIEW_SYNC_STATUS}
+        {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_SETTINGS,
+            Permission.MANAGE_DEVICES,
+            Permission.VIEW_SYNC_STATUS,
+        }
     ),
 }
 

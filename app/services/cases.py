@@ -25,7 +25,7 @@ is otherwise one small write transaction, so a 2-second autosave costs next to n
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -90,15 +90,19 @@ class CaseDetail:
 
 
 @dataclass(frozen=True, slots=True)
-class _Provenance:
-    """Where a value came from (the keyword arguments shared by the observation methods)."""
+class Provenance:
+    """Where a value came from. Device values keep the raw bytes and the parser version so
+    they can be decoded again after a parser fix, and the device's own clock beside ours."""
 
-    source: ObservationSource
-    device_id: str
-    device_time: datetime | None
-    raw: bytes
-    parser_version: str
-    confirmed_abnormal: bool
+    source: ObservationSource = ObservationSource.MANUAL
+    device_id: str = ""
+    device_time: datetime | None = None
+    raw: bytes = b""
+    parser_version: str = ""
+
+
+MANUAL = Provenance()
+Value = tuple[str, float, str]  # (LOINC code, value, UCUM unit)
 
 
 class CaseService:
@@ -227,6 +231,39 @@ class CaseService:
 
     # -- observations -------------------------------------------------------------------------
 
+    def record_values(
+        self,
+        actor: User,
+        cid: CaseId,
+        values: Sequence[Value],
+        provenance: Provenance = MANUAL,
+        *,
+        confirmed_abnormal: bool = False,
+    ) -> builtins.list[RecordedObservation]:
+        """Check every value, then store all of them in one transaction, or none.
+
+        ``ImplausibleValue`` (nothing stored) when any is impossible; a systolic/diastolic
+        pair is also checked as a pair. One device reading (a cuff's systolic, diastolic and
+        pulse) goes through here as one call, so it is kept whole or not at all.
+        """
+        require(actor, Permission.CAPTURE_CASE)
+        if not values:
+            return []
+        case, patient = self._case_and_patient(cid)
+        _check_open(case)
+        age = _age(patient, local_today(self._clock))
+        by_code = {code: value for code, value, _ in values}
+        if SYSTOLIC in by_code and DIASTOLIC in by_code:
+            vitals.check_bp(by_code[SYSTOLIC], by_code[DIASTOLIC])
+        assessments = [vitals.assess(code, value, unit, age) for code, value, unit in values]
+        now = self._clock()
+        items = [
+            self._observation(actor, cid, code, value, unit, now, provenance, confirmed_abnormal)
+            for code, value, unit in values
+        ]
+        self._store.write(lambda db: _insert_observations(db, cid, items, age, self._clock))
+        return [RecordedObservation(o, a) for o, a in zip(items, assessments, strict=True)]
+
     def add_observation(
         self,
         actor: User,
@@ -234,24 +271,15 @@ class CaseService:
         code: str,
         value: float,
         unit: str,
+        provenance: Provenance = MANUAL,
         *,
-        source: ObservationSource = ObservationSource.MANUAL,
-        device_id: str = "",
-        device_time: datetime | None = None,
-        raw: bytes = b"",
-        parser_version: str = "",
         confirmed_abnormal: bool = False,
     ) -> RecordedObservation:
         """Check and store one value. ``ImplausibleValue`` (nothing stored) when impossible."""
-        require(actor, Permission.CAPTURE_CASE)
-        case, patient = self._case_and_patient(cid)
-        _check_open(case)
-        age = _age(patient, local_today(self._clock))
-        assessment = vitals.assess(code, value, unit, age)
-        meta = _Provenance(source, device_id, device_time, raw, parser_version, confirmed_abnormal)
-        observation = self._observation(actor, cid, code, value, unit, meta)
-        self._store.write(lambda db: _insert_observations(db, cid, [observation], age, self._clock))
-        return RecordedObservation(observation, assessment)
+        recorded = self.record_values(
+            actor, cid, [(code, value, unit)], provenance, confirmed_abnormal=confirmed_abnormal
+        )
+        return recorded[0]
 
     def add_blood_pressure(
         self,
@@ -259,32 +287,46 @@ class CaseService:
         cid: CaseId,
         systolic: float,
         diastolic: float,
+        provenance: Provenance = MANUAL,
         *,
-        source: ObservationSource = ObservationSource.MANUAL,
-        device_id: str = "",
-        device_time: datetime | None = None,
-        raw: bytes = b"",
-        parser_version: str = "",
         confirmed_abnormal: bool = False,
     ) -> tuple[RecordedObservation, RecordedObservation]:
         """Store systolic and diastolic together, or neither."""
-        require(actor, Permission.CAPTURE_CASE)
-        case, patient = self._case_and_patient(cid)
-        _check_open(case)
-        age = _age(patient, local_today(self._clock))
-        vitals.check_bp(systolic, diastolic)
-        sys_assessment = vitals.assess(SYSTOLIC, systolic, "mm[Hg]", age)
-        dia_assessment = vitals.assess(DIASTOLIC, diastolic, "mm[Hg]", age)
-        meta = _Provenance(source, device_id, device_time, raw, parser_version, confirmed_abnormal)
-        pair = [
-            self._observation(actor, cid, code, value, "mm[Hg]", meta)
-            for code, value in ((SYSTOLIC, systolic), (DIASTOLIC, diastolic))
-        ]
-        self._store.write(lambda db: _insert_observations(db, cid, pair, age, self._clock))
-        return (
-            RecordedObservation(pair[0], sys_assessment),
-            RecordedObservation(pair[1], dia_assessment),
+        first, second = self.record_values(
+            actor,
+            cid,
+            [(SYSTOLIC, systolic, "mm[Hg]"), (DIASTOLIC, diastolic, "mm[Hg]")],
+            provenance,
+            confirmed_abnormal=confirmed_abnormal,
         )
+        return first, second
+
+    def confirm_abnormal(self, actor: User, oid: ObservationId) -> RecordedObservation:
+        """Record the operator's tick on an urgent value.
+
+        Observations are append-only, so in one transaction the unticked value is marked
+        entered in error and a copy carrying the tick (same provenance) is stored.
+        """
+        require(actor, Permission.CAPTURE_CASE)
+        now = self._clock()
+
+        def apply(db: Database) -> tuple[Observation, int | None]:
+            old = observations_repo.get(db, oid)
+            if old is None or old.status is not ObservationStatus.FINAL:
+                raise DomainError("observation.not_found", "No such observation.", {"id": oid})
+            case = _get_case(db, old.case_id)
+            _check_open(case)
+            patient = patients_repo.get(db, case.patient_id)
+            age = _age(patient, local_today(self._clock))
+            copy = replace(old, id=ObservationId(new_id()), taken_at=now, confirmed_abnormal=True)
+            observations_repo.mark_entered_in_error(
+                db, oid, outbox=case.status != CaseStatus.DRAFT, reason="re-entered as confirmed"
+            )
+            _insert_observations(db, old.case_id, [copy], age, self._clock)
+            return copy, age
+
+        copy, age = self._store.write(apply)
+        return RecordedObservation(copy, _reassess(copy, age))
 
     def remove_observation(self, actor: User, oid: ObservationId, reason: str) -> None:
         """Mark a value entered-in-error: values are never deleted, and once the case has
@@ -475,14 +517,16 @@ class CaseService:
 
         return self._store.read(load)
 
+    @staticmethod
     def _observation(
-        self,
         actor: User,
         cid: CaseId,
         code: str,
         value: float,
         unit: str,
-        meta: _Provenance,
+        taken_at: datetime,
+        provenance: Provenance,
+        confirmed_abnormal: bool,
     ) -> Observation:
         return Observation(
             id=ObservationId(new_id()),
@@ -490,15 +534,15 @@ class CaseService:
             code=code,
             value=float(value),
             unit=unit,
-            taken_at=self._clock(),
+            taken_at=taken_at,
             recorded_by=actor.id,
-            source=ObservationSource(meta.source),
-            device_id=meta.device_id,
-            device_time=meta.device_time,
-            raw=meta.raw,
-            parser_version=meta.parser_version,
+            source=ObservationSource(provenance.source),
+            device_id=provenance.device_id,
+            device_time=provenance.device_time,
+            raw=provenance.raw,
+            parser_version=provenance.parser_version,
             status=ObservationStatus.FINAL,
-            confirmed_abnormal=meta.confirmed_abnormal,
+            confirmed_abnormal=confirmed_abnormal,
         )
 
 

@@ -516,24 +516,10 @@ class VitalsPanel(QWidget):
         if selected is None or self._case_id is None or not self._needs_confirm(selected):
             return
         obs = selected.observation
-        services, user, cid = self._session.services, self._session.user, self._case_id
+        services, user = self._session.services, self._session.user
 
         def confirm() -> Any:
-            recorded = services.cases.add_observation(
-                user,
-                cid,
-                obs.code,
-                obs.value,
-                obs.unit,
-                source=obs.source,
-                device_id=obs.device_id,
-                device_time=obs.device_time,
-                raw=obs.raw,
-                parser_version=obs.parser_version,
-                confirmed_abnormal=True,
-            )
-            services.cases.remove_observation(user, obs.id, "re-entered as confirmed")
-            return recorded
+            return services.cases.confirm_abnormal(user, obs.id)
 
         (
             Op(self, confirm)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.store.errors import StoreError
-from app.store.migrations import m0001_core, m0002_patient_fts
+from app.store.migrations import m0001_core, m0002_patient_fts, m0003_devices
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(m0001_core.VERSION, m0001_core.apply),
     Migration(m0002_patient_fts.VERSION, m0002_patient_fts.apply),
+    Migration(m0003_devices.VERSION, m0003_devices.apply),
 )
 
 LATEST = MIGRATIONS[-1].version
