@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from app.devices.driver import ConnectionState, DeviceReading, DeviceSpec, Driver, DriverSink, Now
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 DriverFactory = Callable[[DeviceSpec, DriverSink, Now], Driver]
 _SEEN_PER_DEVICE = 1000  # final readings remembered per device for dropping re-sends
+RESEND_WINDOW_S = 60.0  # for readings with no identity: same values this soon = a re-send
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class DeviceManager:
         self._drivers: dict[str, Driver] = {}
         self._status: dict[str, DeviceStatus] = {}
         self._seen: dict[str, OrderedDict[Hashable, None]] = {}
+        self._last_values: dict[str, tuple[tuple[object, ...], datetime]] = {}
         self._listeners: list[Listener] = []
         self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._dispatcher = threading.Thread(
@@ -229,10 +232,19 @@ class DeviceManager:
     def _is_resend(self, reading: DeviceReading) -> bool:
         key = reading.dedupe_key
         m = reading.measurement
+        values = tuple((r.code, r.value, r.unit) for r in m.readings)
         if key is None and m.taken_at is not None:
-            key = (m.protocol, m.taken_at, tuple((r.code, r.value) for r in m.readings))
+            key = (m.protocol, m.taken_at, values)
         if key is None:
-            return False
+            # No identity at all (a serial oximeter or scale): the same values again within
+            # a minute are the same reading offered twice (a cable that dropped and came back).
+            last = self._last_values.get(reading.device_id)
+            self._last_values[reading.device_id] = (values, reading.received_at)
+            return (
+                last is not None
+                and last[0] == values
+                and abs((reading.received_at - last[1]).total_seconds()) < RESEND_WINDOW_S
+            )
         seen = self._seen.setdefault(reading.device_id, OrderedDict())
         if key in seen:
             seen.move_to_end(key)

@@ -8,7 +8,8 @@ pseudo-terminals, sockets and the bleak backend seam in their own files.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import pytest
 
@@ -39,7 +40,7 @@ def clock() -> datetime:
 
 
 class ScriptedDriver:
-    instances: list[ScriptedDriver] = []
+    instances: ClassVar[list[ScriptedDriver]] = []
 
     def __init__(self, spec: DeviceSpec, sink: DriverSink, now: Now) -> None:
         self.spec = spec
@@ -76,13 +77,15 @@ def reading(
     final: bool = True,
     key: object = None,
     taken_at: datetime | None = None,
+    received_at: datetime = T0,
 ) -> DeviceReading:
     m = Measurement(
         "cms50:live",
         (Reading(SPO2, spo2, "%"), Reading(PULSE, 76, "/min")),
         taken_at=taken_at,
     )
-    return DeviceReading(device_id, m, b"\xc5\x40\x06\x4c\x61", T0, final=final, dedupe_key=key)
+    raw = b"\xc5\x40\x06\x4c\x61"
+    return DeviceReading(device_id, m, raw, received_at, final=final, dedupe_key=key)
 
 
 @pytest.fixture
@@ -161,12 +164,22 @@ def test_without_a_key_the_device_time_and_values_identify_a_reading(manager) ->
     assert [r.measurement.readings[0].value for r in finals(manager.events)] == [97, 98]
 
 
-def test_readings_with_no_identity_are_all_passed_on(manager) -> None:
+def test_with_no_identity_the_same_values_within_a_minute_are_one_reading(manager) -> None:
     manager.apply([spec()])
     (driver,) = ScriptedDriver.instances
-    driver.emit(reading(), reading())
+    later = T0 + timedelta(seconds=61)
+    driver.emit(
+        reading(),
+        reading(),  # a re-send after a cable hiccup
+        reading(spo2=95),  # a new value
+        reading(spo2=95, received_at=later),  # the same value a minute later: measured again
+    )
     assert manager.flush()
-    assert len(finals(manager.events)) == 2
+    assert [(r.measurement.readings[0].value, r.received_at) for r in finals(manager.events)] == [
+        (97, T0),
+        (95, T0),
+        (95, later),
+    ]
 
 
 def test_the_same_key_from_two_devices_is_two_readings(manager) -> None:

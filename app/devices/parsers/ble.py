@@ -49,6 +49,7 @@ from app.domain.vitals import (
     DIASTOLIC,
     GLUCOSE_RANDOM,
     HEIGHT,
+    MEAN_BP,
     PULSE,
     SPO2,
     SYSTOLIC,
@@ -56,9 +57,9 @@ from app.domain.vitals import (
     WEIGHT,
 )
 
-# LOINC 8478-0 "Mean blood pressure" (the MAP member of the BP panel; the code named in the
-# project's device brief). Not in app.domain.vitals because it is never typed in by hand.
-MEAN_ARTERIAL_PRESSURE = "8478-0"
+# LOINC 8478-0 "Mean blood pressure" (the MAP member of the BP panel). Shown, not stored: it
+# is not one of the vitals a case records (app.domain.vitals.VITALS).
+MEAN_ARTERIAL_PRESSURE = MEAN_BP
 
 # Heart rate from a chest strap is LOINC 8867-4 "Heart rate", which is vitals.PULSE.
 HEART_RATE = PULSE

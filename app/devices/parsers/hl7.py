@@ -247,8 +247,20 @@ def _unescape(text: str, seps: _Seps) -> str:
     return "".join(out)
 
 
+def _plain(value: str, seps: _Seps) -> bool:
+    # Most fields of a monitor's message are one bare component: skip the splitting.
+    return (
+        seps.component not in value
+        and seps.repetition not in value
+        and seps.subcomponent not in value
+        and seps.escape not in value
+    )
+
+
 def _components(value: str, seps: _Seps) -> list[str]:
     """Components of the first repetition, each its first subcomponent, unescaped."""
+    if _plain(value, seps):
+        return [value.strip()]
     first = value.split(seps.repetition, 1)[0]
     return [
         _unescape(c.split(seps.subcomponent, 1)[0], seps).strip()
@@ -257,6 +269,8 @@ def _components(value: str, seps: _Seps) -> list[str]:
 
 
 def _component(value: str, seps: _Seps, n: int) -> str:
+    if _plain(value, seps):
+        return value.strip() if n == 1 else ""
     comps = _components(value, seps)
     return comps[n - 1] if n <= len(comps) else ""
 

@@ -21,6 +21,7 @@ Pure functions; the only error raised is ``DecodeError``.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -68,6 +69,7 @@ def _exact(mantissa: int, exponent: int) -> Decimal:
     return Decimal((sign, digits, exponent))
 
 
+@functools.lru_cache(maxsize=4096)  # decoded values recur; Decimal is immutable, so sharing is safe
 def sfloat(raw: int) -> Decimal | Special:
     """Decode a 16-bit SFLOAT given as its unsigned integer (already little-endian decoded)."""
     if not 0 <= raw <= 0xFFFF:
