@@ -3,6 +3,7 @@
     python main.py                       open the app (login, then the main window)
     python main.py --demo                the same on a demo data folder with seeded data
     python main.py seed --patients N --cases M
+    python main.py --demo simulate DEVICE  run one simulated device (demo mode and tests only)
     python main.py --help                every option and subcommand
 
 This is the only module that picks concrete implementations (data folder, real or demo
@@ -19,7 +20,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -95,12 +96,39 @@ def prepare_demo(services: Services) -> list[tuple[str, str, str]]:
     return accounts
 
 
+def start_demo_devices(services: Services, accounts: list[tuple[str, str, str]]) -> Any:
+    """Start the simulated devices and pair them (again: their ports change every run)."""
+    from app.devices.simulators.demo import DemoDevices
+
+    try:
+        demo = DemoDevices().start()
+    except Exception as exc:  # e.g. no pseudo-terminals: the demo still runs, without devices
+        log.exception("demo devices did not start")
+        print(f"Demo devices are not available: {exc}", file=sys.stderr)
+        return None
+    os.environ.setdefault("HWC_SPOKE_BLE_SIM", ",".join(demo.ble_endpoints()))
+    admin_name, password, _ = next(a for a in accounts if a[2] == "admin")
+    admin = services.auth.login(admin_name, password)
+    paired = {(d.kind, d.name): d for d in services.devices.paired()}
+    for p in demo.pairings():
+        current = paired.get((p.kind, p.name))
+        if current is None:
+            services.devices.pair(admin, p.kind, p.name, p.address, p.options)
+        elif (current.address, dict(current.options)) != (p.address, p.options):
+            services.devices.update(admin, current.id, address=p.address, options=p.options)
+    return demo
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args)
     setup_logging(data_dir, args.verbose)
     services = open_services(data_dir)
+    demo_devices = None
     try:
         accounts = prepare_demo(services) if args.demo else None
+        if accounts:
+            demo_devices = start_demo_devices(services, accounts)
+        services.devices.start()  # drivers run on their own threads; nothing here waits
         if accounts and args.screenshot and "SPOKE_SCREENSHOT_USER" not in os.environ:
             # A demo screenshot shows the main window as the demo paramedic sees it.
             user, password, _role = next((a for a in accounts if a[2] == "paramedic"), accounts[0])
@@ -120,6 +148,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         )
     finally:
         services.close()
+        if demo_devices is not None:
+            demo_devices.stop()
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -150,6 +180,24 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 0
     finally:
         services.close()
+
+
+SIMULATED = ("oximeter", "scale", "bp", "thermometer", "ble-oximeter", "ble-scale",
+             "glucometer", "monitor")  # fmt: skip
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run one simulated device in the foreground until Ctrl+C."""
+    if args.demo:
+        os.environ["HWC_SPOKE_SIMULATORS"] = "1"
+    try:
+        import app.devices.simulators  # noqa: F401  (refuses outside demo mode and tests)
+    except RuntimeError as exc:
+        print(f"simulate: {exc}", file=sys.stderr)
+        return 2
+    from app.devices.simulators.cli import run_simulator
+
+    return run_simulator(args.device, to=args.to, every=args.every)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -211,6 +259,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--queued", action="store_true", help="leave the seeded cases queued for the hub"
     )
     seed.set_defaults(func=cmd_seed)
+
+    simulate = sub.add_parser(
+        "simulate",
+        help="run a simulated device that speaks the real bytes (only with --demo, or in tests)",
+    )
+    simulate.add_argument("device", choices=SIMULATED)
+    simulate.add_argument(
+        "--to",
+        metavar="HOST:PORT",
+        default="127.0.0.1:2575",
+        help="monitor only: the app's HL7 listener to send to (127.0.0.1:2575)",
+    )
+    simulate.add_argument(
+        "--every", type=float, default=30.0, metavar="S", help="seconds between measurements (30)"
+    )
+    simulate.set_defaults(func=cmd_simulate)
     return parser
 
 

@@ -40,6 +40,7 @@ BMI = "39156-5"
 GLUCOSE_RANDOM = "41653-7"
 GLUCOSE_FASTING = "41604-0"
 MUAC = "56072-2"
+MEAN_BP = "8478-0"  # mean arterial pressure: sent by BP monitors, shown, never typed or scored
 BP_PANEL = "85354-9"  # groups systolic and diastolic in FHIR export
 
 ADULT_AGE = 16

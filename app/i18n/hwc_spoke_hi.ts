@@ -72,407 +72,407 @@
 <context>
     <name>CaseForm</name>
     <message>
-        <location filename="../ui/case_form.py" line="58"/>
+        <location filename="../ui/case_form.py" line="59"/>
         <source>Self</source>
         <translation>स्वयं</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="59"/>
+        <location filename="../ui/case_form.py" line="60"/>
         <source>Mother</source>
         <translation>माँ</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="60"/>
+        <location filename="../ui/case_form.py" line="61"/>
         <source>Father</source>
         <translation>पिता</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="61"/>
+        <location filename="../ui/case_form.py" line="62"/>
         <source>Husband</source>
         <translation>पति</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="62"/>
+        <location filename="../ui/case_form.py" line="63"/>
         <source>Wife</source>
         <translation>पत्नी</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="63"/>
+        <location filename="../ui/case_form.py" line="64"/>
         <source>Son</source>
         <translation>बेटा</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="64"/>
+        <location filename="../ui/case_form.py" line="65"/>
         <source>Daughter</source>
         <translation>बेटी</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="65"/>
+        <location filename="../ui/case_form.py" line="66"/>
         <source>Guardian</source>
         <translation>अभिभावक</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="68"/>
+        <location filename="../ui/case_form.py" line="69"/>
         <source>Verbal</source>
         <translation>मौखिक</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="69"/>
+        <location filename="../ui/case_form.py" line="70"/>
         <source>Written</source>
         <translation>लिखित</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="70"/>
+        <location filename="../ui/case_form.py" line="71"/>
         <source>Thumbprint</source>
         <translation>अंगूठे का निशान</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="73"/>
+        <location filename="../ui/case_form.py" line="74"/>
         <source>Alert</source>
         <translation>सचेत (होश में)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="74"/>
+        <location filename="../ui/case_form.py" line="75"/>
         <source>New confusion</source>
         <translation>नई उलझन / भ्रम</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="75"/>
+        <location filename="../ui/case_form.py" line="76"/>
         <source>Responds to voice</source>
         <translation>आवाज़ पर प्रतिक्रिया</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="76"/>
+        <location filename="../ui/case_form.py" line="77"/>
         <source>Responds to pain</source>
         <translation>दर्द पर प्रतिक्रिया</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="77"/>
+        <location filename="../ui/case_form.py" line="78"/>
         <source>Unresponsive</source>
         <translation>कोई प्रतिक्रिया नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="80"/>
+        <location filename="../ui/case_form.py" line="81"/>
         <source>General medicine</source>
         <translation>सामान्य चिकित्सा (जनरल मेडिसिन)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="81"/>
+        <location filename="../ui/case_form.py" line="82"/>
         <source>Cardiology</source>
         <translation>हृदय रोग (कार्डियोलॉजी)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="82"/>
+        <location filename="../ui/case_form.py" line="83"/>
         <source>Dermatology</source>
         <translation>त्वचा रोग (डर्मेटोलॉजी)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="83"/>
+        <location filename="../ui/case_form.py" line="84"/>
         <source>Paediatrics</source>
         <translation>बाल रोग (पीडियाट्रिक्स)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="84"/>
+        <location filename="../ui/case_form.py" line="85"/>
         <source>Obstetrics and gynaecology</source>
         <translation>प्रसूति एवं स्त्री रोग</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="85"/>
+        <location filename="../ui/case_form.py" line="86"/>
         <source>Ophthalmology</source>
         <translation>नेत्र रोग</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="86"/>
+        <location filename="../ui/case_form.py" line="87"/>
         <source>ENT</source>
         <translation>नाक-कान-गला (ENT)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="87"/>
+        <location filename="../ui/case_form.py" line="88"/>
         <source>Orthopaedics</source>
         <translation>हड्डी रोग (ऑर्थोपेडिक्स)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="88"/>
+        <location filename="../ui/case_form.py" line="89"/>
         <source>Psychiatry</source>
         <translation>मानसिक रोग (साइकियाट्री)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="89"/>
+        <location filename="../ui/case_form.py" line="90"/>
         <source>Pulmonology</source>
         <translation>फेफड़े के रोग (पल्मोनोलॉजी)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="90"/>
+        <location filename="../ui/case_form.py" line="91"/>
         <source>Endocrinology</source>
         <translation>हार्मोन रोग (एंडोक्राइनोलॉजी)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="91"/>
+        <location filename="../ui/case_form.py" line="92"/>
         <source>Neurology</source>
         <translation>तंत्रिका रोग (न्यूरोलॉजी)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="92"/>
+        <location filename="../ui/case_form.py" line="93"/>
         <source>Surgery</source>
         <translation>सर्जरी (शल्य चिकित्सा)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="93"/>
+        <location filename="../ui/case_form.py" line="94"/>
         <source>Dental</source>
         <translation>दंत रोग (डेंटल)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="96"/>
+        <location filename="../ui/case_form.py" line="97"/>
         <source>low risk</source>
         <translation>कम जोखिम</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="97"/>
+        <location filename="../ui/case_form.py" line="98"/>
         <source>low–medium risk: one sign scores 3</source>
         <translation>कम–मध्यम जोखिम: एक संकेत का स्कोर 3 है</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="98"/>
+        <location filename="../ui/case_form.py" line="99"/>
         <source>medium risk</source>
         <translation>मध्यम जोखिम</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="99"/>
+        <location filename="../ui/case_form.py" line="100"/>
         <source>high risk</source>
         <translation>उच्च जोखिम</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="160"/>
+        <location filename="../ui/case_form.py" line="161"/>
         <source>&amp;Patient record</source>
         <translation>मरीज़ का रिकॉर्ड (&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="194"/>
+        <location filename="../ui/case_form.py" line="195"/>
         <source>1. Consent</source>
         <translation>1. सहमति</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="205"/>
+        <location filename="../ui/case_form.py" line="206"/>
         <source>Record &amp;consent</source>
         <translation>सहमति दर्ज करें (&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="214"/>
+        <location filename="../ui/case_form.py" line="215"/>
         <source>Consent &amp;given by:</source>
         <translation>सहमति किसने दी (&amp;G):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="215"/>
+        <location filename="../ui/case_form.py" line="216"/>
         <source>Re&amp;lationship:</source>
         <translation>संबंध (&amp;L):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="216"/>
+        <location filename="../ui/case_form.py" line="217"/>
         <source>&amp;Method:</source>
         <translation>तरीका (&amp;M):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="217"/>
+        <location filename="../ui/case_form.py" line="218"/>
         <source>&amp;Witness:</source>
         <translation>गवाह (&amp;W):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="224"/>
+        <location filename="../ui/case_form.py" line="225"/>
         <source>2. Complaint, history and examination</source>
         <translation>2. शिकायत, इतिहास और शारीरिक जाँच</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="227"/>
+        <location filename="../ui/case_form.py" line="228"/>
         <source>e.g. chest pain since 2 days</source>
         <translation>जैसे: 2 दिन से सीने में दर्द</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="231"/>
+        <location filename="../ui/case_form.py" line="232"/>
         <source>C&amp;hief complaint:</source>
         <translation>मुख्य शिकायत (&amp;H):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="232"/>
+        <location filename="../ui/case_form.py" line="233"/>
         <source>Histor&amp;y:</source>
         <translation>इतिहास (&amp;Y):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="233"/>
+        <location filename="../ui/case_form.py" line="234"/>
         <source>E&amp;xamination:</source>
         <translation>शारीरिक जाँच (&amp;X):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="236"/>
+        <location filename="../ui/case_form.py" line="237"/>
         <source>3. Vital signs</source>
         <translation>3. जीवन संकेत (वाइटल्स)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="243"/>
+        <location filename="../ui/case_form.py" line="247"/>
         <source>On o&amp;xygen</source>
         <translation>ऑक्सीजन पर (&amp;X)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="255"/>
+        <location filename="../ui/case_form.py" line="259"/>
         <source>Co&amp;nsciousness (ACVPU):</source>
         <translation>होश का स्तर (ACVPU) (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="269"/>
+        <location filename="../ui/case_form.py" line="274"/>
         <source>4. Photos and reports</source>
         <translation>4. फ़ोटो और रिपोर्ट</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="275"/>
+        <location filename="../ui/case_form.py" line="280"/>
         <source>&amp;Attach photo or report…</source>
         <translation>फ़ोटो या रिपोर्ट जोड़ें (&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="281"/>
+        <location filename="../ui/case_form.py" line="286"/>
         <source>Nothing attached yet.</source>
         <translation>अभी कुछ नहीं जोड़ा गया।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="293"/>
+        <location filename="../ui/case_form.py" line="298"/>
         <source>5. Send to the hub</source>
         <translation>5. हब को भेजें</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="296"/>
+        <location filename="../ui/case_form.py" line="301"/>
         <source>— choose specialty —</source>
         <translation>— विशेषज्ञता चुनें —</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="304"/>
+        <location filename="../ui/case_form.py" line="309"/>
         <source>Before this case can be queued:</source>
         <translation>इस केस को कतार में डालने से पहले:</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="309"/>
+        <location filename="../ui/case_form.py" line="314"/>
         <source>&amp;Queue to hub</source>
         <translation>हब को भेजें (कतार में) (&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="317"/>
+        <location filename="../ui/case_form.py" line="322"/>
         <source>&amp;Specialty:</source>
         <translation>विशेषज्ञता (&amp;S):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="321"/>
+        <location filename="../ui/case_form.py" line="326"/>
         <source>P&amp;riority:</source>
         <translation>प्राथमिकता (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="419"/>
+        <location filename="../ui/case_form.py" line="424"/>
         <source>Case: %1</source>
         <translation>केस: %1</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="420"/>
+        <location filename="../ui/case_form.py" line="425"/>
         <source>Case</source>
         <translation>केस</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="556"/>
+        <location filename="../ui/case_form.py" line="564"/>
         <source>Not recorded yet.</source>
         <translation>अभी दर्ज नहीं किया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="565"/>
+        <location filename="../ui/case_form.py" line="573"/>
         <source>✓ Recorded at %1: %2 consent from %3 (%4), witnessed by %5.</source>
         <translation>✓ %1 पर दर्ज: %3 (%4) की %2 सहमति, गवाह: %5।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="573"/>
+        <location filename="../ui/case_form.py" line="581"/>
         <source>Update &amp;consent</source>
         <translation>सहमति अपडेट करें (&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="586"/>
+        <location filename="../ui/case_form.py" line="594"/>
         <source>⚠ Enter who gave consent and who witnessed it.</source>
         <translation>⚠ लिखें कि सहमति किसने दी और गवाह कौन है।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="622"/>
+        <location filename="../ui/case_form.py" line="630"/>
         <source>Editing…</source>
         <translation>बदलाव हो रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="668"/>
+        <location filename="../ui/case_form.py" line="676"/>
         <source>Saved %1</source>
         <translation>%1 पर सहेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="683"/>
+        <location filename="../ui/case_form.py" line="691"/>
         <source>⚠ Not saved: %1</source>
         <translation>⚠ सहेजा नहीं गया: %1</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="698"/>
+        <location filename="../ui/case_form.py" line="706"/>
         <source>NEWS2 does not apply under 16 years of age.</source>
         <translation>16 वर्ष से कम उम्र में NEWS2 लागू नहीं होता।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="704"/>
+        <location filename="../ui/case_form.py" line="712"/>
         <source>NEWS2 %1 — %2</source>
         <translation>NEWS2 %1 — %2</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="708"/>
+        <location filename="../ui/case_form.py" line="716"/>
         <source>Not yet measured (counted as 0): %1</source>
         <translation>अभी नहीं मापा गया (0 गिना गया): %1</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="717"/>
+        <location filename="../ui/case_form.py" line="725"/>
         <source>⚠ Urgent teleconsultation: NEWS2 %1. Queue this case as urgent and call the hub if the patient gets worse.</source>
         <translation>⚠ अत्यावश्यक टेली-परामर्श: NEWS2 %1। इस केस को अत्यावश्यक के रूप में कतार में डालें, और मरीज़ की हालत बिगड़े तो हब को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="721"/>
+        <location filename="../ui/case_form.py" line="729"/>
         <source>NEWS2 is urgent: priority is at least urgent.</source>
         <translation>NEWS2 अत्यावश्यक है: प्राथमिकता कम से कम “अत्यावश्यक” होगी।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="740"/>
+        <location filename="../ui/case_form.py" line="748"/>
         <source>%1 KB</source>
         <translation>%1 KB</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="759"/>
+        <location filename="../ui/case_form.py" line="767"/>
         <source>Attach photo or report</source>
         <translation>फ़ोटो या रिपोर्ट जोड़ें</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="761"/>
+        <location filename="../ui/case_form.py" line="769"/>
         <source>Photos and reports (*.jpg *.jpeg *.png *.webp *.pdf);;All files (*)</source>
         <translation>फ़ोटो और रिपोर्ट (*.jpg *.jpeg *.png *.webp *.pdf);;सभी फ़ाइलें (*)</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="771"/>
+        <location filename="../ui/case_form.py" line="779"/>
         <source>Preparing %1…</source>
         <translation>%1 तैयार किया जा रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="804"/>
+        <location filename="../ui/case_form.py" line="812"/>
         <source>Before this case can be queued (Enter on a line goes there):</source>
         <translation>इस केस को कतार में डालने से पहले (किसी पंक्ति पर Enter दबाकर वहाँ पहुँचें):</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="806"/>
+        <location filename="../ui/case_form.py" line="814"/>
         <source>✓ Ready to queue.</source>
         <translation>✓ कतार में डालने के लिए तैयार।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="856"/>
+        <location filename="../ui/case_form.py" line="864"/>
         <source>Case queued to %1 — it will be sent when the network is back.</source>
         <translation>केस %1 के लिए कतार में डाल दिया गया — नेटवर्क आने पर यह भेज दिया जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="866"/>
+        <location filename="../ui/case_form.py" line="874"/>
         <source>⚠ Not queued yet: see the list above.</source>
         <translation>⚠ अभी कतार में नहीं डाला गया: ऊपर दी गई सूची देखें।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="907"/>
+        <location filename="../ui/case_form.py" line="916"/>
         <source>%1 · %2, %3</source>
         <translation>%1 · %2, %3</translation>
     </message>
@@ -547,6 +547,263 @@
         <location filename="../ui/cases_page.py" line="74"/>
         <source>&amp;Queue and sent cases</source>
         <translation>कतार और भेजे गए केस (&amp;Q)</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceReadings</name>
+    <message>
+        <location filename="../ui/device_readings.py" line="44"/>
+        <source>Clip the oximeter on a finger and wait for a steady reading.</source>
+        <translation>ऑक्सीमीटर को उँगली पर लगाएँ और रीडिंग स्थिर होने तक रुकें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="47"/>
+        <source>Ask the patient to step on the scale and stand still.</source>
+        <translation>मरीज़ से वज़न मशीन पर चढ़कर स्थिर खड़े रहने को कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="50"/>
+        <source>The monitor sends its readings by itself.</source>
+        <translation>मॉनिटर अपनी रीडिंग अपने-आप भेजता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="53"/>
+        <source>Start the measurement on the device (a BP cuff: put it on, press Start).</source>
+        <translation>उपकरण पर माप शुरू करें (BP कफ़: बाँह पर बाँधें, Start दबाएँ)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="58"/>
+        <source>ready</source>
+        <translation>तैयार</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="59"/>
+        <source>connecting…</source>
+        <translation>जुड़ रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="60"/>
+        <source>not connected</source>
+        <translation>जुड़ा नहीं है</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="61"/>
+        <source>problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="88"/>
+        <source>From %1 at %2</source>
+        <translation>%1 से, %2 पर</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="89"/>
+        <source>a device</source>
+        <translation>एक उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="99"/>
+        <source>&amp;Keep</source>
+        <translation>रखें (&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="102"/>
+        <source>Store these values in the case, marked as from the device</source>
+        <translation>ये मान केस में सहेजें, उपकरण से आए के रूप में चिह्नित</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="106"/>
+        <source>D&amp;iscard</source>
+        <translation>छोड़ें (&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="142"/>
+        <source>From devices</source>
+        <translation>उपकरणों से</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="191"/>
+        <source>Measuring: %1</source>
+        <translation>माप जारी: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPage</name>
+    <message>
+        <location filename="../ui/devices_page.py" line="79"/>
+        <source>Name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="80"/>
+        <source>Kind</source>
+        <translation>प्रकार</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="81"/>
+        <source>Connection</source>
+        <translation>कनेक्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="82"/>
+        <source>Last reading</source>
+        <translation>पिछली रीडिंग</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="83"/>
+        <source>Latest problem</source>
+        <translation>नवीनतम समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="84"/>
+        <source>Address</source>
+        <translation>पता</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="88"/>
+        <source>Connected</source>
+        <translation>जुड़ा है</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="89"/>
+        <source>Connecting…</source>
+        <translation>जुड़ रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="90"/>
+        <source>Not connected</source>
+        <translation>जुड़ा नहीं है</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="91"/>
+        <source>Problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="94"/>
+        <source>Listening</source>
+        <translation>सुन रहा है</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="124"/>
+        <source>Problem: %1</source>
+        <translation>समस्या: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="236"/>
+        <source>measuring now (%1)</source>
+        <translation>अभी माप रहा है (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="314"/>
+        <location filename="../ui/devices_page.py" line="438"/>
+        <source>Devices</source>
+        <translation>उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="317"/>
+        <source>The BP monitors, oximeters, scales, thermometers, glucometers and bedside monitors paired with this PC. Pair each one once; its readings then reach the case form by themselves.</source>
+        <translation>इस कंप्यूटर से पेयर किए गए BP मॉनिटर, ऑक्सीमीटर, वज़न मशीन, थर्मामीटर, ग्लूकोमीटर और बेडसाइड मॉनिटर। हर उपकरण को एक बार पेयर करें; फिर उसकी रीडिंग अपने-आप केस फ़ॉर्म में पहुँचेगी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="323"/>
+        <source>The devices paired with this PC and whether they are ready. Their readings appear in the case form, where you keep or discard them.</source>
+        <translation>इस कंप्यूटर से पेयर किए गए उपकरण, और वे तैयार हैं या नहीं। उनकी रीडिंग केस फ़ॉर्म में दिखती है, जहाँ आप उसे रख या छोड़ सकते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="335"/>
+        <source>&amp;Pair a device…</source>
+        <translation>उपकरण पेयर करें (&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="339"/>
+        <source>Re&amp;name…</source>
+        <translation>नाम बदलें (&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="342"/>
+        <source>&amp;Forget</source>
+        <translation>हटाएँ (&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="357"/>
+        <source>Paired devices</source>
+        <translation>पेयर किए गए उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="388"/>
+        <source>A device showing “Problem” says why in its Connection column. A cable moved to another USB socket gets a new port: forget the device and pair it again.</source>
+        <translation>जिस उपकरण पर “समस्या” दिखे, उसका कारण कनेक्शन कॉलम में लिखा होता है। केबल दूसरे USB सॉकेट में लगाने पर उसे नया पोर्ट मिलता है: उपकरण को हटाएँ और दोबारा पेयर करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="393"/>
+        <source>If a device shows “Problem” or stays “Not connected”: check that it is switched on and its batteries are charged, and that its cable is plugged in firmly; it reconnects by itself. If the problem stays, ask field IT to pair it again. Until then, type the readings into the case form.</source>
+        <translation>अगर किसी उपकरण पर “समस्या” दिखे या वह “जुड़ा नहीं है” ही रहे: जाँचें कि वह चालू है, उसकी बैटरी चार्ज है और उसकी केबल ठीक से लगी है; वह अपने-आप फिर जुड़ जाएगा। समस्या बनी रहे, तो फ़ील्ड आईटी से इसे दोबारा पेयर करवाएँ। तब तक रीडिंग केस फ़ॉर्म में खुद लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="603"/>
+        <source>No devices are paired with this PC yet. Choose “Pair a device…” to add the clinic&apos;s BP monitor, oximeter, scale, thermometer, glucometer or bedside monitor.</source>
+        <translation>इस कंप्यूटर से अभी कोई उपकरण पेयर नहीं है। क्लिनिक का BP मॉनिटर, ऑक्सीमीटर, वज़न मशीन, थर्मामीटर, ग्लूकोमीटर या बेडसाइड मॉनिटर जोड़ने के लिए “उपकरण पेयर करें…” चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="609"/>
+        <source>No devices are paired with this PC yet. Field IT (an administrator account) pairs them on this page. Until then, type the readings into the case form.</source>
+        <translation>इस कंप्यूटर से अभी कोई उपकरण पेयर नहीं है। फ़ील्ड आईटी (व्यवस्थापक खाता) इन्हें इसी पेज पर पेयर करता है। तब तक रीडिंग केस फ़ॉर्म में खुद लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="627"/>
+        <source>Connection: %1</source>
+        <translation>कनेक्शन: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="634"/>
+        <source>Last reading: %1</source>
+        <translation>पिछली रीडिंग: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="637"/>
+        <source>Latest problem: %1</source>
+        <translation>नवीनतम समस्या: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="679"/>
+        <source>%1 is paired. Its state shows in the table.</source>
+        <translation>%1 पेयर हो गया। इसकी स्थिति तालिका में दिखती है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="685"/>
+        <source>The device is now called %1.</source>
+        <translation>उपकरण का नाम अब %1 है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="696"/>
+        <source>Forget device</source>
+        <translation>उपकरण हटाएँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="697"/>
+        <source>Forget “%1”?</source>
+        <translation>“%1” को हटाएँ?</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="700"/>
+        <source>This PC stops reading it. Readings already kept in cases stay. To use it again, pair it again.</source>
+        <translation>यह कंप्यूटर इससे रीडिंग लेना बंद कर देगा। केस में पहले से रखी गई रीडिंग बनी रहेंगी। इसे फिर इस्तेमाल करने के लिए दोबारा पेयर करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="704"/>
+        <source>&amp;Forget device</source>
+        <translation>उपकरण हटाएँ (&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="706"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="734"/>
+        <source>%1 is forgotten. Pair it again to use it.</source>
+        <translation>%1 हटा दिया गया। इस्तेमाल के लिए दोबारा पेयर करें।</translation>
     </message>
 </context>
 <context>
@@ -714,108 +971,103 @@
     </message>
     <message>
         <location filename="../ui/main_window.py" line="77"/>
-        <source>Here you will connect the blood pressure monitor, pulse oximeter, thermometer and glucometer, so that their readings go straight into the case form.</source>
-        <translation>यहाँ आप BP मॉनिटर, पल्स ऑक्सीमीटर, थर्मामीटर और ग्लूकोमीटर जोड़ सकेंगे, ताकि उनकी रीडिंग सीधे केस फ़ॉर्म में आ जाए।</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.py" line="82"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="87"/>
+        <location filename="../ui/main_window.py" line="82"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="132"/>
-        <location filename="../ui/main_window.py" line="218"/>
+        <location filename="../ui/main_window.py" line="131"/>
+        <location filename="../ui/main_window.py" line="222"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="139"/>
+        <location filename="../ui/main_window.py" line="138"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="146"/>
+        <location filename="../ui/main_window.py" line="145"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="185"/>
+        <location filename="../ui/main_window.py" line="184"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="188"/>
+        <location filename="../ui/main_window.py" line="187"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="194"/>
+        <location filename="../ui/main_window.py" line="193"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="195"/>
-        <location filename="../ui/main_window.py" line="204"/>
+        <location filename="../ui/main_window.py" line="194"/>
+        <location filename="../ui/main_window.py" line="208"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="234"/>
+        <location filename="../ui/main_window.py" line="238"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="236"/>
+        <location filename="../ui/main_window.py" line="240"/>
         <source>Sign out and lock this PC (Ctrl+L)</source>
         <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="248"/>
+        <location filename="../ui/main_window.py" line="252"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="253"/>
+        <location filename="../ui/main_window.py" line="257"/>
         <source>Offline — not yet enrolled with a hub</source>
         <translation>ऑफ़लाइन — अभी किसी हब के साथ पंजीकृत नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="256"/>
+        <location filename="../ui/main_window.py" line="260"/>
         <source>Everything is saved on this PC. Sending to a hub comes with enrolment.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। हब के साथ पंजीकरण (एनरोल) होने के बाद ही हब को भेजा जा सकेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="258"/>
+        <location filename="../ui/main_window.py" line="262"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="305"/>
+        <location filename="../ui/main_window.py" line="309"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="313"/>
+        <location filename="../ui/main_window.py" line="317"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="353"/>
+        <location filename="../ui/main_window.py" line="357"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="364"/>
+        <location filename="../ui/main_window.py" line="368"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.py" line="392"/>
+        <location filename="../ui/main_window.py" line="396"/>
         <source>Waiting to sync: %n record(s)</source>
         <translation>
             <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
@@ -823,9 +1075,225 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="397"/>
+        <location filename="../ui/main_window.py" line="401"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
+    </message>
+</context>
+<context>
+    <name>PairDialog</name>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="245"/>
+        <source>Pair a device</source>
+        <translation>उपकरण पेयर करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="262"/>
+        <source>Pair each device once; after that its readings reach the case form by themselves. Choose what kind of device it is first.</source>
+        <translation>हर उपकरण को एक बार पेयर करें; उसके बाद उसकी रीडिंग अपने-आप केस फ़ॉर्म में पहुँचेगी। पहले चुनें कि उपकरण किस प्रकार का है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="274"/>
+        <source>&amp;Search for devices</source>
+        <translation>उपकरण खोजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="281"/>
+        <source>Switch the device on and put it in pairing mode (see its manual; often a long press on its button), then search.</source>
+        <translation>उपकरण चालू करें और उसे पेयरिंग मोड में डालें (उसका मैनुअल देखें; अक्सर बटन को देर तक दबाना होता है), फिर खोजें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="288"/>
+        <source>Bluetooth devices found</source>
+        <translation>मिले हुए ब्लूटूथ उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="293"/>
+        <source>e.g. A4:C1:38:12:34:56</source>
+        <translation>जैसे: A4:C1:38:12:34:56</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="298"/>
+        <source>No serial port found</source>
+        <translation>कोई सीरियल पोर्ट नहीं मिला</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="299"/>
+        <source>Serial port</source>
+        <translation>सीरियल पोर्ट</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="300"/>
+        <source>Looking for serial ports…</source>
+        <translation>सीरियल पोर्ट खोजे जा रहे हैं…</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="311"/>
+        <source>e.g. 192.168.1.20:2575</source>
+        <translation>जैसे: 192.168.1.20:2575</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="313"/>
+        <source>This PC&apos;s address on the network: %1.</source>
+        <translation>नेटवर्क पर इस कंप्यूटर का पता: %1।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="318"/>
+        <source>This PC is not on a network now; 0.0.0.0 listens on every network it joins.</source>
+        <translation>यह कंप्यूटर अभी किसी नेटवर्क पर नहीं है; 0.0.0.0 हर उस नेटवर्क पर सुनता है जिससे यह जुड़ेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="322"/>
+        <source>The monitor connects to this PC over the clinic network. On the monitor, set the HL7 destination to the address and port entered here. 127.0.0.1 would only take connections from this PC itself, so no monitor could reach it. Give this PC a fixed address on the network, or the monitor loses it.</source>
+        <translation>मॉनिटर क्लिनिक के नेटवर्क से इस कंप्यूटर से जुड़ता है। मॉनिटर पर HL7 destination में यहाँ लिखा पता और पोर्ट डालें। 127.0.0.1 केवल इसी कंप्यूटर से कनेक्शन लेता है, इसलिए कोई मॉनिटर उस तक नहीं पहुँच पाएगा। इस कंप्यूटर को नेटवर्क पर एक स्थायी (fixed) पता दें, नहीं तो मॉनिटर इसे खो देगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="333"/>
+        <source>optional, e.g. MONITOR^BED01</source>
+        <translation>वैकल्पिक, जैसे: MONITOR^BED01</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="336"/>
+        <source>The sending application (and ^facility) set on the monitor. Messages from any other sender are not offered for the patient.</source>
+        <translation>मॉनिटर पर सेट किया गया sending application (और ^facility)। किसी दूसरे भेजने वाले के संदेश मरीज़ के लिए नहीं दिखाए जाते।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="365"/>
+        <source>&amp;Kind of device:</source>
+        <translation>उपकरण का प्रकार (&amp;K):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="370"/>
+        <source>&amp;Found:</source>
+        <translation>मिले उपकरण (&amp;F):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="371"/>
+        <source>Bluetooth &amp;address:</source>
+        <translation>ब्लूटूथ पता (&amp;A):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="373"/>
+        <source>P&amp;ort:</source>
+        <translation>पोर्ट (&amp;O):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="376"/>
+        <source>&amp;Baud rate:</source>
+        <translation>बॉड रेट (&amp;B):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="378"/>
+        <source>&amp;Listen on:</source>
+        <translation>इस पते पर सुनें (&amp;L):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="381"/>
+        <source>Expected s&amp;ender:</source>
+        <translation>अपेक्षित भेजने वाला (&amp;E):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="382"/>
+        <source>&amp;Name:</source>
+        <translation>नाम (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="387"/>
+        <source>&amp;Pair device</source>
+        <translation>उपकरण पेयर करें (&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="393"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="519"/>
+        <source>No serial port found. Plug in the device&apos;s USB cable: its port appears here by itself.</source>
+        <translation>कोई सीरियल पोर्ट नहीं मिला। उपकरण की USB केबल लगाएँ: उसका पोर्ट यहाँ अपने-आप दिखेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="526"/>
+        <source>Not sure which port? Unplug the cable and plug it in again: its port is then chosen.</source>
+        <translation>पता नहीं कौन-सा पोर्ट है? केबल निकालकर फिर से लगाएँ: तब उसका पोर्ट अपने-आप चुन लिया जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="533"/>
+        <source>The serial ports could not be listed: %1</source>
+        <translation>सीरियल पोर्ट की सूची नहीं मिल सकी: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="548"/>
+        <source>Cable plugged in: %1. It is chosen.</source>
+        <translation>केबल लगाई गई: %1। इसे चुन लिया गया है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="554"/>
+        <source>The cable on %1 was unplugged. Plug it in again, or choose another port.</source>
+        <translation>%1 की केबल निकाल दी गई। इसे फिर से लगाएँ, या कोई दूसरा पोर्ट चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="592"/>
+        <source>Searching…</source>
+        <translation>खोजा जा रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="595"/>
+        <source>Searching for Bluetooth devices…</source>
+        <translation>ब्लूटूथ उपकरण खोजे जा रहे हैं…</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="611"/>
+        <source>(no name)</source>
+        <translation>(बिना नाम)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/pair_dialog.py" line="621"/>
+        <source>%n device(s) found. Choose one; its address is filled in.</source>
+        <translation>
+            <numerusform>%n उपकरण मिला। एक चुनें; उसका पता अपने-आप भर जाएगा।</numerusform>
+            <numerusform>%n उपकरण मिले। एक चुनें; उसका पता अपने-आप भर जाएगा।</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="628"/>
+        <source>No Bluetooth health device found. Check that the device is on and in pairing mode and that this PC&apos;s Bluetooth is switched on, then search again.</source>
+        <translation>कोई ब्लूटूथ स्वास्थ्य उपकरण नहीं मिला। जाँचें कि उपकरण चालू और पेयरिंग मोड में है, और इस कंप्यूटर का ब्लूटूथ चालू है, फिर दोबारा खोजें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="640"/>
+        <source>The Bluetooth search did not work (%1). Check that this PC&apos;s Bluetooth is switched on, or type the device&apos;s address.</source>
+        <translation>ब्लूटूथ खोज नहीं हो सकी (%1)। जाँचें कि इस कंप्यूटर का ब्लूटूथ चालू है, या उपकरण का पता लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="649"/>
+        <source>Search stopped.</source>
+        <translation>खोज रोक दी गई।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="703"/>
+        <source>Search for the device and choose it, or type its address.</source>
+        <translation>उपकरण खोजकर चुनें, या उसका पता लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="705"/>
+        <source>Plug in the device&apos;s cable and choose its port.</source>
+        <translation>उपकरण की केबल लगाएँ और उसका पोर्ट चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="707"/>
+        <source>Enter the address this PC listens on, e.g. 192.168.1.20:2575.</source>
+        <translation>वह पता लिखें जिस पर यह कंप्यूटर सुनेगा, जैसे 192.168.1.20:2575।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="716"/>
+        <source>Write the address as address:port, e.g. 192.168.1.20:2575 (a port is a number up to 65535).</source>
+        <translation>पता “पता:पोर्ट” के रूप में लिखें, जैसे 192.168.1.20:2575 (पोर्ट 65535 तक की संख्या होती है)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="723"/>
+        <source>Choose the baud rate given in the device&apos;s manual.</source>
+        <translation>उपकरण के मैनुअल में दिया गया बॉड रेट चुनें।</translation>
     </message>
 </context>
 <context>
@@ -1221,6 +1689,34 @@
     </message>
 </context>
 <context>
+    <name>RenameDeviceDialog</name>
+    <message>
+        <location filename="../ui/devices_page.py" line="750"/>
+        <source>Rename device</source>
+        <translation>उपकरण का नाम बदलें</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="757"/>
+        <source>A name staff will recognise, e.g. “BP monitor (room 2)”. Now: %1 — %2.</source>
+        <translation>ऐसा नाम जिसे स्टाफ़ पहचान ले, जैसे “BP मॉनिटर (कमरा 2)”। अभी: %1 — %2।</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="771"/>
+        <source>&amp;Name:</source>
+        <translation>नाम (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="778"/>
+        <source>&amp;Save</source>
+        <translation>सहेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/devices_page.py" line="784"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+</context>
+<context>
     <name>ResetPasswordDialog</name>
     <message>
         <location filename="../ui/users_page.py" line="605"/>
@@ -1441,112 +1937,122 @@
         <translation>फ़ास्टिंग (खाली पेट)</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="148"/>
+        <location filename="../ui/vitals_panel.py" line="149"/>
         <source>&amp;Blood pressure:</source>
         <translation>ब्लड प्रेशर (BP) (&amp;B):</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="169"/>
+        <location filename="../ui/vitals_panel.py" line="170"/>
         <source>Glucose: random or fasting</source>
         <translation>ग्लूकोज़: रैंडम या फ़ास्टिंग</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="185"/>
+        <location filename="../ui/vitals_panel.py" line="186"/>
         <source>Unit</source>
         <translation>इकाई</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="207"/>
+        <location filename="../ui/vitals_panel.py" line="208"/>
         <source>Vital sign</source>
         <translation>जीवन संकेत</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="208"/>
+        <location filename="../ui/vitals_panel.py" line="209"/>
         <source>Reading</source>
         <translation>रीडिंग</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="209"/>
+        <location filename="../ui/vitals_panel.py" line="210"/>
         <source>Flag</source>
         <translation>आकलन</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="210"/>
+        <location filename="../ui/vitals_panel.py" line="211"/>
         <source>Source</source>
         <translation>स्रोत</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="211"/>
+        <location filename="../ui/vitals_panel.py" line="212"/>
         <source>Time</source>
         <translation>समय</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="217"/>
+        <location filename="../ui/vitals_panel.py" line="218"/>
         <source>Readings recorded</source>
         <translation>दर्ज रीडिंग</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="219"/>
+        <location filename="../ui/vitals_panel.py" line="220"/>
         <source>No readings yet. Type a value and press Enter.</source>
         <translation>अभी कोई रीडिंग नहीं। मान लिखें और Enter दबाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="222"/>
+        <location filename="../ui/vitals_panel.py" line="223"/>
         <source>Con&amp;firm urgent value is correct</source>
         <translation>अत्यावश्यक मान सही है, पुष्टि करें (&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="225"/>
+        <location filename="../ui/vitals_panel.py" line="226"/>
         <source>Re&amp;move reading (entered in error)</source>
         <translation>रीडिंग हटाएँ (गलती से दर्ज) (&amp;M)</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="238"/>
+        <location filename="../ui/vitals_panel.py" line="239"/>
         <source>Rea&amp;dings recorded:</source>
         <translation>दर्ज रीडिंग (&amp;D):</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="334"/>
+        <location filename="../ui/vitals_panel.py" line="349"/>
         <source>Enter a number, e.g. 98.6</source>
         <translation>संख्या लिखें, जैसे 98.6</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="353"/>
+        <location filename="../ui/vitals_panel.py" line="368"/>
         <source>Enter both numbers, e.g. 120 / 80</source>
         <translation>दोनों संख्याएँ लिखें, जैसे 120 / 80</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="357"/>
+        <location filename="../ui/vitals_panel.py" line="372"/>
         <source>Enter a number, e.g. 120 / 80</source>
         <translation>संख्या लिखें, जैसे 120 / 80</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="385"/>
+        <location filename="../ui/vitals_panel.py" line="400"/>
         <source>Urgent value. Measure again; if it is right, select it below and press “Confirm urgent value is correct”.</source>
         <translation>अत्यावश्यक मान। दोबारा मापें; अगर यह सही है, तो इसे नीचे चुनें और “अत्यावश्यक मान सही है, पुष्टि करें” दबाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="428"/>
+        <location filename="../ui/vitals_panel.py" line="443"/>
         <source>%1 — not yet confirmed</source>
         <translation>%1 — अभी पुष्टि नहीं हुई</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="430"/>
+        <location filename="../ui/vitals_panel.py" line="445"/>
         <source>%1 — confirmed</source>
         <translation>%1 — पुष्टि हो गई</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="432"/>
-        <source>Device</source>
-        <translation>उपकरण</translation>
+        <location filename="../ui/vitals_panel.py" line="447"/>
+        <source>a device</source>
+        <translation>एक उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="434"/>
+        <location filename="../ui/vitals_panel.py" line="448"/>
+        <source>From %1</source>
+        <translation>%1 से</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="450"/>
         <source>Typed</source>
         <translation>हाथ से दर्ज</translation>
     </message>
     <message>
-        <location filename="../ui/vitals_panel.py" line="504"/>
+        <location filename="../ui/vitals_panel.py" line="467"/>
+        <source>Time on the device: %1</source>
+        <translation>उपकरण पर समय: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/vitals_panel.py" line="525"/>
         <source>Reading removed (kept in the record as entered in error).</source>
         <translation>रीडिंग हटा दी गई (रिकॉर्ड में “गलती से दर्ज” के रूप में रखी गई है)।</translation>
     </message>
@@ -1651,149 +2157,228 @@
 <context>
     <name>clinical</name>
     <message>
-        <location filename="../ui/clinical_text.py" line="37"/>
+        <location filename="../ui/clinical_text.py" line="38"/>
         <source>Systolic BP</source>
         <translation>सिस्टोलिक BP</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="38"/>
+        <location filename="../ui/clinical_text.py" line="39"/>
         <source>Diastolic BP</source>
         <translation>डायस्टोलिक BP</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="39"/>
+        <location filename="../ui/clinical_text.py" line="40"/>
         <source>Pulse</source>
         <translation>नाड़ी (पल्स)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="40"/>
+        <location filename="../ui/clinical_text.py" line="41"/>
         <source>Respiratory rate</source>
         <translation>साँस की दर</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="41"/>
+        <location filename="../ui/clinical_text.py" line="42"/>
         <source>SpO₂</source>
         <translation>SpO₂</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="42"/>
+        <location filename="../ui/clinical_text.py" line="43"/>
         <source>Temperature</source>
         <translation>तापमान</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="43"/>
+        <location filename="../ui/clinical_text.py" line="44"/>
         <source>Weight</source>
         <translation>वज़न</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="44"/>
+        <location filename="../ui/clinical_text.py" line="45"/>
         <source>Height</source>
         <translation>लंबाई (कद)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="45"/>
+        <location filename="../ui/clinical_text.py" line="46"/>
         <source>BMI</source>
         <translation>BMI</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="46"/>
+        <location filename="../ui/clinical_text.py" line="47"/>
         <source>Glucose (random)</source>
         <translation>ग्लूकोज़ (रैंडम)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="47"/>
+        <location filename="../ui/clinical_text.py" line="48"/>
         <source>Glucose (fasting)</source>
         <translation>ग्लूकोज़ (फ़ास्टिंग)</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="48"/>
+        <location filename="../ui/clinical_text.py" line="49"/>
         <source>MUAC</source>
         <translation>MUAC</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="65"/>
+        <location filename="../ui/clinical_text.py" line="50"/>
+        <source>Mean BP</source>
+        <translation>औसत BP</translation>
+    </message>
+    <message>
+        <location filename="../ui/clinical_text.py" line="67"/>
         <source>M</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="66"/>
+        <location filename="../ui/clinical_text.py" line="68"/>
         <source>F</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="67"/>
+        <location filename="../ui/clinical_text.py" line="69"/>
         <source>O</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="68"/>
+        <location filename="../ui/clinical_text.py" line="70"/>
         <source>?</source>
         <translation>?</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="72"/>
+        <location filename="../ui/clinical_text.py" line="74"/>
         <source>Male</source>
         <translation>पुरुष</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="73"/>
+        <location filename="../ui/clinical_text.py" line="75"/>
         <source>Female</source>
         <translation>महिला</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="74"/>
+        <location filename="../ui/clinical_text.py" line="76"/>
         <source>Other</source>
         <translation>अन्य</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="75"/>
+        <location filename="../ui/clinical_text.py" line="77"/>
         <source>Not recorded</source>
         <translation>दर्ज नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="79"/>
+        <location filename="../ui/clinical_text.py" line="81"/>
         <source>similar name</source>
         <translation>मिलता-जुलता नाम</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="80"/>
+        <location filename="../ui/clinical_text.py" line="82"/>
         <source>same phone</source>
         <translation>वही फ़ोन</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="81"/>
+        <location filename="../ui/clinical_text.py" line="83"/>
         <source>same village</source>
         <translation>वही गाँव</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="82"/>
+        <location filename="../ui/clinical_text.py" line="84"/>
         <source>similar age</source>
         <translation>मिलती-जुलती उम्र</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="83"/>
+        <location filename="../ui/clinical_text.py" line="85"/>
         <source>same sex</source>
         <translation>वही लिंग</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="84"/>
+        <location filename="../ui/clinical_text.py" line="86"/>
         <source>same ABHA number</source>
         <translation>वही ABHA नंबर</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="85"/>
+        <location filename="../ui/clinical_text.py" line="87"/>
         <source>same guardian</source>
         <translation>वही अभिभावक</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="136"/>
+        <location filename="../ui/clinical_text.py" line="138"/>
         <source>%1 m</source>
         <translation>%1 माह</translation>
     </message>
     <message>
-        <location filename="../ui/clinical_text.py" line="139"/>
+        <location filename="../ui/clinical_text.py" line="141"/>
         <source>%1 y</source>
         <translation>%1 वर्ष</translation>
+    </message>
+</context>
+<context>
+    <name>devices</name>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="72"/>
+        <location filename="../ui/pair_dialog.py" line="80"/>
+        <source>Bluetooth device</source>
+        <translation>ब्लूटूथ उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="73"/>
+        <source>Contec oximeter (USB cable)</source>
+        <translation>Contec ऑक्सीमीटर (USB केबल)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="74"/>
+        <source>Weighing scale (serial)</source>
+        <translation>वज़न मशीन (सीरियल)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="75"/>
+        <source>Bedside monitor (HL7)</source>
+        <translation>बेडसाइड मॉनिटर (HL7)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="81"/>
+        <source>Pulse oximeter (CMS50)</source>
+        <translation>पल्स ऑक्सीमीटर (CMS50)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="82"/>
+        <source>Weighing scale</source>
+        <translation>वज़न मशीन</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="83"/>
+        <source>Bedside monitor</source>
+        <translation>बेडसाइड मॉनिटर</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="89"/>
+        <source>blood pressure</source>
+        <translation>ब्लड प्रेशर</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="90"/>
+        <source>SpO₂ and pulse</source>
+        <translation>SpO₂ और नाड़ी</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="91"/>
+        <source>temperature</source>
+        <translation>तापमान</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="92"/>
+        <source>weight</source>
+        <translation>वज़न</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="93"/>
+        <source>blood glucose</source>
+        <translation>ब्लड ग्लूकोज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="94"/>
+        <source>heart rate</source>
+        <translation>हृदय गति</translation>
+    </message>
+    <message>
+        <location filename="../ui/pair_dialog.py" line="108"/>
+        <source>Give the device a name.</source>
+        <translation>उपकरण को एक नाम दें।</translation>
     </message>
 </context>
 <context>
@@ -2064,182 +2649,217 @@
         <translation>यह रीडिंग नहीं मिली। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="200"/>
+        <location filename="../ui/messages.py" line="201"/>
+        <source>This device is no longer paired. It may have been forgotten already.</source>
+        <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="204"/>
+        <source>A device on {address} is already paired. Rename it or forget it first.</source>
+        <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="207"/>
+        <source>Choose the kind of device.</source>
+        <translation>उपकरण का प्रकार चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="208"/>
+        <source>Choose the port, the Bluetooth device or the listening address.</source>
+        <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="211"/>
+        <source>Give the device a name the staff will recognise.</source>
+        <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="214"/>
+        <source>This device reading is no longer waiting. It was kept or discarded.</source>
+        <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="217"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="202"/>
+        <location filename="../ui/messages.py" line="219"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="208"/>
+        <location filename="../ui/messages.py" line="225"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="213"/>
+        <location filename="../ui/messages.py" line="230"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="214"/>
+        <location filename="../ui/messages.py" line="231"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="215"/>
+        <location filename="../ui/messages.py" line="232"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="218"/>
+        <location filename="../ui/messages.py" line="235"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="222"/>
+        <location filename="../ui/messages.py" line="239"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="225"/>
+        <location filename="../ui/messages.py" line="242"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="229"/>
+        <location filename="../ui/messages.py" line="246"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="230"/>
+        <location filename="../ui/messages.py" line="247"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="231"/>
+        <location filename="../ui/messages.py" line="248"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="236"/>
+        <location filename="../ui/messages.py" line="253"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="237"/>
+        <location filename="../ui/messages.py" line="254"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="241"/>
+        <location filename="../ui/messages.py" line="258"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="244"/>
+        <location filename="../ui/messages.py" line="261"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="247"/>
+        <location filename="../ui/messages.py" line="264"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="248"/>
+        <location filename="../ui/messages.py" line="265"/>
+        <source>This device is already paired. Rename it or forget it first.</source>
+        <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="268"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="251"/>
+        <location filename="../ui/messages.py" line="271"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="252"/>
+        <location filename="../ui/messages.py" line="272"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="255"/>
+        <location filename="../ui/messages.py" line="275"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="259"/>
+        <location filename="../ui/messages.py" line="279"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="267"/>
+        <location filename="../ui/messages.py" line="287"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="268"/>
+        <location filename="../ui/messages.py" line="288"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="269"/>
+        <location filename="../ui/messages.py" line="289"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="273"/>
+        <location filename="../ui/messages.py" line="293"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="274"/>
+        <location filename="../ui/messages.py" line="294"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="275"/>
+        <location filename="../ui/messages.py" line="295"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="276"/>
+        <location filename="../ui/messages.py" line="296"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="277"/>
+        <location filename="../ui/messages.py" line="297"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="278"/>
+        <location filename="../ui/messages.py" line="298"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="279"/>
+        <location filename="../ui/messages.py" line="299"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="280"/>
+        <location filename="../ui/messages.py" line="300"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="370"/>
+        <location filename="../ui/messages.py" line="390"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="379"/>
+        <location filename="../ui/messages.py" line="399"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="382"/>
+        <location filename="../ui/messages.py" line="402"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

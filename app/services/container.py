@@ -16,6 +16,7 @@ from app.security.passwords import DEFAULT_LOG_N
 from app.services.auth import AuthService
 from app.services.cases import CaseService
 from app.services.clock import Clock, system_clock
+from app.services.devices import DeviceService
 from app.services.patients import PatientService
 from app.services.preferences import PreferencesService
 from app.services.reference import ReferenceService
@@ -44,6 +45,7 @@ class Services:
         self.cases = CaseService(store, blobs, clock)
         self.reference = ReferenceService()
         self.preferences = PreferencesService(store)
+        self.devices = DeviceService(store, self.cases, clock)  # drivers run after start()
 
     @classmethod
     def open(
@@ -67,6 +69,7 @@ class Services:
         return cls(store, blobs, clock or system_clock, password_log_n=password_log_n)
 
     def close(self) -> None:
+        self.devices.stop()
         self.store.close()
 
     def pending_sync_count(self) -> int:

@@ -42,6 +42,7 @@ from app.domain.errors import ValidationFailed
 from app.domain.ids import CaseId
 from app.domain.models import Case, CaseStatus, ConsentMethod, Priority
 from app.ui import clinical_text as ct
+from app.ui.device_readings import DeviceReadingsPanel
 from app.ui.messages import error_text
 from app.ui.tasks import Op
 from app.ui.vitals_panel import VitalsPanel
@@ -236,6 +237,9 @@ class CaseForm(QWidget):
         self.vitals_box = QGroupBox(self.tr("3. Vital signs"))
         self.vitals = VitalsPanel(session)
         self.vitals.readings_changed.connect(self.reload)
+        self.device_readings = DeviceReadingsPanel(session)
+        self.device_readings.kept.connect(self.vitals.refresh_device_names)
+        self.device_readings.kept.connect(self.reload)
         self.consciousness_combo = QComboBox()
         self.consciousness_combo.setObjectName("consciousness")
         for key, label in _CONSCIOUSNESS:
@@ -260,6 +264,7 @@ class CaseForm(QWidget):
         acvpu.addWidget(self.on_oxygen_check)
         acvpu.addStretch(1)
         vitals_layout = QVBoxLayout(self.vitals_box)
+        vitals_layout.addWidget(self.device_readings)
         vitals_layout.addWidget(self.vitals)
         vitals_layout.addLayout(acvpu)
         vitals_layout.addWidget(self.news2_label)
@@ -421,6 +426,7 @@ class CaseForm(QWidget):
 
     def page_activated(self) -> None:
         if self.case_id is not None:
+            self.device_readings.set_case(self.case_id)
             self.reload()
 
     def load(self, case_id: str) -> None:
@@ -450,6 +456,7 @@ class CaseForm(QWidget):
         self._show_attachment_message("", False)
         self.vitals.set_case(self.case_id)
         self.vitals.set_readings([])
+        self.device_readings.set_case(self.case_id)
         self.scroll.verticalScrollBar().setValue(0)
         self.reload()
 
@@ -457,6 +464,7 @@ class CaseForm(QWidget):
         # Leaving the form must not leave up to two seconds of typing unsaved.
         if self._dirty and self._autosave.isActive():
             self.save_now()
+        self.device_readings.release()
         super().hideEvent(event)
 
     def _open_patient(self) -> None:
@@ -896,6 +904,7 @@ class CaseForm(QWidget):
         ):
             widget.setEnabled(not read_only)
         self.vitals.set_editable(not read_only)
+        self.device_readings.set_editable(not read_only)
         self.queue_button.setVisible(not read_only)
         self.queue_button.setEnabled(not read_only)
         if read_only and self.case is not None:

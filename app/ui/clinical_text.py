@@ -18,6 +18,7 @@ from app.domain.vitals import (
     GLUCOSE_FASTING,
     GLUCOSE_RANDOM,
     HEIGHT,
+    MEAN_BP,
     MUAC,
     PULSE,
     RESP_RATE,
@@ -46,6 +47,7 @@ _VITAL_NAMES: dict[str, str] = {
     GLUCOSE_RANDOM: QT_TRANSLATE_NOOP("clinical", "Glucose (random)"),
     GLUCOSE_FASTING: QT_TRANSLATE_NOOP("clinical", "Glucose (fasting)"),
     MUAC: QT_TRANSLATE_NOOP("clinical", "MUAC"),
+    MEAN_BP: QT_TRANSLATE_NOOP("clinical", "Mean BP"),
 }
 
 # Decimals shown per unit: what a person reads off the instrument.

@@ -74,11 +74,6 @@ COMING: dict[str, str] = {
         "E-prescriptions signed by the hub specialist will appear here. You will be able to "
         "print them with a QR code the pharmacist can check, and record what was dispensed.",
     ),
-    nav.DEVICES: QT_TRANSLATE_NOOP(
-        "MainWindow",
-        "Here you will connect the blood pressure monitor, pulse oximeter, thermometer and "
-        "glucometer, so that their readings go straight into the case form.",
-    ),
     nav.SYNC: QT_TRANSLATE_NOOP(
         "MainWindow",
         "Here you will enrol this PC with its hub, see what is waiting to be sent, and when "
@@ -95,6 +90,10 @@ COMING: dict[str, str] = {
 CLINICAL_PAGES: dict[str, tuple[str, str]] = {
     nav.PATIENTS: ("app.ui.patients_page", "PatientsPage"),
     nav.CASES: ("app.ui.cases_page", "CasesPage"),
+}
+# Pages every role gets (the page itself hides what a role may not do).
+SHARED_PAGES: dict[str, tuple[str, str]] = {
+    nav.DEVICES: ("app.ui.devices_page", "DevicesPage"),
 }
 # What an administrator's Settings section holds (staff accounts).
 ADMIN_SETTINGS_PAGE = ("app.ui.users_page", "UsersPage")
@@ -196,6 +195,11 @@ class MainWindow(QMainWindow):
                 )
             page: QWidget = cls(self.session, self)
             return page
+        if key in SHARED_PAGES:
+            shared_cls = _load_class(*SHARED_PAGES[key])
+            if shared_cls is not None:
+                shared_page: QWidget = shared_cls(self.session, self)
+                return shared_page
         if key == nav.SETTINGS and self.session.manages_accounts:
             users_cls = _load_class(*ADMIN_SETTINGS_PAGE)
             if users_cls is not None:

@@ -197,6 +197,23 @@ MESSAGES: dict[str, str] = {
     "observation.not_found": QT_TRANSLATE_NOOP(
         "messages", "This reading was not found. It may have been removed already."
     ),
+    # devices (services.devices)
+    "device.not_found": QT_TRANSLATE_NOOP(
+        "messages", "This device is no longer paired. It may have been forgotten already."
+    ),
+    "device.already_paired": QT_TRANSLATE_NOOP(
+        "messages", "A device on {address} is already paired. Rename it or forget it first."
+    ),
+    "device.kind_unknown": QT_TRANSLATE_NOOP("messages", "Choose the kind of device."),
+    "device.address_required": QT_TRANSLATE_NOOP(
+        "messages", "Choose the port, the Bluetooth device or the listening address."
+    ),
+    "device.name_required": QT_TRANSLATE_NOOP(
+        "messages", "Give the device a name the staff will recognise."
+    ),
+    "reading.not_found": QT_TRANSLATE_NOOP(
+        "messages", "This device reading is no longer waiting. It was kept or discarded."
+    ),
     "vital.not_a_number": QT_TRANSLATE_NOOP("messages", "Enter {name} as a number."),
     # several form problems at once (domain.errors.ValidationFailed)
     "validation.failed": QT_TRANSLATE_NOOP("messages", "Please correct the following:"),
@@ -245,6 +262,9 @@ FALLBACKS: dict[str, str] = {
         "messages", "The password is too short. Choose a longer one."
     ),
     "permission.denied": QT_TRANSLATE_NOOP("messages", "Your role is not allowed to do this."),
+    "device.already_paired": QT_TRANSLATE_NOOP(
+        "messages", "This device is already paired. Rename it or forget it first."
+    ),
     "attachment.unreadable": QT_TRANSLATE_NOOP(
         "messages", "The file could not be read. It may be damaged."
     ),

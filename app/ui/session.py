@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 # Admins look after accounts and settings, not patients (app.security.permissions).
 CLINICAL_ROLES = frozenset({Role.PARAMEDIC, Role.GENERALIST})
-# Roles that manage staff accounts (Permission.MANAGE_USERS); the services check again.
+# Roles that manage staff accounts (Permission.MANAGE_USERS) and pair devices
+# (Permission.MANAGE_DEVICES): field IT. The services check again.
 ACCOUNT_ROLES = frozenset({Role.ADMIN})
 
 
@@ -35,4 +36,9 @@ class Session:
     @property
     def manages_accounts(self) -> bool:
         """True when this role looks after staff accounts (the Staff accounts page)."""
+        return self.user.active and self.user.role in ACCOUNT_ROLES
+
+    @property
+    def manages_devices(self) -> bool:
+        """True when this role pairs, renames and forgets devices (field IT)."""
         return self.user.active and self.user.role in ACCOUNT_ROLES

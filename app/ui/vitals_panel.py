@@ -130,6 +130,7 @@ class VitalsPanel(QWidget):
         self.unit_combos: dict[str, QComboBox] = {}
         self.messages: dict[str, QLabel] = {}
         self._readings: list[Any] = []
+        self._device_names: dict[str, str] = {}  # paired device id -> its label
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -271,6 +272,20 @@ class VitalsPanel(QWidget):
 
     def set_case(self, case_id: CaseId) -> None:
         self._case_id = case_id
+        self.refresh_device_names()
+
+    def refresh_device_names(self) -> None:
+        """Re-read the paired devices' labels (the source column names the device)."""
+        devices = self._session.services.devices
+        (
+            Op(self, lambda: {d.id: d.name for d in devices.paired()})
+            .success(self._on_device_names)
+            .run()
+        )
+
+    def _on_device_names(self, names: dict[str, str]) -> None:
+        self._device_names = names
+        self._render()
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
@@ -429,7 +444,8 @@ class VitalsPanel(QWidget):
             elif flag == FLAG_URGENT:
                 flag_words = self.tr("%1 — confirmed").replace("%1", flag_words)
             if obs.source == ObservationSource.DEVICE:
-                source = obs.device_id or self.tr("Device")
+                name = self._device_names.get(obs.device_id) or self.tr("a device")
+                source = self.tr("From %1").replace("%1", name)
             else:
                 source = self.tr("Typed")
             item = QTreeWidgetItem(
@@ -445,6 +461,11 @@ class VitalsPanel(QWidget):
             item.setBackground(self.COL_FLAG, QBrush(bg))
             item.setForeground(self.COL_FLAG, QBrush(fg))
             item.setData(0, Qt.ItemDataRole.UserRole, obs.id)
+            if obs.device_time is not None:
+                device_clock = ct.local_time(obs.device_time, with_date=True)
+                item.setToolTip(
+                    self.COL_SOURCE, self.tr("Time on the device: %1").replace("%1", device_clock)
+                )
             self.readings.addTopLevelItem(item)
             if obs.id == keep:
                 self.readings.setCurrentItem(item)

@@ -56,7 +56,7 @@ def test_alt_number_shortcuts_switch_pages(qtbot: QtBot, session: Session) -> No
 
 def test_later_pages_say_honestly_what_will_come(qtbot: QtBot, session: Session) -> None:
     window = make_window(qtbot, session)
-    for key in (nav.PRESCRIPTIONS, nav.DEVICES, nav.SYNC, nav.SETTINGS):
+    for key in (nav.PRESCRIPTIONS, nav.SYNC, nav.SETTINGS):
         page = window.pages[key]
         assert isinstance(page, PlaceholderPage)
         assert page.status.text() == "Not available yet."
@@ -68,6 +68,14 @@ def test_clinical_pages_are_the_real_ones_for_clinical_staff(
 ) -> None:
     window = make_window(qtbot, session)
     assert type(window.pages[nav.PATIENTS]).__name__ == "PatientsPage"
+
+
+def test_every_role_gets_the_devices_page(
+    qtbot: QtBot, session: Session, services: Services, admin: User
+) -> None:
+    for who in (session, Session(admin, services)):
+        window = make_window(qtbot, who)
+        assert type(window.pages[nav.DEVICES]).__name__ == "DevicesPage"
 
 
 def test_admin_is_told_patient_records_are_for_clinical_staff(

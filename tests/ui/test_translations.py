@@ -56,3 +56,18 @@ def test_hindi_catalogue_compiles_and_translates(tmp_path: Path, qapp: object) -
         assert any("\u0900" <= ch <= "\u097f" for ch in sign_in)
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+def test_no_text_hides_from_lupdate_behind_a_local_helper() -> None:
+    # lupdate sees tr(), translate() and QT_TRANSLATE_NOOP(); a literal handed to a module's own
+    # _t()/_tr() shortcut never reaches the catalogue, so it would stay English for ever.
+    import re
+
+    pattern = re.compile(r"\b_tr?\(\s*[\"']")
+    hidden = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "app" / "ui").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert hidden == []
