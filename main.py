@@ -96,12 +96,14 @@ def prepare_demo(services: Services) -> list[tuple[str, str, str]]:
     return accounts
 
 
-def start_demo_devices(services: Services, accounts: list[tuple[str, str, str]]) -> Any:
+def start_demo_devices(
+    services: Services, accounts: list[tuple[str, str, str]], hl7_address: str | None = None
+) -> Any:
     """Start the simulated devices and pair them (again: their ports change every run)."""
-    from app.devices.simulators.demo import DemoDevices
+    from app.devices.simulators.demo import DEMO_HL7_ADDRESS, DemoDevices
 
     try:
-        demo = DemoDevices().start()
+        demo = DemoDevices(hl7_address or DEMO_HL7_ADDRESS).start()
     except Exception as exc:  # e.g. no pseudo-terminals: the demo still runs, without devices
         log.exception("demo devices did not start")
         print(f"Demo devices are not available: {exc}", file=sys.stderr)

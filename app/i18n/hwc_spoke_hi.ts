@@ -602,27 +602,32 @@
         <translation>एक उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="99"/>
+        <location filename="../ui/device_readings.py" line="101"/>
+        <source>Measured earlier by the device&apos;s clock (%1): check it is this patient&apos;s.</source>
+        <translation>उपकरण की घड़ी के अनुसार पहले मापा गया (%1): जाँच लें कि यह इसी मरीज़ का है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="111"/>
         <source>&amp;Keep</source>
         <translation>रखें (&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="102"/>
+        <location filename="../ui/device_readings.py" line="114"/>
         <source>Store these values in the case, marked as from the device</source>
         <translation>ये मान केस में सहेजें, उपकरण से आए के रूप में चिह्नित</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="106"/>
+        <location filename="../ui/device_readings.py" line="118"/>
         <source>D&amp;iscard</source>
         <translation>छोड़ें (&amp;I)</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="142"/>
+        <location filename="../ui/device_readings.py" line="155"/>
         <source>From devices</source>
         <translation>उपकरणों से</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="191"/>
+        <location filename="../ui/device_readings.py" line="204"/>
         <source>Measuring: %1</source>
         <translation>माप जारी: %1</translation>
     </message>

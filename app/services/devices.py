@@ -82,6 +82,19 @@ class PendingReading:
     case_id: CaseId | None  # None until a case form claims it
     refusals: tuple[DomainError, ...] = ()  # why it cannot be kept (an impossible value)
 
+    @property
+    def measured_earlier(self) -> datetime | None:
+        """The device's time when it says the reading is older than ``UNASSIGNED_MINUTES``:
+        a record from the device's memory (a BP monitor re-sends its last readings on each
+        connect), perhaps of an earlier patient. Shown, so the operator checks before keeping.
+        """
+        taken = self.reading.measurement.taken_at
+        if taken is None:
+            return None
+        taken = _aware(taken)
+        age = self.reading.received_at - taken
+        return taken if age > timedelta(minutes=UNASSIGNED_MINUTES) else None
+
 
 @dataclass(frozen=True, slots=True)
 class PendingChanged:

@@ -92,25 +92,38 @@ class _PendingRow(QFrame):
         self.values_label = QLabel(values_text(pending.values))
         self.values_label.setWordWrap(True)
         self.values_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.earlier_label = QLabel()
+        self.earlier_label.setObjectName("hintText")
+        self.earlier_label.setWordWrap(True)
+        earlier = pending.measured_earlier
+        if earlier is not None:
+            self.earlier_label.setText(
+                QCoreApplication.translate(
+                    "DeviceReadings",
+                    "Measured earlier by the device's clock (%1): check it is this patient's.",
+                ).replace("%1", ct.local_time(earlier, with_date=True))
+            )
+        self.earlier_label.setVisible(earlier is not None)
         self.error_label = QLabel("\n".join(error_text(e) for e in pending.refusals))
-        self.error_label.setObjectName("fieldError")
+        self.error_label.setObjectName("errorText")
         self.error_label.setWordWrap(True)
         self.error_label.setVisible(bool(pending.refusals))
         self.keep_button = QPushButton(QCoreApplication.translate("DeviceReadings", "&Keep"))
-        self.keep_button.setEnabled(editable and not pending.refusals)
         self.keep_button.setToolTip(
             QCoreApplication.translate(
                 "DeviceReadings", "Store these values in the case, marked as from the device"
             )
         )
         self.discard_button = QPushButton(QCoreApplication.translate("DeviceReadings", "D&iscard"))
-        self.discard_button.setEnabled(editable)
+        self._refused = bool(pending.refusals)
+        self.set_editable(editable)
         self.keep_button.clicked.connect(lambda: self.keep.emit(self.pending_id))
         self.discard_button.clicked.connect(lambda: self.discard.emit(self.pending_id))
 
         text = QVBoxLayout()
         text.addWidget(self.source_label)
         text.addWidget(self.values_label)
+        text.addWidget(self.earlier_label)
         text.addWidget(self.error_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep_button)
@@ -118,6 +131,10 @@ class _PendingRow(QFrame):
         row = QHBoxLayout(self)
         row.addLayout(text, 1)
         row.addLayout(buttons)
+
+    def set_editable(self, editable: bool) -> None:
+        self.keep_button.setEnabled(editable and not self._refused)
+        self.discard_button.setEnabled(editable)
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -167,7 +184,8 @@ class DeviceReadingsPanel(QWidget):
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
-        self._show_pending()
+        for row in self.rows.values():
+            row.set_editable(editable)
 
     def release(self) -> None:
         """The form is hidden: readings from now on are not for this case."""
@@ -187,7 +205,7 @@ class DeviceReadingsPanel(QWidget):
             elif s.state is ConnectionState.CONNECTED:
                 line += " — " + _t(PROMPTS.get(s.spec.kind, ""))
             live = self._live.get(s.spec.device_id)
-            if live:
+            if live and s.state is ConnectionState.CONNECTED:
                 line += "\n    " + QCoreApplication.translate(
                     "DeviceReadings", "Measuring: %1"
                 ).replace("%1", live)
@@ -211,14 +229,11 @@ class DeviceReadingsPanel(QWidget):
         pending = [] if self._case_id is None else self._devices.pending(self._case_id)
         wanted = {p.id for p in pending}
         for pid in [p for p in self.rows if p not in wanted]:
-            row = self.rows.pop(pid)
-            self._live.pop(row.property("device_id") or "", None)
-            row.deleteLater()
+            self.rows.pop(pid).deleteLater()
         for p in pending:
             if p.id in self.rows:
                 continue
             row = _PendingRow(p, self._editable, self)
-            row.setProperty("device_id", p.device_id)
             row.keep.connect(self.keep)
             row.discard.connect(self.discard)
             self.rows[p.id] = row

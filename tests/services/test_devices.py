@@ -229,3 +229,33 @@ def test_a_bluetooth_monitor_found_by_a_scan_is_paired_and_its_reading_kept(
             assert all(r.observation.device_time is not None for r in stored)
         finally:
             services.devices.stop()
+
+
+def test_a_reading_from_the_device_memory_is_marked_as_measured_earlier(
+    services: Services, staff: Staff, case_id, clock, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from app.devices.simulators.ble_sim import BleSimPeripheral
+
+    local_now = clock().astimezone().replace(tzinfo=None, microsecond=0)
+    two_hours_ago = local_now - timedelta(hours=2)
+    device_clock = [two_hours_ago]
+    with BleSimPeripheral("bp", clock=lambda: device_clock[0]) as bp:
+        bp.measure(systolic=131, diastolic=85, pulse=70).result(10)  # stored: nobody connected
+        monkeypatch.setenv("HWC_SPOKE_BLE_SIM", bp.endpoint)
+        (found,) = services.devices.scan_bluetooth(staff.admin, timeout=2.0)
+        services.devices.pair(staff.admin, DeviceKind.BLE, "BP monitor", found.address)
+        services.devices.set_target(case_id)
+        services.devices.start()
+        try:
+            (old,) = wait_for(lambda: _pending(services, case_id), what="the stored reading")
+            assert old.measured_earlier is not None
+            assert old.measured_earlier == two_hours_ago.astimezone()
+            device_clock[0] = local_now
+            bp.measure(systolic=120, diastolic=80, pulse=72).result(10)
+            wait_for(lambda: len(_pending(services, case_id)) == 2, what="the new reading")
+            readings = _pending(services, case_id)
+        finally:
+            services.devices.stop()
+    assert [p.measured_earlier is None for p in readings] == [False, True]

@@ -11,6 +11,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.devices.simulators.hl7_monitor import MonitorSimulator
@@ -140,20 +141,55 @@ def test_monitor_readings_arrive_once_even_when_resent(
         monitor.stop()
 
 
-def test_a_reading_on_a_read_only_case_cannot_be_kept(
+def test_a_reading_on_a_case_that_becomes_read_only_cannot_be_kept(
     qtbot: QtBot, services: Services, admin, form: CaseForm, oximeter
 ) -> None:
-    services.cases.cancel(form._session.user, form.case_id, "wrong patient")
-    form.reload()
-    qtbot.waitUntil(lambda: form.is_read_only())
     services.devices.pair(admin, DeviceKind.CMS50, "Oximeter 1", oximeter.port, QUICK)
     services.devices.start()
     panel = form.device_readings
     qtbot.waitUntil(lambda: len(panel.pending_rows()) == 1, timeout=10_000)
-    assert not panel.pending_rows()[0].keep_button.isEnabled()
+    (row,) = panel.pending_rows()
+    assert row.keep_button.isEnabled()
+    services.cases.cancel(form._session.user, form.case_id, "wrong patient")
+    form.reload()
+    qtbot.waitUntil(lambda: form.is_read_only())
+    qtbot.waitUntil(lambda: not row.keep_button.isEnabled())
+    assert not row.discard_button.isEnabled()
 
 
-def qtbot_left():
-    from PySide6.QtCore import Qt
+def test_a_cuff_reading_lands_in_the_case_open_in_the_main_window(
+    qtbot: QtBot, services: Services, admin, session: Session, paramedic, monkeypatch
+) -> None:
+    from app.devices.simulators.ble_sim import BleSimPeripheral
+    from app.ui.main_window import MainWindow
 
+    patient = register(services, paramedic, "Ramesh Kumaar")
+    case = services.cases.start(paramedic, patient.id)
+    with BleSimPeripheral("bp", name="UA-651BLE") as cuff:
+        monkeypatch.setenv("HWC_SPOKE_BLE_SIM", cuff.endpoint)
+        (found,) = services.devices.scan_bluetooth(admin, timeout=2.0)
+        services.devices.pair(admin, DeviceKind.BLE, "BP monitor", found.address)
+        services.devices.start()
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.resize(1200, 900)
+        window.show()
+        window.open_case(case.id)
+        form = window.stack.currentWidget()
+        assert isinstance(form, CaseForm)
+        panel = form.device_readings
+        qtbot.waitUntil(lambda: "BP monitor: ready" in panel.status_label.text(), timeout=10_000)
+        assert "press Start" in panel.status_label.text()
+        cuff.measure(systolic=158, diastolic=96, pulse=81)
+        qtbot.waitUntil(lambda: len(panel.pending_rows()) == 1, timeout=10_000)
+        (row,) = panel.pending_rows()
+        assert "158 mmHg" in row.values_label.text() and "96 mmHg" in row.values_label.text()
+        row.keep_button.setFocus()
+        qtbot.keyClick(row.keep_button, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: len(form.vitals.recorded()) == 3, timeout=5_000)
+        qtbot.waitUntil(lambda: all(src == "From BP monitor" for _, src in _vitals_rows(form)))
+        window.close()
+
+
+def qtbot_left() -> Qt.MouseButton:
     return Qt.MouseButton.LeftButton

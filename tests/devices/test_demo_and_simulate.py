@@ -1,0 +1,113 @@
+"""Demo mode's devices and ``main.py simulate``: real processes, real ptys and sockets."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import serial
+
+from app.devices import decode
+from app.devices.framing import Cms50Framer
+from app.domain.vitals import PULSE, SPO2
+from app.services.container import Services
+from app.services.devices import ConnectionState, DeviceKind
+from app.services.seed import seed_demo_users
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+import main as entry  # noqa: E402  (the composition root, as the app runs it)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(predicate, timeout: float = 15.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_demo_mode_pairs_its_devices_and_they_all_connect(data_dir: Path) -> None:
+    with Services.open(data_dir, password_log_n=4) as services:
+        accounts = seed_demo_users(services)
+        address = f"127.0.0.1:{_free_port()}"
+        demo = entry.start_demo_devices(services, accounts, address)
+        try:
+            paired = services.devices.paired()
+            assert sorted(d.kind for d in paired) == ["ble", "ble", "cms50", "hl7", "scale"]
+            services.devices.start()
+            _wait(
+                lambda: (
+                    [s.state for s in services.devices.statuses()]
+                    == [ConnectionState.CONNECTED] * 5
+                ),
+                what="every demo device connected",
+            )
+        finally:
+            services.devices.stop()
+            demo.stop()
+        # The next start gets new ptys and ports: the same pairings are pointed at them.
+        again = entry.start_demo_devices(services, accounts, address)
+        try:
+            repaired = {d.id: d for d in services.devices.paired()}
+            assert set(repaired) == {d.id for d in paired}
+            oximeter = next(d for d in repaired.values() if d.kind == DeviceKind.CMS50)
+            assert oximeter.address == again.oximeter.port
+        finally:
+            again.stop()
+
+
+def _main(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_simulate_refuses_outside_demo_mode_and_tests() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HWC_SPOKE_SIMULATORS"}
+    proc = _main("simulate", "oximeter", env=env)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "only in demo mode and tests" in err
+    assert out == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
+def test_simulate_oximeter_streams_real_cms50_frames() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HWC_SPOKE_SIMULATORS"}
+    proc = _main("--demo", "simulate", "oximeter", env=env)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert "CMS50 oximeter streaming on " in first
+        port = first.split(" on ", 1)[1].split(" ", 1)[0]
+        with serial.Serial(port, 19200, parity=serial.PARITY_ODD, timeout=0.2) as link:
+            framer, frames = Cms50Framer(), []
+            deadline = time.monotonic() + 10
+            while len(frames) < 30 and time.monotonic() < deadline:
+                frames += framer.feed(link.read(256))
+        readings = [decode("cms50:live", f) for f in frames]
+        assert len(readings) >= 30
+        last = readings[-1]
+        assert last.reading(SPO2) is not None and last.reading(PULSE) is not None
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
