@@ -268,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("device", choices=SIMULATED)
     simulate.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="required: demo mode"
+    )
+    simulate.add_argument(
         "--to",
         metavar="HOST:PORT",
         default="127.0.0.1:2575",

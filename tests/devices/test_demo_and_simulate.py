@@ -93,7 +93,7 @@ def test_simulate_refuses_outside_demo_mode_and_tests() -> None:
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
 def test_simulate_oximeter_streams_real_cms50_frames() -> None:
     env = {k: v for k, v in os.environ.items() if k != "HWC_SPOKE_SIMULATORS"}
-    proc = _main("--demo", "simulate", "oximeter", env=env)
+    proc = _main("simulate", "oximeter", "--demo", env=env)
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
@@ -111,3 +111,38 @@ def test_simulate_oximeter_streams_real_cms50_frames() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_simulate_monitor_sends_oru_messages_to_a_listener_until_stopped(capsys) -> None:
+    import threading
+
+    from app.devices.parsers.hl7 import build_ack
+    from app.devices.simulators.cli import run_simulator
+    from app.devices.transports.mllp_server import MllpServer
+
+    received: list[bytes] = []
+
+    def on_message(message: bytes, peer: tuple[str, int]) -> bytes:
+        received.append(message)
+        return build_ack(message)
+
+    server = MllpServer("127.0.0.1", 0, on_message, lambda state, detail: None)
+    server.start()
+    stop = threading.Event()
+    try:
+        _wait(lambda: server.listening, what="the listener")
+        to = f"127.0.0.1:{server.port}"
+        worker = threading.Thread(
+            target=run_simulator, args=("monitor",), kwargs={"to": to, "every": 0.3, "stop": stop}
+        )
+        worker.start()
+        _wait(lambda: len(received) >= 2, what="two monitor messages")
+        stop.set()
+        worker.join(10)
+        assert not worker.is_alive()
+    finally:
+        stop.set()
+        server.stop()
+    readings = [decode("hl7v2:oru", m) for m in received]
+    assert all(r.reading(SPO2) is not None for r in readings)
+    assert f"HL7 monitor sending ORU^R01 over MLLP to {to}" in capsys.readouterr().out

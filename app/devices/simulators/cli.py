@@ -74,8 +74,8 @@ def run_simulator(
             flush=True,
         )
         measure, sim_stop = peripheral.measure, peripheral.stop
-    print("Ctrl+C stops it.", flush=True)
     try:
+        print("Ctrl+C stops it.", flush=True)
         while not stop.wait(min(2.0, every)):
             measure()
             print("measurement sent", flush=True)
