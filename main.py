@@ -190,8 +190,6 @@ SIMULATED = ("oximeter", "scale", "bp", "thermometer", "ble-oximeter", "ble-scal
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run one simulated device in the foreground until Ctrl+C."""
-    if args.demo:
-        os.environ["HWC_SPOKE_SIMULATORS"] = "1"
     try:
         import app.devices.simulators  # noqa: F401  (refuses outside demo mode and tests)
     except RuntimeError as exc:
@@ -285,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "demo", False):
+        # Demo mode is where simulated devices may load (app.devices.simulators checks this).
+        os.environ["HWC_SPOKE_SIMULATORS"] = "1"
     return int(args.func(args))
 
 

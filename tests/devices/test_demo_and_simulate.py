@@ -146,3 +146,18 @@ def test_simulate_monitor_sends_oru_messages_to_a_listener_until_stopped(capsys)
     readings = [decode("hl7v2:oru", m) for m in received]
     assert all(r.reading(SPO2) is not None for r in readings)
     assert f"HL7 monitor sending ORU^R01 over MLLP to {to}" in capsys.readouterr().out
+
+
+def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> None:
+    # As a newcomer runs it: no simulator flag in the environment, only --demo.
+    env = {k: v for k, v in os.environ.items() if k != "HWC_SPOKE_SIMULATORS"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    folder, shot = tmp_path / "demo", tmp_path / "shot.png"
+    proc = _main("--demo", "--data-dir", str(folder), "--screenshot", str(shot), env=env)
+    _out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "Demo devices are not available" not in err
+    assert shot.stat().st_size > 10_000
+    with Services.open(folder, password_log_n=4) as services:
+        kinds = sorted(d.kind for d in services.devices.paired())
+    assert kinds == ["ble", "ble", "cms50", "hl7", "scale"]
