@@ -568,66 +568,81 @@
     </message>
     <message>
         <location filename="../ui/device_readings.py" line="53"/>
-        <source>Start the measurement on the device (a BP cuff: put it on, press Start).</source>
-        <translation>उपकरण पर माप शुरू करें (BP कफ़: बाँह पर बाँधें, Start दबाएँ)।</translation>
+        <source>Start the measurement on the device.</source>
+        <translation>उपकरण पर माप शुरू करें।</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="58"/>
+        <location filename="../ui/device_readings.py" line="57"/>
+        <source>Put the cuff on the upper arm and press Start on the monitor.</source>
+        <translation>कफ़ को बाँह के ऊपरी हिस्से पर लगाएँ और मॉनिटर पर Start दबाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="60"/>
+        <source>Take the temperature; the reading comes by itself.</source>
+        <translation>तापमान लें; रीडिंग अपने-आप आ जाएगी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="65"/>
+        <source>Test the blood sugar on the glucometer; the result comes by itself.</source>
+        <translation>ग्लूकोमीटर पर ब्लड शुगर जाँचें; नतीजा अपने-आप आ जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/device_readings.py" line="70"/>
         <source>ready</source>
         <translation>तैयार</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="59"/>
+        <location filename="../ui/device_readings.py" line="71"/>
         <source>connecting…</source>
         <translation>जुड़ रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="60"/>
+        <location filename="../ui/device_readings.py" line="72"/>
         <source>not connected</source>
         <translation>जुड़ा नहीं है</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="61"/>
+        <location filename="../ui/device_readings.py" line="73"/>
         <source>problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="88"/>
+        <location filename="../ui/device_readings.py" line="108"/>
         <source>From %1 at %2</source>
         <translation>%1 से, %2 पर</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="89"/>
+        <location filename="../ui/device_readings.py" line="109"/>
         <source>a device</source>
         <translation>एक उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="101"/>
+        <location filename="../ui/device_readings.py" line="121"/>
         <source>Measured earlier by the device&apos;s clock (%1): check it is this patient&apos;s.</source>
         <translation>उपकरण की घड़ी के अनुसार पहले मापा गया (%1): जाँच लें कि यह इसी मरीज़ का है।</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="111"/>
+        <location filename="../ui/device_readings.py" line="131"/>
         <source>&amp;Keep</source>
         <translation>रखें (&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="114"/>
+        <location filename="../ui/device_readings.py" line="133"/>
         <source>Store these values in the case, marked as from the device</source>
         <translation>ये मान केस में सहेजें, उपकरण से आए के रूप में चिह्नित</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="118"/>
+        <location filename="../ui/device_readings.py" line="137"/>
         <source>D&amp;iscard</source>
         <translation>छोड़ें (&amp;I)</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="155"/>
+        <location filename="../ui/device_readings.py" line="179"/>
         <source>From devices</source>
         <translation>उपकरणों से</translation>
     </message>
     <message>
-        <location filename="../ui/device_readings.py" line="204"/>
+        <location filename="../ui/device_readings.py" line="229"/>
         <source>Measuring: %1</source>
         <translation>माप जारी: %1</translation>
     </message>

@@ -124,7 +124,7 @@ class DeviceService:
         self._listeners: list[Callable[[ServiceEvent], None]] = []
         self._pending: dict[str, PendingReading] = {}
         self._target: CaseId | None = None
-        self._sim_endpoints: dict[str, str] = {}  # BLE address -> simulator, from a demo scan
+        self._scanned: dict[str, dict[str, str]] = {}  # BLE address -> options learnt in a scan
 
     # -- pairing ------------------------------------------------------------------------------
 
@@ -141,10 +141,10 @@ class DeviceService:
     ) -> PairedDevice:
         require(actor, Permission.MANAGE_DEVICES)
         options = dict(options or {})
-        with self._lock:
-            sim = self._sim_endpoints.get(address.strip())
-        if sim and kind == DeviceKind.BLE:
-            options.setdefault("sim", sim)
+        if kind == DeviceKind.BLE:
+            with self._lock:
+                learnt = self._scanned.get(address.strip(), {})
+            options = {**learnt, **options}
         device = PairedDevice(
             id=new_id(),
             kind=_kind(kind),
@@ -247,21 +247,23 @@ class DeviceService:
     def scan_bluetooth(self, actor: User, timeout: float = 8.0) -> list[FoundDevice]:
         """Bluetooth health devices in range (blocks up to ``timeout``: call from a worker).
 
-        In demo mode and tests (``HWC_SPOKE_BLE_SIM`` set and simulators allowed) the scan
-        looks through the simulated radio instead, and pairing a device found there keeps
-        where its simulator listens (option ``sim``).
+        Pairing a device found here keeps what it measures (option ``measures``, for the
+        operator's prompt). In demo mode and tests (``HWC_SPOKE_BLE_SIM`` set and simulators
+        allowed) the scan looks through the simulated radio instead, and the pairing keeps
+        where the simulator listens (option ``sim``).
         """
         require(actor, Permission.MANAGE_DEVICES)
         from app.devices.transports.ble_link import scan
 
         backend = _simulated_scanner()
         found = scan(timeout, scanner_backend=backend)
-        if backend is not None:
-            with self._lock:
-                for f in found:
-                    endpoint = getattr(f.device.details, "endpoint", None)
-                    if endpoint:
-                        self._sim_endpoints[f.address] = str(endpoint)
+        with self._lock:
+            for f in found:
+                learnt = {"measures": ",".join(f.kinds)} if f.kinds else {}
+                endpoint = getattr(f.device.details, "endpoint", None)
+                if backend is not None and endpoint:
+                    learnt["sim"] = str(endpoint)
+                self._scanned[f.address] = learnt
         return found
 
     # -- running ------------------------------------------------------------------------------

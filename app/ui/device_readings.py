@@ -50,8 +50,20 @@ PROMPTS: dict[str, str] = {
     DeviceKind.HL7: QT_TRANSLATE_NOOP(
         "DeviceReadings", "The monitor sends its readings by itself."
     ),
-    DeviceKind.BLE: QT_TRANSLATE_NOOP(
-        "DeviceReadings", "Start the measurement on the device (a BP cuff: put it on, press Start)."
+    DeviceKind.BLE: QT_TRANSLATE_NOOP("DeviceReadings", "Start the measurement on the device."),
+}
+# Bluetooth devices by what they measure (pairing option "measures", learnt in the scan).
+BLE_PROMPTS: dict[str, str] = {
+    "blood_pressure": QT_TRANSLATE_NOOP(
+        "DeviceReadings", "Put the cuff on the upper arm and press Start on the monitor."
+    ),
+    "thermometer": QT_TRANSLATE_NOOP(
+        "DeviceReadings", "Take the temperature; the reading comes by itself."
+    ),
+    "pulse_oximeter": PROMPTS[DeviceKind.CMS50],
+    "weight_scale": PROMPTS[DeviceKind.SCALE],
+    "glucose": QT_TRANSLATE_NOOP(
+        "DeviceReadings", "Test the blood sugar on the glucometer; the result comes by itself."
     ),
 }
 STATE_TEXT: dict[str, str] = {
@@ -71,8 +83,16 @@ def values_text(values: Any) -> str:
     return ", ".join(f"{ct.vital_name(c)} {ct.format_quantity(v, u)}" for c, v, u in values)
 
 
+def _prompt(spec: Any) -> str:
+    measures = spec.options.get("measures", "").split(",") if spec.kind == DeviceKind.BLE else []
+    return next((BLE_PROMPTS[m] for m in measures if m in BLE_PROMPTS), PROMPTS.get(spec.kind, ""))
+
+
 def _live_text(reading: Any) -> str:
-    return values_text((r.code, r.value, r.unit) for r in reading.measurement.readings)
+    readings = reading.measurement.readings
+    if all(r.value == 0 for r in readings):
+        return ""  # an empty scale showing 0.0: nothing is being measured
+    return values_text((r.code, r.value, r.unit) for r in readings)
 
 
 class _PendingRow(QFrame):
@@ -203,7 +223,7 @@ class DeviceReadingsPanel(QWidget):
             if s.state is ConnectionState.ERROR and s.detail:
                 line += f" ({s.detail})"
             elif s.state is ConnectionState.CONNECTED:
-                line += " — " + _t(PROMPTS.get(s.spec.kind, ""))
+                line += " — " + _t(_prompt(s.spec))
             live = self._live.get(s.spec.device_id)
             if live and s.state is ConnectionState.CONNECTED:
                 line += "\n    " + QCoreApplication.translate(

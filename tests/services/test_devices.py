@@ -208,7 +208,7 @@ def test_a_bluetooth_monitor_found_by_a_scan_is_paired_and_its_reading_kept(
         (found,) = services.devices.scan_bluetooth(staff.admin, timeout=2.0)
         assert (found.address, found.name) == (bp.address, "UA-651BLE")
         d = services.devices.pair(staff.admin, DeviceKind.BLE, "BP monitor", found.address)
-        assert d.options == {"sim": bp.endpoint}
+        assert d.options == {"sim": bp.endpoint, "measures": "blood_pressure"}
         services.devices.set_target(case_id)
         services.devices.start()
         try:

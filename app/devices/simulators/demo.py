@@ -75,12 +75,17 @@ class DemoDevices:
         return [
             Pairing(DeviceKind.CMS50, "Pulse oximeter CMS50D+ (demo)", self.oximeter.port),
             Pairing(DeviceKind.SCALE, "Platform scale (demo)", self.scale.port),
-            Pairing(DeviceKind.BLE, self.bp.name, self.bp.address, {"sim": self.bp.endpoint}),
+            Pairing(
+                DeviceKind.BLE,
+                self.bp.name,
+                self.bp.address,
+                {"sim": self.bp.endpoint, "measures": "blood_pressure"},
+            ),
             Pairing(
                 DeviceKind.BLE,
                 self.thermometer.name,
                 self.thermometer.address,
-                {"sim": self.thermometer.endpoint},
+                {"sim": self.thermometer.endpoint, "measures": "thermometer"},
             ),
             Pairing(DeviceKind.HL7, "Bedside monitor (demo)", self.hl7_address),
         ]
