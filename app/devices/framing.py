@@ -6,6 +6,7 @@ the stream is cut into chunks. Garbage is dropped, never raised; the buffer neve
 than the framer's maximum, so a noisy line cannot grow memory without bound. Pure: no I/O.
 
 * ``Cms50Framer``  - Contec CMS50 legacy live data: 5-byte frames, sync bit 7 on byte 0 only.
+* ``Cms50V46Framer`` - Contec CMS50 v4.6+ live data: 9-byte frames, 0x01 then 8 bytes with bit 7.
 * ``LineFramer``   - ASCII lines ended by CR, LF or CRLF (serial scales).
 * ``MllpFramer``   - HL7 MLLP blocks ``0x0B message 0x1C 0x0D`` (bedside monitors).
 """
@@ -16,6 +17,7 @@ __all__ = [
     "MLLP_END",
     "MLLP_START",
     "Cms50Framer",
+    "Cms50V46Framer",
     "LineFramer",
     "MllpFramer",
     "mllp_wrap",
@@ -65,6 +67,46 @@ class Cms50Framer:
                     buf.clear()
             else:
                 self.discarded += 1  # no sync byte yet
+        return frames
+
+
+class Cms50V46Framer:
+    """9-byte CMS50 v4.6+ live frames (reference §2.1 b): ``0x01``, then 8 bytes with bit 7 set.
+
+    ``0x01`` is the only byte with bit 7 clear that may start a frame, so it re-synchronises:
+    arriving before a frame is complete it drops the partial frame and starts a new one. Any
+    other byte with bit 7 clear ends a partial frame as garbage, and bytes before a ``0x01``
+    are discarded. The buffer holds at most 8 bytes between calls.
+    """
+
+    FRAME_LEN = 9
+    START = 0x01  # the live-data packet type
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self.discarded = 0  # bytes dropped as garbage or as parts of broken frames
+
+    @property
+    def pending(self) -> int:
+        return len(self._buf)
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        frames: list[bytes] = []
+        buf = self._buf
+        for byte in bytes(chunk):
+            if byte == self.START:
+                self.discarded += len(buf)  # an unfinished frame, if any
+                buf.clear()
+                buf.append(byte)
+            elif byte & 0x80 and buf:
+                buf.append(byte)
+                if len(buf) == self.FRAME_LEN:
+                    frames.append(bytes(buf))
+                    buf.clear()
+            else:
+                # no frame started yet, or bit 7 clear inside one: that frame is broken
+                self.discarded += len(buf) + 1
+                buf.clear()
         return frames
 
 

@@ -225,7 +225,7 @@ def test_recorded_sync_errors(hex_: str, what: str) -> None:
 
 
 def test_registry_keys() -> None:
-    assert set(cms50.PARSERS) == {"cms50:live", "cms50:recorded"}
+    assert set(cms50.PARSERS) == {"cms50:live", "cms50:live9", "cms50:recorded"}
 
 
 def test_through_app_decode() -> None:

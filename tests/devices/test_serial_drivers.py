@@ -38,7 +38,7 @@ from app.devices.simulators.serial_sims import (
 )
 from app.domain.vitals import PULSE, SPO2, WEIGHT
 
-DEADLINE = 5.0
+DEADLINE = 10.0  # an oximeter paired without "protocol" first spends 2 s looking for v4.6
 NOW = datetime(2024, 3, 15, 5, 0, 7, tzinfo=UTC)
 RATE = 60  # CMS50 frames a second
 
@@ -136,6 +136,8 @@ def weight(r: DeviceReading) -> float | None:
 def oximeter(
     sink: Sink, clock: Clock, address: str = "/dev/null-oximeter", **options: str
 ) -> Cms50Driver:
+    # these rules are the legacy firmware's; auto-detection and v4.6 are in test_cms50_v46.py
+    options.setdefault("protocol", "legacy")
     spec = DeviceSpec("ox-1", DeviceKind.CMS50, "Oximeter", address, options)
     return Cms50Driver(spec, sink, lambda: NOW, clock=clock)
 

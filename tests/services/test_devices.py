@@ -33,7 +33,7 @@ def case_id(services: Services, staff: Staff):
     return services.cases.start(staff.paramedic, patient.id).id
 
 
-QUICK = {"steady_seconds": "1"}  # the driver's 3 s default is covered by the driver tests
+QUICK = {"steady_seconds": "1", "protocol": "legacy"}  # defaults are covered by driver tests
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from app.ui.case_form import CaseForm
 from app.ui.session import Session
 from tests.ui_clinical.conftest import PASSWORD, RecordingNavigator, register
 
-QUICK = {"steady_seconds": "1"}
+QUICK = {"steady_seconds": "1", "protocol": "legacy"}  # defaults: see the driver tests
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""Serial devices on a real pseudo-terminal: a CMS50 oximeter and a weighing scale.
+"""Serial devices on a real pseudo-terminal: a CMS50 oximeter (either firmware) and a scale.
 
 Each simulator opens a pty pair, puts it in raw mode and exposes the slave's path as ``.port``;
 the app opens that path with pyserial exactly as it opens ``/dev/ttyUSB0``, so the demo and the
@@ -8,7 +8,9 @@ the module imports but constructing a simulator raises RuntimeError.
 
 Threading rule: each simulator writes from its own daemon thread. The control methods
 (``finger_out``, ``step_on``, ``write_raw`` ...) may be called from any thread; bytes they
-cause are sent by the simulator's thread between frames, never in the middle of one.
+cause are sent by the simulator's thread between frames, never in the middle of one. What
+the app writes is read on the same thread between frames (``received()``), so a simulator can
+answer commands as the device does.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from collections import deque
 from decimal import Decimal
 from typing import Self
 
-__all__ = ["OximeterSimulator", "ScaleSimulator", "encode_cms50_live"]
+__all__ = [
+    "OximeterSimulator",
+    "ScaleSimulator",
+    "encode_cms50_live",
+    "encode_cms50_v46_live",
+]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +98,30 @@ def encode_cms50_live(
     b3 = pulse & 0x7F
     b4 = spo2
     return bytes((b0, b1, b2, b3, b4))
+
+
+def encode_cms50_v46_live(
+    *,
+    spo2: int,
+    pulse: int,
+    pleth: int = 0,
+    byte4: int = 1,
+    finger_out: bool = False,
+    searching: bool = False,
+    beat: bool = False,
+) -> bytes:
+    """One CMS50 v4.6+ live frame, from the layout in reference §2.1 b.
+
+    ``byte4`` is the unexplained second waveform/bar byte; both reference captures carry 1 there.
+    The pulse rate is 7 bits, as the parser reads it (how the device sends 128 and up is
+    unverified). ``spo2=98, pulse=72, pleth=69`` -> ``01 E0 80 C5 81 C8 E2 FF FF``.
+    """
+    for name, value in (("spo2", spo2), ("pulse", pulse), ("pleth", pleth), ("byte4", byte4)):
+        if not 0 <= value <= 127:
+            raise ValueError(f"{name} must be 0..127, got {value}")
+    b1 = 0xE0 | searching << 1 | finger_out
+    b2 = 0x80 | beat << 6
+    return bytes((0x01, b1, b2, 0x80 | pleth, 0x80 | byte4, 0x80 | pulse, 0x80 | spo2, 0xFF, 0xFF))
 
 
 class _PtySimulator(ABC):
@@ -157,6 +188,9 @@ class _PtySimulator(ABC):
     def _tick(self) -> bytes:
         """The bytes the device sends in one period (called on the simulator's thread)."""
 
+    def _heard(self, data: bytes) -> None:  # noqa: B027  (a hook: most devices ignore writes)
+        """Bytes the app wrote, as they arrive (simulator's thread, ``_lock`` held)."""
+
     def _run(self) -> None:
         next_at = time.monotonic()
         while not self._stop_event.wait(max(0.0, next_at - time.monotonic())):
@@ -205,10 +239,19 @@ class _PtySimulator(ABC):
                 return
             with self._lock:
                 self._received += data
+                self._heard(data)
 
 
 class OximeterSimulator(_PtySimulator):
-    """A CMS50 legacy oximeter streaming live frames at ``rate_hz``.
+    """A CMS50 oximeter streaming live frames at ``rate_hz`` (reference §2.1).
+
+    ``protocol="legacy"`` (≈ v4.5 firmware) streams 5-byte frames from the start, unasked.
+    ``protocol="v46"`` (v4.6+) is silent until the app writes the start-live command
+    ``7D 81 A1 80 80 80 80 80 80``, then streams 9-byte frames; it falls silent again when no
+    command (any ``7D 81 ..``) has arrived for ``idle_timeout_s``, as some units are said to
+    (reference: unverified), so a driver without a keep-alive loses the stream. A pty ignores
+    baud rates, so either sounds the same at any line setting: a driver must tell them apart by
+    what arrives.
 
     The displayed numbers change once a second, like the device's; with ``jitter`` SpO2 dips
     by 1 now and then and the pulse wanders by ±1, which the driver must treat as steady.
@@ -224,9 +267,22 @@ class OximeterSimulator(_PtySimulator):
         seed: int | None = None,
         *,
         search_s: float = 1.0,
+        protocol: str = "legacy",
+        idle_timeout_s: float = 15.0,
     ) -> None:
+        if protocol not in ("legacy", "v46"):
+            raise ValueError(f"protocol must be 'legacy' or 'v46', got {protocol!r}")
+        if idle_timeout_s <= 0:
+            raise ValueError("idle_timeout_s must be positive")
+        # the v4.6 frame has 7 pulse bits and 127 means "no value"
+        self._pulse_max = 254 if protocol == "legacy" else 126
+        self._check(spo2, pulse, self._pulse_max)
         super().__init__(rate_hz, "sim-oximeter")
-        self._check(spo2, pulse)
+        self.protocol = protocol
+        self._idle_timeout = idle_timeout_s
+        self._streaming = protocol == "legacy"
+        self._last_command = -math.inf
+        self._commands = bytearray()  # what the app wrote that may still become a command
         self._rate = rate_hz
         self._spo2, self._pulse = spo2, pulse
         self._shown = (spo2, pulse)
@@ -238,18 +294,24 @@ class OximeterSimulator(_PtySimulator):
         self._frame_no = 0
         self._phase = 0.0  # position in the current heartbeat, 0..1
 
+    @property
+    def streaming(self) -> bool:
+        """True while live frames are being sent (a v4.6 unit only after the start command)."""
+        with self._lock:
+            return self._streaming_now()
+
     @staticmethod
-    def _check(spo2: int, pulse: int) -> None:
+    def _check(spo2: int, pulse: int, pulse_max: int) -> None:
         if not 1 <= spo2 <= 100:
             raise ValueError(f"spo2 must be 1..100, got {spo2}")
-        if not 1 <= pulse <= 254:
-            raise ValueError(f"pulse must be 1..254, got {pulse}")
+        if not 1 <= pulse <= pulse_max:
+            raise ValueError(f"pulse must be 1..{pulse_max}, got {pulse}")
 
     def set_values(self, spo2: int | None = None, pulse: int | None = None) -> None:
         with self._lock:
             new_spo2 = self._spo2 if spo2 is None else spo2
             new_pulse = self._pulse if pulse is None else pulse
-            self._check(new_spo2, new_pulse)
+            self._check(new_spo2, new_pulse, self._pulse_max)
             self._spo2, self._pulse = new_spo2, new_pulse
             self._shown = (new_spo2, new_pulse)
 
@@ -273,18 +335,47 @@ class OximeterSimulator(_PtySimulator):
         noise = bytes(self._rng.randrange(0x80) for _ in range(length))
         self.write_raw(noise + bytes((0x85, 0x21, 0x0A)))
 
+    def _heard(self, data: bytes) -> None:
+        """Pick 9-byte commands ``7D`` + 8 bytes with bit 7 set out of what the app wrote."""
+        if self.protocol != "v46":
+            return  # the legacy live stream needs no command
+        buf = self._commands
+        buf += data
+        while True:
+            start = buf.find(0x7D)
+            if start < 0:
+                buf.clear()
+                return
+            del buf[:start]
+            if len(buf) < 9:
+                return
+            if all(b & 0x80 for b in buf[1:9]):
+                self._last_command = time.monotonic()
+                if buf[2] == 0xA1:  # start live data
+                    self._streaming = True
+                del buf[:9]
+            else:
+                del buf[:1]
+
+    def _streaming_now(self) -> bool:
+        if self.protocol == "v46" and time.monotonic() - self._last_command > self._idle_timeout:
+            self._streaming = False
+        return self._streaming
+
     def _tick(self) -> bytes:
         with self._lock:
+            if not self._streaming_now():
+                return b""
             self._frame_no += 1
+            if self.protocol == "v46":
+                return self._frame_v46()
             if not self._finger:
                 return encode_cms50_live(spo2=0, pulse=0, finger_out=True)
             pleth, beat = self._pleth()
             if self._searching_left > 0:
                 self._searching_left -= 1
                 return encode_cms50_live(spo2=127, pulse=255, pleth=pleth, searching=True)
-            if self._frame_no % max(1, round(self._rate)) == 0:
-                self._shown = self._next_shown()
-            spo2, pulse = self._shown
+            spo2, pulse = self._displayed()
             return encode_cms50_live(
                 spo2=spo2,
                 pulse=pulse,
@@ -294,12 +385,28 @@ class OximeterSimulator(_PtySimulator):
                 beep=beat,
             )
 
+    def _frame_v46(self) -> bytes:
+        if not self._finger:
+            return encode_cms50_v46_live(spo2=0, pulse=0, finger_out=True)
+        pleth, beat = self._pleth()
+        if self._searching_left > 0:
+            self._searching_left -= 1
+            return encode_cms50_v46_live(spo2=127, pulse=127, pleth=pleth, searching=True)
+        spo2, pulse = self._displayed()
+        return encode_cms50_v46_live(spo2=spo2, pulse=pulse, pleth=pleth, beat=beat)
+
+    def _displayed(self) -> tuple[int, int]:
+        """The numbers on the display, moved on once a second."""
+        if self._frame_no % max(1, round(self._rate)) == 0:
+            self._shown = self._next_shown()
+        return self._shown
+
     def _next_shown(self) -> tuple[int, int]:
         if not self._jitter:
             return self._spo2, self._pulse
         spo2 = self._spo2 - (1 if self._rng.random() < 0.25 else 0)
         pulse = self._pulse + self._rng.choice((-1, 0, 0, 1))
-        return max(1, spo2), min(254, max(1, pulse))
+        return max(1, spo2), min(self._pulse_max, max(1, pulse))
 
     def _pleth(self) -> tuple[int, bool]:
         """A plethysmograph sample: a systolic peak and a smaller dicrotic wave per beat."""
