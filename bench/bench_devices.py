@@ -51,6 +51,7 @@ FRAMES: dict[str, str] = {
     "ble:2a37": "00 55",
     "cms50:live": "C5 40 06 48 62",
     "cms50:recorded": "F0 C8 61",
+    "cms50:live9": "01 E0 80 C5 81 C8 E2 FF FF",
     "scale:ascii": "53 54 2C 47 53 2C 2B 30 30 37 32 2E 35 30 6B 67 0D 0A",
 }
 
@@ -143,7 +144,10 @@ def frame_to_screen(samples: int) -> dict[str, Any]:
         services.devices.pair(admin, DeviceKind.HL7, "Monitor", f"127.0.0.1:{port}")
         master, slave = pty.openpty()
         tty.setraw(slave)
-        oxi = services.devices.pair(admin, DeviceKind.CMS50, "Oximeter", os.ttyname(slave))
+        # Named firmware: the timing is of the frame path, not of the 2 s firmware detection.
+        oxi = services.devices.pair(
+            admin, DeviceKind.CMS50, "Oximeter", os.ttyname(slave), {"protocol": "legacy"}
+        )
         services.devices.start()
         form = CaseForm(Session(nurse, services), navigator=None)  # type: ignore[arg-type]
         form.load(case.id)
