@@ -65,11 +65,11 @@ from dataclasses import dataclass, replace
 from app.devices import DecodeError, decode
 from app.devices.driver import (
     ConnectionState,
-    DeviceReading,
     DeviceSpec,
     DriverSink,
     Now,
 )
+from app.devices.drivers.reporting import Reporter
 from app.devices.framing import Cms50Framer, Cms50V46Framer
 from app.devices.measurement import Measurement
 from app.devices.transports.serial_link import SerialLink, SerialSettings
@@ -213,8 +213,7 @@ class Cms50Driver:
         if not (detect_window > 0 and keepalive > 0):
             raise ValueError("detect_window and keepalive must be positive")
         self.spec = spec
-        self._sink = sink
-        self._now = now
+        self._reporter = Reporter(spec, sink, now, problem_interval=PROBLEM_INTERVAL)
         self._clock = clock
         self._detect_window = detect_window
         self._keepalive = keepalive
@@ -230,7 +229,6 @@ class Cms50Driver:
         self._candidates = candidates
         self._steady = SteadyVitals(window_s=_float_option(spec, "steady_seconds", STEADY_SECONDS))
         self._last_live = -math.inf
-        self._last_problem = -math.inf
 
         # Shared with the command thread, under _lock. _firmware changes only while no reader
         # thread runs (before start, or between the stop and start of a switch).
@@ -321,13 +319,15 @@ class Cms50Driver:
             excess = dropped - self._lead_in
             self._lead_in = max(0, self._lead_in - dropped)
             if excess > 0:
-                self._problem(f"{firmware.protocol}: {excess} bytes out of sync dropped", t)
+                self._reporter.problem(
+                    f"{firmware.protocol}: {excess} bytes out of sync dropped", t
+                )
         for frame in frames:
             self._lead_in = 0
             try:
                 measurement = decode(firmware.protocol, frame)
             except DecodeError as exc:
-                self._problem(str(exc), t)
+                self._reporter.problem(str(exc), t)
                 continue
             self._handle(measurement, frame, t)
 
@@ -365,33 +365,10 @@ class Cms50Driver:
         else:
             final = self._steady.update(t, round(spo2.value), round(pulse.value))
         if final:
-            self._emit(m, frame, final=True)
+            self._reporter.reading(m, frame, final=True)
         elif t - self._last_live >= LIVE_INTERVAL:
             self._last_live = t
-            self._emit(m, frame, final=False)
-
-    def _emit(self, m: Measurement, raw: bytes, *, final: bool) -> None:
-        reading = DeviceReading(
-            device_id=self.spec.device_id,
-            measurement=m,
-            raw=raw,
-            received_at=self._now(),
-            final=final,
-        )
-        try:
-            self._sink.reading(reading)
-        except Exception:
-            log.exception("sink.reading failed for %s", self.spec.device_id)
-
-    def _problem(self, message: str, t: float) -> None:
-        if t - self._last_problem < PROBLEM_INTERVAL:
-            log.debug("%s: %s (not reported: rate limit)", self.spec.device_id, message)
-            return
-        self._last_problem = t
-        try:
-            self._sink.problem(self.spec.device_id, message)
-        except Exception:
-            log.exception("sink.problem failed for %s", self.spec.device_id)
+            self._reporter.reading(m, frame, final=False)
 
     def _on_state(self, state: ConnectionState, detail: str) -> None:
         # Every state change is a connection boundary: the next bytes start clean, with no
@@ -428,10 +405,7 @@ class Cms50Driver:
         return True
 
     def _report(self, state: ConnectionState, detail: str) -> None:
-        try:
-            self._sink.state(self.spec.device_id, state, detail)
-        except Exception:
-            log.exception("sink.state failed for %s", self.spec.device_id)
+        self._reporter.state(state, detail)
 
     def _reset_stream(self) -> None:
         """A new framer for the firmware in use; nothing counted from before."""

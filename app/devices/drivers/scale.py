@@ -25,11 +25,11 @@ from decimal import Decimal
 from app.devices import DecodeError, decode
 from app.devices.driver import (
     ConnectionState,
-    DeviceReading,
     DeviceSpec,
     DriverSink,
     Now,
 )
+from app.devices.drivers.reporting import Reporter
 from app.devices.framing import LineFramer
 from app.devices.measurement import Measurement, Reading
 from app.devices.transports.serial_link import SerialLink, SerialSettings
@@ -113,15 +113,13 @@ class ScaleDriver:
         reconnect_delay: tuple[float, float] = (0.5, 10.0),
     ) -> None:
         self.spec = spec
-        self._sink = sink
-        self._now = now
+        self._reporter = Reporter(spec, sink, now, problem_interval=PROBLEM_INTERVAL)
         self._clock = clock
         settings = DEFAULT_SETTINGS.with_options(spec.options)
         self._stable = StableWeight(lines=_lines_option(spec))
         self._framer = LineFramer(MAX_LINE)
         self._first_line = True  # the line the port was opened in the middle of
         self._last_live = -math.inf
-        self._last_problem = -math.inf
         self._link = SerialLink(
             spec.address,
             baudrate=settings.baudrate,
@@ -149,7 +147,7 @@ class ScaleDriver:
         before = self._framer.discarded
         lines = self._framer.feed(chunk)
         if self._framer.discarded > before:
-            self._problem(f"{PROTOCOL}: dropped a line longer than {MAX_LINE} bytes", t)
+            self._reporter.problem(f"{PROTOCOL}: dropped a line longer than {MAX_LINE} bytes", t)
         for line in lines:
             first, self._first_line = self._first_line, False
             try:
@@ -158,51 +156,28 @@ class ScaleDriver:
                 if first:
                     log.debug("%s: first line cut by the open: %r", self.spec.device_id, line)
                 else:
-                    self._problem(str(exc), t)
+                    self._reporter.problem(str(exc), t)
                 continue
             self._handle(measurement, line, t)
 
     def _handle(self, m: Measurement, line: bytes, t: float) -> None:
         if "overload" in m.flags:
             self._stable.update(None, stable=False)
-            self._problem("scale overloaded", t)
+            self._reporter.problem("scale overloaded", t)
             return
         if "underload" in m.flags:
             self._stable.update(None, stable=False)
-            self._problem("scale reads below zero: re-zero it with the platform empty", t)
+            self._reporter.problem("scale reads below zero: re-zero it with the platform empty", t)
             return
         weight = m.reading(WEIGHT)
         if weight is None:  # a tare line: the container's weight, not the patient's
             self._stable.update(None, stable=False)
             return
         if self._stable.update(weight, stable="unstable" not in m.flags):
-            self._emit(m, line, final=True)
+            self._reporter.reading(m, line, final=True)
         elif t - self._last_live >= LIVE_INTERVAL:
             self._last_live = t
-            self._emit(m, line, final=False)
-
-    def _emit(self, m: Measurement, raw: bytes, *, final: bool) -> None:
-        reading = DeviceReading(
-            device_id=self.spec.device_id,
-            measurement=m,
-            raw=raw,
-            received_at=self._now(),
-            final=final,
-        )
-        try:
-            self._sink.reading(reading)
-        except Exception:
-            log.exception("sink.reading failed for %s", self.spec.device_id)
-
-    def _problem(self, message: str, t: float) -> None:
-        if t - self._last_problem < PROBLEM_INTERVAL:
-            log.debug("%s: %s (not reported: rate limit)", self.spec.device_id, message)
-            return
-        self._last_problem = t
-        try:
-            self._sink.problem(self.spec.device_id, message)
-        except Exception:
-            log.exception("sink.problem failed for %s", self.spec.device_id)
+            self._reporter.reading(m, line, final=False)
 
     def _on_state(self, state: ConnectionState, detail: str) -> None:
         # Every state change is a connection boundary: start with no half line and no count
@@ -210,10 +185,7 @@ class ScaleDriver:
         self._framer = LineFramer(MAX_LINE)
         self._first_line = True
         self._stable.reset()
-        try:
-            self._sink.state(self.spec.device_id, state, detail)
-        except Exception:
-            log.exception("sink.state failed for %s", self.spec.device_id)
+        self._reporter.state(state, detail)
 
 
 def _lines_option(spec: DeviceSpec) -> int:
