@@ -4,6 +4,7 @@
     python main.py --demo                the same on a demo data folder with seeded data
     python main.py seed --patients N --cases M
     python main.py --demo simulate DEVICE  run one simulated device (demo mode and tests only)
+    python main.py hub serve --db URL --bind HOST:PORT   the reference hub
     python main.py --help                every option and subcommand
 
 This is the only module that picks concrete implementations (data folder, real or demo
@@ -200,6 +201,64 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return run_simulator(args.device, to=args.to, every=args.every)
 
 
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from app.domain.errors import DomainError
+
+    data_dir = resolve_data_dir(args)
+    setup_logging(data_dir, args.verbose)
+    with open_services(data_dir) as services:
+        try:
+            spoke_id = services.sync.enrol(None, args.hub, args.token)
+        except DomainError as exc:
+            print(f"enrol: {exc.message}", file=sys.stderr)
+            return 2
+    print(f"Enrolled as spoke {spoke_id} with the hub at {args.hub}.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """One full sync round, headless; the exit code says whether it succeeded."""
+    import json
+
+    from app.domain.errors import DomainError
+
+    data_dir = resolve_data_dir(args)
+    setup_logging(data_dir, args.verbose)
+    with open_services(data_dir) as services:
+        try:
+            report = services.sync.run_once()
+        except DomainError as exc:
+            print(f"sync: {exc.message}", file=sys.stderr)
+            return 2
+    summary = {
+        "ok": report.ok,
+        "pushed": {
+            "applied": report.pushed.applied,
+            "duplicate": report.pushed.duplicate,
+            "rejected": report.pushed.rejected,
+            "failed": report.pushed.failed,
+        },
+        "pulled": report.pulled,
+        "blobs_uploaded": report.blobs_uploaded,
+        "pending": report.pending_left,
+        "needs_attention": report.needs_attention,
+        "clock_offset_s": report.clock_offset_s,
+        "clock_warning": report.clock_warning,
+        "epoch_changed": report.epoch_changed,
+        "error": report.error,
+        "error_code": report.error_code,
+    }
+    print(json.dumps(summary, indent=2))
+    return 0 if report.ok else 1
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    """The reference hub's own commands (``main.py hub --help``)."""
+    from hub.cli import main as hub_main
+
+    return hub_main(args.hub_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from app import __version__
 
@@ -278,6 +337,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--every", type=float, default=30.0, metavar="S", help="seconds between measurements (30)"
     )
     simulate.set_defaults(func=cmd_simulate)
+
+    enrol = sub.add_parser("enrol", help="enrol this PC with a hub (field IT)")
+    enrol.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    enrol.add_argument("--hub", required=True, metavar="URL", help="the hub's address")
+    enrol.add_argument(
+        "--token", required=True, help="the token 'main.py hub add-spoke' printed for this spoke"
+    )
+    enrol.set_defaults(func=cmd_enrol)
+
+    sync = sub.add_parser("sync", help="sync with the hub")
+    sync.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    sync.add_argument(
+        "--once", action="store_true", required=True, help="one full round, then exit"
+    )
+    sync.set_defaults(func=cmd_sync)
+
+    hub = sub.add_parser(
+        "hub",
+        help="the reference hub: serve, stats, add-spoke ... ('main.py hub --help')",
+        add_help=False,
+    )
+    hub.add_argument("hub_args", nargs=argparse.REMAINDER)
+    hub.set_defaults(func=cmd_hub)
     return parser
 
 

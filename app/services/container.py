@@ -20,6 +20,7 @@ from app.services.devices import DeviceService
 from app.services.patients import PatientService
 from app.services.preferences import PreferencesService
 from app.services.reference import ReferenceService
+from app.services.sync import SyncService
 from app.store import outbox
 from app.store.blobs import BlobStore
 from app.store.db import Store
@@ -46,6 +47,7 @@ class Services:
         self.reference = ReferenceService()
         self.preferences = PreferencesService(store)
         self.devices = DeviceService(store, self.cases, clock)  # drivers run after start()
+        self.sync = SyncService(store, blobs, clock)
 
     @classmethod
     def open(

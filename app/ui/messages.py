@@ -197,6 +197,13 @@ MESSAGES: dict[str, str] = {
     "observation.not_found": QT_TRANSLATE_NOOP(
         "messages", "This reading was not found. It may have been removed already."
     ),
+    # sync (services.sync)
+    "sync.not_enrolled": QT_TRANSLATE_NOOP(
+        "messages", "This PC is not enrolled with a hub yet. Ask field IT to enrol it."
+    ),
+    "sync.enrol_invalid": QT_TRANSLATE_NOOP(
+        "messages", "The enrolment was not accepted: {message}. Check the hub address and token."
+    ),
     # devices (services.devices)
     "device.not_found": QT_TRANSLATE_NOOP(
         "messages", "This device is no longer paired. It may have been forgotten already."
@@ -264,6 +271,9 @@ FALLBACKS: dict[str, str] = {
     "permission.denied": QT_TRANSLATE_NOOP("messages", "Your role is not allowed to do this."),
     "device.already_paired": QT_TRANSLATE_NOOP(
         "messages", "This device is already paired. Rename it or forget it first."
+    ),
+    "sync.enrol_invalid": QT_TRANSLATE_NOOP(
+        "messages", "The enrolment was not accepted. Check the hub address and token."
     ),
     "attachment.unreadable": QT_TRANSLATE_NOOP(
         "messages", "The file could not be read. It may be damaged."

@@ -1,0 +1,413 @@
+"""HTTP transport to the hub (docs/SYNC.md, version 1): one ``requests.Session``, no retries.
+
+``HubClient`` turns each protocol call into one HTTP request and its answer into a
+``HubReply`` (the parsed body, the hub's clock, the measured round trip) or one of a small set
+of exceptions the sync engine decides on:
+
+- ``HubUnreachable``: no answer at all (connection refused or reset, DNS, timeout). Whether the
+  hub acted on the request is not known, so everything sent stays pending and is sent again
+  with the same op ids. ``HubTimeout`` is the subclass for timeouts; ``reached`` tells whether
+  the request got as far as a connection (a reset or a read timeout) or not (refused, DNS,
+  connect timeout): only the former says anything about the request's size.
+- ``HubBusy``: 429, or any 5xx (503 ``hub.unavailable`` among them), with ``Retry-After`` in
+  seconds when the hub sent one.
+- ``HubRejected``: any other 4xx, with the hub's error ``code`` and ``details`` (the body).
+  401 ``auth.invalid`` is one: the engine treats it as a failed round, never as a verdict on
+  the ops.
+- ``HubProtocolError``: a 2xx whose body is truncated, undecodable or not the shape the
+  protocol promises. Handled like ``HubUnreachable``: nothing is marked acknowledged.
+
+Retries are the engine's decision alone: the session's adapters have ``max_retries=0``
+(urllib3 would otherwise re-send a POST after a reset, behind the engine's back). JSON request
+bodies over 1 KB are gzip-compressed here (requests never compresses a request body); the
+answer is decompressed by requests (``Accept-Encoding: gzip``).
+
+Threading rule: a ``HubClient`` (like the ``requests.Session`` inside it) is used by one
+thread at a time: the sync worker's. ``close()`` may be called from another thread to end the
+process; a request in flight then fails with ``HubUnreachable``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+CLIENT_VERSION = "hwc-spoke/0.1"
+PROTOCOL_PREFIX = "/v1"
+GZIP_THRESHOLD = 1024  # bytes of JSON; smaller bodies are not worth the CPU
+DEFAULT_TIMEOUT = (15.0, 60.0)  # (connect, read) seconds: slow 2G links, a busy hub
+
+_PUSH_STATUSES = frozenset({"applied", "duplicate", "rejected"})
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+class HubError(Exception):
+    """Base of every transport error; ``code`` is a stable dotted code, ``message`` English."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class HubUnreachable(HubError):
+    """No usable answer: retry later with the same op ids."""
+
+    def __init__(self, code: str, message: str, *, reached: bool) -> None:
+        super().__init__(code, message)
+        self.reached = reached  # True when the request may (partly) have reached the hub
+
+
+class HubTimeout(HubUnreachable):
+    """The hub (or the link) did not answer in time."""
+
+
+class HubBusy(HubError):
+    """429 or 5xx: the hub is alive but cannot take the request now."""
+
+    def __init__(self, code: str, message: str, *, status: int, retry_after: float | None) -> None:
+        super().__init__(code, message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class HubRejected(HubError):
+    """A 4xx other than 429: the request as sent will not be accepted."""
+
+    def __init__(
+        self, code: str, message: str, *, status: int, details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(code, message)
+        self.status = status
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class HubProtocolError(HubError):
+    """A success status with a body that is not what the protocol promises."""
+
+
+# -- replies -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HubReply:
+    """One parsed answer. ``hub_time`` comes from ``X-Hub-Time`` (or the body's ``hub_time``);
+    ``rtt_s`` is the request's wall time on a monotonic clock, body transfer included."""
+
+    body: dict[str, Any]
+    hub_time: datetime | None
+    rtt_s: float
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+class HubClient:
+    """A spoke's connection to one hub; see the module docstring for errors and threading."""
+
+    def __init__(
+        self,
+        base_url: str,
+        spoke_id: str,
+        secret: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError("the hub URL must start with http:// or https://")
+        self.base_url = base_url.rstrip("/")
+        self.spoke_id = spoke_id
+        self._secret = secret
+        self.timeout = timeout
+        if session is None:
+            session = requests.Session()
+            # max_retries=0: a reset POST must come back to the engine, which re-sends the
+            # same op ids itself, rather than be replayed silently by urllib3.
+            adapter = HTTPAdapter(max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self._session = session
+
+    def __repr__(self) -> str:  # never the secret
+        return f"HubClient({self.base_url!r}, spoke_id={self.spoke_id!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- protocol calls ----------------------------------------------------------------------
+
+    def meta(self) -> HubReply:
+        """``GET /v1/meta`` (no credentials): the epoch, the hub's clock, ``max_seq``."""
+        reply = self._call("GET", "/meta", authenticate=False)
+        body = reply.body
+        if not isinstance(body.get("epoch"), str) or not body["epoch"]:
+            raise HubProtocolError("hub.bad_reply", "The hub's meta answer has no epoch.")
+        if not _is_int(body.get("max_seq", 0)):
+            raise HubProtocolError("hub.bad_reply", "The hub's meta answer has a bad max_seq.")
+        return reply
+
+    def push(self, ops: Sequence[Mapping[str, Any]], epoch_seen: str | None) -> HubReply:
+        """``POST /v1/sync/push``. The reply's ``results`` are checked here: exactly one per
+        op, in request order, each with a known status; anything else is a protocol error."""
+        body = {"spoke_id": self.spoke_id, "epoch_seen": epoch_seen, "ops": list(ops)}
+        reply = self._call("POST", "/sync/push", json_body=body)
+        results = reply.body.get("results")
+        if not isinstance(results, list) or len(results) != len(ops):
+            raise HubProtocolError(
+                "hub.bad_reply", "The hub's push answer does not have one result per op."
+            )
+        for sent, result in zip(ops, results, strict=True):
+            if (
+                not isinstance(result, dict)
+                or result.get("op_id") != sent.get("op_id")
+                or result.get("status") not in _PUSH_STATUSES
+            ):
+                raise HubProtocolError(
+                    "hub.bad_reply", "The hub's push answer does not match the ops sent."
+                )
+        return reply
+
+    def pull(self, since: int, limit: int) -> HubReply:
+        """``GET /v1/sync/pull``: one page of this spoke's changes after ``since``."""
+        reply = self._call("GET", "/sync/pull", params={"since": since, "limit": limit})
+        body = reply.body
+        changes = body.get("changes")
+        if (
+            not isinstance(changes, list)
+            or not _is_int(body.get("next_since"))
+            or not isinstance(body.get("has_more"), bool)
+        ):
+            raise HubProtocolError("hub.bad_reply", "The hub's pull answer is incomplete.")
+        for change in changes:
+            if (
+                not isinstance(change, dict)
+                or not _is_int(change.get("seq"))
+                or not isinstance(change.get("entity"), str)
+                or not isinstance(change.get("op"), str)
+                or not isinstance(change.get("payload"), dict)
+            ):
+                raise HubProtocolError("hub.bad_reply", "The hub sent a malformed change.")
+        return reply
+
+    def blob_start(self, sha256: str, size: int, media_type: str) -> HubReply:
+        """``POST /v1/blobs``: ``status`` "exists" (nothing to send) or "created"."""
+        reply = self._call(
+            "POST",
+            "/blobs",
+            json_body={"sha256": sha256, "size": size, "media_type": media_type},
+            expect=(200, 201),
+        )
+        if reply.body.get("status") not in ("exists", "created"):
+            raise HubProtocolError("hub.bad_reply", "The hub's blob answer has no status.")
+        return reply
+
+    def blob_offset(self, sha256: str) -> HubReply:
+        """``HEAD /v1/blobs/{sha256}``; the reply's body is ``{"offset": bytes held}``."""
+        reply = self._call("HEAD", f"/blobs/{sha256}", expect=(200, 204))
+        return _with_offset(reply)
+
+    def blob_patch(self, sha256: str, offset: int, data: bytes) -> HubReply:
+        """``PATCH /v1/blobs/{sha256}`` at ``offset``; the body is ``{"offset": new offset}``.
+
+        A wrong offset is ``HubRejected`` ``blob.offset`` with ``details["offset"]``; a
+        completed upload whose hash is wrong is ``HubRejected`` ``blob.hash_mismatch``."""
+        reply = self._call(
+            "PATCH",
+            f"/blobs/{sha256}",
+            data=data,
+            headers={
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/octet-stream",
+            },
+            expect=(200, 204),
+        )
+        return _with_offset(reply)
+
+    # -- one request -------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Mapping[str, Any] | None = None,
+        data: bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticate: bool = True,
+        expect: tuple[int, ...] = (200,),
+    ) -> HubReply:
+        send_headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip",
+            "User-Agent": CLIENT_VERSION,
+            "X-Client-Version": CLIENT_VERSION,
+        }
+        if authenticate:
+            send_headers["Authorization"] = f"Bearer {self.spoke_id}.{self._secret}"
+        if headers:
+            send_headers.update(headers)
+        payload = data
+        if json_body is not None:
+            payload = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            send_headers["Content-Type"] = "application/json"
+            if len(payload) > GZIP_THRESHOLD:
+                payload = gzip.compress(payload, compresslevel=6)
+                send_headers["Content-Encoding"] = "gzip"
+
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                f"{self.base_url}{PROTOCOL_PREFIX}{path}",
+                params=dict(params) if params else None,
+                data=payload,
+                headers=send_headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectTimeout as exc:
+            raise HubTimeout(
+                "hub.timeout", f"Connecting to the hub timed out: {exc}", reached=False
+            ) from exc
+        except requests.exceptions.Timeout as exc:
+            raise HubTimeout(
+                "hub.timeout", f"The hub did not answer in time: {exc}", reached=True
+            ) from exc
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            # The status line came but the body broke off: the hub may well have acted.
+            raise HubProtocolError("hub.truncated", f"The hub's answer was cut off: {exc}") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise HubUnreachable(
+                "hub.unreachable", f"Could not reach the hub: {exc}", reached=_reached(exc)
+            ) from exc
+        except requests.exceptions.RequestException as exc:
+            raise HubUnreachable("hub.unreachable", f"Request failed: {exc}", reached=True) from exc
+        rtt = time.monotonic() - started
+        return self._parse(response, rtt, expect, method)
+
+    def _parse(
+        self, response: requests.Response, rtt: float, expect: tuple[int, ...], method: str
+    ) -> HubReply:
+        status = response.status_code
+        hub_time = _parse_time(response.headers.get("X-Hub-Time"))
+        if status in expect:
+            body: dict[str, Any] = {}
+            if method != "HEAD" and response.content:
+                body = _json_object(response.content)
+            if hub_time is None and isinstance(body.get("hub_time"), str):
+                hub_time = _parse_time(body["hub_time"])
+            # Case-insensitive like HTTP itself: uvicorn sends header names in lower case.
+            return HubReply(body, hub_time, rtt, status, CaseInsensitiveDict(response.headers))
+        error = _error_body(response)
+        code = str(error.get("error") or f"http.{status}")
+        message = str(error.get("message") or f"The hub answered HTTP {status}.")
+        if status == 429 or status >= 500:
+            raise HubBusy(
+                code,
+                message,
+                status=status,
+                retry_after=_retry_after(response.headers.get("Retry-After")),
+            )
+        if 400 <= status < 500:
+            raise HubRejected(code, message, status=status, details=error)
+        # 1xx/3xx/other 2xx: not something version 1 of the protocol ever answers.
+        raise HubProtocolError("hub.bad_reply", f"Unexpected HTTP {status} from the hub.")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _reached(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether a connection error happened after the request could have reached the hub."""
+    reason: object = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    # urllib3 reports a failed connect (refused, DNS, no route) as NewConnectionError (DNS
+    # failures as its subclass NameResolutionError); anything else (a reset, a keep-alive
+    # connection closed under us) happened once the request was on its way.
+    return not isinstance(reason, NewConnectionError)
+
+
+def _json_object(content: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(content)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HubProtocolError("hub.bad_reply", f"The hub's answer is not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise HubProtocolError("hub.bad_reply", "The hub's answer is not a JSON object.")
+    return value
+
+
+def _error_body(response: requests.Response) -> dict[str, Any]:
+    try:
+        value = json.loads(response.content) if response.content else {}
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _with_offset(reply: HubReply) -> HubReply:
+    raw = reply.headers.get("Upload-Offset")
+    try:
+        offset = int(raw) if raw is not None else None
+    except ValueError:
+        offset = None
+    if offset is None or offset < 0:
+        raise HubProtocolError("hub.bad_reply", "The hub's blob answer has no Upload-Offset.")
+    return HubReply({"offset": offset}, reply.hub_time, reply.rtt_s, reply.status, reply.headers)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        return None  # the protocol promises UTC with an offset; a naive time is not trusted
+    return value.astimezone(UTC)
+
+
+def _retry_after(text: str | None) -> float | None:
+    """Seconds from ``Retry-After`` (delta-seconds, or an HTTP date relative to ``Date``)."""
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    # Only the PC clock is available here; a skewed one makes this hint wrong, never unsafe
+    # (the backoff still applies).
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,545 @@
+"""The hub's HTTP API (docs/SYNC.md, version 1) as a Starlette ASGI application.
+
+``create_app(store)`` serves ``GET /v1/meta``, ``POST /v1/sync/push``, ``GET /v1/sync/pull``,
+``POST /v1/blobs`` and ``HEAD``/``PATCH /v1/blobs/{sha256}`` on top of a ``HubStore``.
+
+Threading model: the handlers run on the server's event loop; every store call (synchronous,
+thread-safe, possibly slow: scrypt, fsync, a PostgreSQL round trip) goes through
+``run_in_threadpool`` so that one slow request never stalls the others. The only state the app
+keeps is a short-lived cache of verified credentials, touched from the event loop thread alone;
+everything that matters lives in the store, so several processes can serve one database.
+
+Request bodies: read as a stream with hard limits on both the bytes on the wire and the bytes
+after ``Content-Encoding: gzip`` is undone, so neither a huge upload nor a zip bomb can make the
+hub allocate more than about the limit. Responses are compressed for clients that accept gzip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+import zlib
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import aclosing
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.storage.base import (
+    BlobHashMismatch,
+    BlobOffsetError,
+    HubStore,
+    HubStoreError,
+    OpResult,
+    PullPage,
+)
+
+log = logging.getLogger(__name__)
+
+MIN_CLIENT = 1
+
+MAX_PUSH_OPS = 500
+MAX_PUSH_BYTES = 1024 * 1024  # "1 MB" uncompressed (docs/SYNC.md); a MiB, so 1 000 000 fits
+MAX_JSON_BYTES = 64 * 1024  # small control bodies (POST /v1/blobs)
+MAX_CHUNK_BYTES = 256 * 1024  # one PATCH of blob bytes
+MAX_BLOB_BYTES = 64 * 1024 * 1024  # attachments are downscaled photos; 64 MiB is generous
+PULL_DEFAULT_LIMIT = 200
+PULL_MAX_LIMIT = 1000
+
+# Gzip adds a few bytes per 16 KiB to data it cannot shrink, so the wire limit for a gzip body
+# is a little above the decoded limit.
+_GZIP_SLACK = 64 * 1024
+
+AUTH_CACHE_SECONDS = 60.0  # a revoked spoke keeps working at most this long per process
+_AUTH_CACHE_MAX = 4096
+_MAX_TOKEN_CHARS = 512  # nothing longer is hashed: scrypt time must not grow with the input
+RETRY_AFTER_SECONDS = 15
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_UINT = re.compile(r"[0-9]{1,18}")
+
+Clock = Callable[[], datetime]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def format_hub_time(moment: datetime) -> str:
+    """UTC, ISO 8601 with milliseconds (``2026-11-26T09:30:00.123+00:00``); naive means UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApiError(Exception):
+    """A client-visible failure: status, stable code (docs/SYNC.md "Errors") and a message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+
+def _malformed(message: str) -> ApiError:
+    return ApiError(400, "request.malformed", message)
+
+
+def _too_large(message: str) -> ApiError:
+    return ApiError(413, "request.too_large", message)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _GzipInflater:
+    """Incremental gzip decoding that never produces more than ``limit + 1`` bytes.
+
+    ``zlib``'s ``max_length`` bounds each step, so a 50 MB run of zeros squeezed into 50 KB is
+    refused after ``limit`` bytes of output, not after inflating all of it. Several gzip
+    members in a row (RFC 1952 allows it) are decoded one after the other.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._size = 0
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> bytes:
+        out: list[bytes] = []
+        while data:
+            if self._inflater.eof:
+                self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            piece = self._inflater.decompress(data, self._limit - self._size + 1)
+            self._size += len(piece)
+            out.append(piece)
+            if self._size > self._limit:
+                raise _BodyTooLarge
+            rest = (
+                self._inflater.unused_data if self._inflater.eof else self._inflater.unconsumed_tail
+            )
+            if not piece and rest == data:  # no progress: zlib wants more input
+                break
+            data = rest
+        return b"".join(out)
+
+    def finish(self) -> None:
+        if not self._inflater.eof:
+            raise _malformed("the gzip body is truncated")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body with any gzip ``Content-Encoding`` undone, at most ``limit`` bytes.
+
+    413 ``request.too_large`` when the body (on the wire or inflated) is over the limit, 400
+    ``request.malformed`` for a broken or truncated gzip stream, 415 for another encoding.
+    """
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "x-gzip"):
+        raise ApiError(415, "request.malformed", f"unsupported Content-Encoding {encoding!r}")
+    gzipped = encoding in ("gzip", "x-gzip")
+    wire_limit = limit + _GZIP_SLACK if gzipped else limit
+    declared_text = request.headers.get("content-length")
+    if declared_text is not None:
+        if not _UINT.fullmatch(declared_text.strip()):
+            raise _malformed("bad Content-Length")
+        if int(declared_text) > wire_limit:
+            raise _too_large(f"the body is over {limit} bytes")
+    # Reading stops at the first problem. The answer still reaches a client that is sending:
+    # uvicorn reads and discards the rest of a body the app left unread.
+    inflater = _GzipInflater(limit) if gzipped else None
+    body = bytearray()
+    wire_size = 0
+    try:
+        async with aclosing(request.stream()) as chunks:
+            async for chunk in chunks:
+                wire_size += len(chunk)
+                if wire_size > wire_limit:
+                    raise _too_large(f"the body is over {limit} bytes")
+                try:
+                    body += inflater.feed(chunk) if inflater is not None else chunk
+                except _BodyTooLarge:
+                    raise _too_large(f"the body inflates to more than {limit} bytes") from None
+                except zlib.error as exc:
+                    raise _malformed(f"the body is not valid gzip ({exc})") from None
+                if len(body) > limit:
+                    raise _too_large(f"the body is over {limit} bytes")
+    except ClientDisconnect:
+        raise _malformed("the client went away while sending the body") from None
+    if inflater is not None:
+        inflater.finish()
+    return bytes(body)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def read_json(request: Request, limit: int) -> dict[str, Any]:
+    """The body as a JSON object (400 for anything else)."""
+    raw = await read_body(request, limit)
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise _malformed(f"the body is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise _malformed("the body must be a JSON object")
+    return value
+
+
+def _sha256_param(request: Request) -> str:
+    sha256 = str(request.path_params["sha256"]).lower()
+    if not _SHA256.fullmatch(sha256):
+        raise _malformed("a blob is named by its SHA-256 in hex (64 characters)")
+    return sha256
+
+
+def _uint_param(text: str | None, name: str, default: int) -> int:
+    if text is None:
+        return default
+    if not _UINT.fullmatch(text):
+        raise _malformed(f"{name} must be a non-negative integer")
+    return int(text)
+
+
+class _HubTimeMiddleware:
+    """Adds ``X-Hub-Time`` (and ``Cache-Control: no-store``) to every response that lacks it.
+
+    The handlers set ``X-Hub-Time`` themselves so that it equals ``hub_time`` in the body; this
+    catches the rest (routing errors, HEAD/204 answers, anything the stack produces).
+    """
+
+    def __init__(self, app: ASGIApp, clock: Clock) -> None:
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_time(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"x-hub-time" not in names:
+                    headers.append((b"x-hub-time", format_hub_time(self.clock()).encode()))
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_time)
+
+
+class _Hub:
+    """The endpoints and their shared bits; one per app, used from the event loop thread."""
+
+    def __init__(self, store: HubStore, name: str, clock: Clock) -> None:
+        self.store = store
+        self.name = name
+        self.clock = clock
+        # sha256(token) -> (spoke_id, monotonic expiry). Only the event loop thread touches it.
+        self._auth_cache: dict[bytes, tuple[str, float]] = {}
+
+    # --- responses -------------------------------------------------------------------------
+
+    def respond(
+        self,
+        status: int,
+        body: Mapping[str, Any],
+        epoch: str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> JSONResponse:
+        hub_time = format_hub_time(self.clock())
+        content: dict[str, Any] = dict(body)
+        if epoch is not None:
+            content["epoch"] = epoch
+        content["hub_time"] = hub_time
+        return JSONResponse(content, status, headers={**(headers or {}), "X-Hub-Time": hub_time})
+
+    async def error_response(self, request: Request, exc: Exception) -> Response:
+        """ApiError -> its status and code; HubStoreError -> 503 hub.unavailable."""
+        if isinstance(exc, HubStoreError):
+            log.warning("%s %s: hub storage unavailable: %s", request.method, request.url.path, exc)
+            return self.respond(
+                503,
+                {"error": "hub.unavailable", "message": "the hub's database is unavailable"},
+                None,
+                {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        if isinstance(exc, HTTPException):  # routing: unknown path, wrong method
+            exc = ApiError(exc.status_code, "request.malformed", exc.detail, headers=exc.headers)
+        if not isinstance(exc, ApiError):
+            raise exc
+        if request.method == "HEAD":
+            return Response(status_code=exc.status, headers=exc.headers)
+        # Error bodies carry the epoch too when the store can say it (docs/SYNC.md: every JSON
+        # body); a failure here must not hide the original error.
+        try:
+            epoch: str | None = await run_in_threadpool(self.store.epoch)
+        except Exception:
+            epoch = None
+        return self.respond(
+            exc.status, {"error": exc.code, "message": exc.message, **exc.extra}, epoch, exc.headers
+        )
+
+    def guarded(self, handler: Endpoint) -> Endpoint:
+        """``handler`` answering a bug with a JSON 500 itself.
+
+        An exception that reached the server would make uvicorn close the connection after
+        the 500, and the spoke's next request on its keep-alive connection would then fail
+        with a reset; answered here, the connection stays usable.
+        """
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (ApiError, HubStoreError, HTTPException):
+                raise  # the exception handlers answer these
+            except Exception as exc:
+                return await self.internal_error(request, exc)
+
+        return endpoint
+
+    async def internal_error(self, request: Request, exc: Exception) -> Response:
+        """A JSON 500 that the spoke treats as "not known" and retries later. Also the last
+        resort for a failure outside the endpoints (in the middleware)."""
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        hub_time = format_hub_time(self.clock())
+        return JSONResponse(
+            {"error": "hub.internal", "message": "internal error", "hub_time": hub_time},
+            500,
+            headers={"X-Hub-Time": hub_time, "Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    # --- authentication --------------------------------------------------------------------
+
+    async def authenticate(self, request: Request) -> str:
+        """The spoke id behind ``Authorization: Bearer <spoke_id>.<secret>``, or 401.
+
+        Secrets are checked with a deliberately slow hash, so a success is remembered for
+        ``AUTH_CACHE_SECONDS`` (in this process only). Failures are not cached: a wrong secret
+        costs the full check each time.
+        """
+        unauthorized = ApiError(
+            401,
+            "auth.invalid",
+            "unknown or wrong spoke credentials",
+            headers={"WWW-Authenticate": 'Bearer realm="hub"'},
+        )
+        scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_CHARS:
+            raise unauthorized
+        spoke_id, _, secret = token.partition(".")
+        if not spoke_id or not secret:
+            raise unauthorized
+        key = hashlib.sha256(token.encode("utf-8")).digest()
+        now = time.monotonic()
+        cached = self._auth_cache.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        if not await run_in_threadpool(self.store.authenticate, spoke_id, secret):
+            raise unauthorized
+        if len(self._auth_cache) >= _AUTH_CACHE_MAX:
+            self._auth_cache = {k: v for k, v in self._auth_cache.items() if v[1] > now}
+            if len(self._auth_cache) >= _AUTH_CACHE_MAX:
+                self._auth_cache.clear()
+        self._auth_cache[key] = (spoke_id, now + AUTH_CACHE_SECONDS)
+        return spoke_id
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    async def meta(self, request: Request) -> Response:
+        def read() -> tuple[str, int]:
+            return self.store.epoch(), self.store.max_seq()
+
+        epoch, max_seq = await run_in_threadpool(read)
+        body = {"max_seq": max_seq, "min_client": MIN_CLIENT, "name": self.name}
+        return self.respond(200, body, epoch)
+
+    async def push(self, request: Request) -> Response:
+        spoke_id = await self.authenticate(request)
+        body = await read_json(request, MAX_PUSH_BYTES)
+        claimed = body.get("spoke_id")
+        if not isinstance(claimed, str) or not claimed:
+            raise _malformed("spoke_id must be a non-empty string")
+        if claimed != spoke_id:
+            raise ApiError(403, "auth.forbidden", "spoke_id is not the authenticated spoke")
+        epoch_seen = body.get("epoch_seen")
+        if epoch_seen is not None and not isinstance(epoch_seen, str):
+            raise _malformed("epoch_seen must be a string or null")
+        ops = body.get("ops")
+        if not isinstance(ops, list):
+            raise _malformed("ops must be a list")
+        if len(ops) > MAX_PUSH_OPS:
+            raise _too_large(f"at most {MAX_PUSH_OPS} ops per push")
+        # Each op is judged by the store (hub.ops), one result per op in request order, even
+        # for an op that is not an object or has no op_id: a broken op must never block the
+        # spoke's queue, and a 400 for the whole batch would.
+
+        def apply() -> tuple[list[OpResult], str]:
+            results = self.store.apply_ops(spoke_id, ops) if ops else []
+            # The epoch is read after the write: if a restore swapped the database meanwhile,
+            # the spoke sees the new epoch and pushes again, which is always safe.
+            return results, self.store.epoch()
+
+        results, epoch = await run_in_threadpool(apply)
+        if len(results) != len(ops):
+            raise RuntimeError(f"the store answered {len(results)} results for {len(ops)} ops")
+        rejected = sum(r.status == "rejected" for r in results)
+        if rejected:
+            log.info("push from %s: %d of %d ops rejected", spoke_id, rejected, len(results))
+        answers = []
+        for op, result in zip(ops, results, strict=True):
+            answer = result.as_json()
+            if not result.op_id and isinstance(op, dict) and isinstance(op.get("op_id"), str):
+                # The store names an op whose id it cannot use "": echo what the spoke sent,
+                # so that it can still match the rejection to its op.
+                answer["op_id"] = op["op_id"]
+            answers.append(answer)
+        return self.respond(200, {"results": answers}, epoch)
+
+    async def pull(self, request: Request) -> Response:
+        spoke_id = await self.authenticate(request)
+        since = _uint_param(request.query_params.get("since"), "since", 0)
+        limit = _uint_param(request.query_params.get("limit"), "limit", PULL_DEFAULT_LIMIT)
+        if limit < 1:
+            raise _malformed("limit must be at least 1")
+        limit = min(limit, PULL_MAX_LIMIT)
+
+        def read() -> tuple[PullPage, str]:
+            return self.store.pull(spoke_id, since, limit), self.store.epoch()
+
+        page, epoch = await run_in_threadpool(read)
+        body = {"changes": page.changes, "next_since": page.next_since, "has_more": page.has_more}
+        return self.respond(200, body, epoch)
+
+    async def blob_start(self, request: Request) -> Response:
+        await self.authenticate(request)
+        body = await read_json(request, MAX_JSON_BYTES)
+        sha256 = body.get("sha256")
+        size = body.get("size")
+        media_type = body.get("media_type")
+        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.lower()):
+            raise _malformed("sha256 must be 64 hex characters")
+        # Zero bytes is a valid (if odd) attachment: refusing it would leave the spoke's blob
+        # queue stuck on it. Its upload completes with one empty PATCH at offset 0.
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise _malformed("size must be an integer >= 0")
+        if size > MAX_BLOB_BYTES:
+            raise _too_large(f"a blob is at most {MAX_BLOB_BYTES} bytes")
+        if not isinstance(media_type, str):
+            raise _malformed("media_type must be a string")
+        sha256 = sha256.lower()
+
+        def start() -> tuple[tuple[str, int], str]:
+            return self.store.blob_start(sha256, size, media_type), self.store.epoch()
+
+        try:
+            (status, offset), epoch = await run_in_threadpool(start)
+        except ValueError as exc:  # the store's own argument checks (e.g. media_type length)
+            raise _malformed(str(exc)) from None
+        if status == "exists":
+            return self.respond(200, {"status": "exists"}, epoch)
+        headers = {"Location": f"/v1/blobs/{sha256}", "Upload-Offset": str(offset)}
+        return self.respond(201, {"status": "created", "offset": offset}, epoch, headers)
+
+    async def blob(self, request: Request) -> Response:
+        if request.method == "HEAD":
+            return await self.blob_head(request)
+        return await self.blob_patch(request)
+
+    async def blob_head(self, request: Request) -> Response:
+        await self.authenticate(request)
+        sha256 = _sha256_param(request)
+        offset = await run_in_threadpool(self.store.blob_offset, sha256)
+        if offset is None:
+            raise ApiError(404, "blob.unknown", "no upload of this blob was started")
+        return Response(status_code=200, headers={"Upload-Offset": str(offset)})
+
+    async def blob_patch(self, request: Request) -> Response:
+        await self.authenticate(request)
+        sha256 = _sha256_param(request)
+        offset = _uint_param(request.headers.get("upload-offset"), "Upload-Offset", -1)
+        if offset < 0:
+            raise _malformed("Upload-Offset is required")
+        data = await read_body(request, MAX_CHUNK_BYTES)
+        try:
+            new_offset = await run_in_threadpool(self.store.blob_append, sha256, offset, data)
+        except BlobOffsetError as exc:
+            raise ApiError(
+                409,
+                "blob.offset",
+                f"the hub holds {exc.expected} bytes of this blob",
+                extra={"offset": exc.expected},
+                headers={"Upload-Offset": str(exc.expected)},
+            ) from None
+        except BlobHashMismatch:
+            raise ApiError(
+                422, "blob.hash_mismatch", "the bytes do not match the SHA-256; upload discarded"
+            ) from None
+        except KeyError:  # nobody announced this blob (or its upload was discarded)
+            raise ApiError(404, "blob.unknown", "POST /v1/blobs first") from None
+        except ValueError as exc:  # e.g. a chunk that runs past the announced size
+            raise _malformed(str(exc)) from None
+        return Response(status_code=204, headers={"Upload-Offset": str(new_offset)})
+
+
+def create_app(
+    store: HubStore, *, name: str = "HWC Hub", clock: Callable[[], datetime] | None = None
+) -> Starlette:
+    """The hub's ASGI app over ``store`` (which the caller opens, migrates and closes).
+
+    ``clock`` gives the hub time reported in ``X-Hub-Time`` and ``hub_time`` (tests pass a
+    fixed one); it is never used for ordering or for the credential cache.
+    """
+    hub = _Hub(store, name, clock or _utc_now)
+
+    guarded = hub.guarded
+    routes = [
+        Route("/v1/meta", guarded(hub.meta), methods=["GET"]),
+        Route("/v1/sync/push", guarded(hub.push), methods=["POST"]),
+        Route("/v1/sync/pull", guarded(hub.pull), methods=["GET"]),
+        Route("/v1/blobs", guarded(hub.blob_start), methods=["POST"]),
+        Route("/v1/blobs/{sha256}", guarded(hub.blob), methods=["HEAD", "PATCH"]),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(_HubTimeMiddleware, clock=hub.clock),
+            Middleware(GZipMiddleware, minimum_size=500),
+        ],
+        exception_handlers={
+            ApiError: hub.error_response,
+            HubStoreError: hub.error_response,
+            HTTPException: hub.error_response,
+            Exception: hub.internal_error,
+        },
+    )

@@ -1,0 +1,206 @@
+"""Running the hub app under uvicorn: in the foreground (``serve``) or in a thread (tests, demo).
+
+One process, one event loop; store calls run in the loop's thread pool (see ``hub.app``).
+Plain HTTP for now. HTTPS with the hub's own CA is a later increment: both entry points
+already take ``ssl_certfile``/``ssl_keyfile`` and hand them to uvicorn unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from hub.app import create_app
+from hub.storage import open_store
+
+DEFAULT_BIND = "127.0.0.1:8765"  # plain HTTP on loopback until HTTPS with the hub's own CA
+# Seconds uvicorn gives open requests to finish after a stop before it cancels them.
+GRACEFUL_SECONDS = 5
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8765`` for IPv6) -> (host, port); ValueError when malformed."""
+    host, sep, port_text = bind.rpartition(":")
+    if not sep or not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"bind address must be HOST:PORT, not {bind!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host, int(port_text)
+
+
+def _config(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    *,
+    ssl_certfile: str | Path | None,
+    ssl_keyfile: str | Path | None,
+    configure_logging: bool,
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="off",  # the app has no startup work; the caller owns the store
+        # In a thread (tests, demo) the host process owns logging: uvicorn must not replace it.
+        log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
+        access_log=configure_logging,
+        server_header=False,
+        proxy_headers=False,  # the hub faces spokes directly; no proxy's headers are trusted
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
+
+
+def _ignore_signal(signum: int, frame: FrameType | None) -> None:
+    """Stands under uvicorn's handlers in ``serve`` (see ``_signals_end_serving``)."""
+
+
+@contextlib.contextmanager
+def _signals_end_serving() -> Iterator[None]:
+    """Make SIGINT/SIGTERM end ``serve`` by returning, after a graceful shutdown.
+
+    uvicorn catches these signals itself, shuts down gracefully, and then raises the signal
+    again for the handler that was there before it. With Python's defaults that is a
+    KeyboardInterrupt traceback (SIGINT) or an abrupt death (SIGTERM), both before the store is
+    closed; a no-op handler underneath lets ``serve`` return and close the store instead.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals only reach the main thread; uvicorn does not install handlers here
+        return
+    previous = {sig: signal.signal(sig, _ignore_signal) for sig in uvicorn.server.HANDLED_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve(
+    store_url: str,
+    bind: str = DEFAULT_BIND,
+    *,
+    name: str = "HWC Hub",
+    ssl_certfile: str | Path | None = None,
+    ssl_keyfile: str | Path | None = None,
+) -> None:
+    """Open (and migrate) the store at ``store_url`` and serve it until SIGINT/SIGTERM.
+
+    Blocks in the calling (main) thread; uvicorn installs its own signal handlers there and
+    shuts down gracefully, then ``serve`` returns. The store is closed on the way out, also
+    after a failure.
+    """
+    host, port = parse_bind(bind)
+    store = open_store(store_url)
+    try:
+        app = create_app(store, name=name)
+        config = _config(
+            app,
+            host,
+            port,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+            configure_logging=True,
+        )
+        with _signals_end_serving():
+            uvicorn.Server(config).run()
+    finally:
+        store.close()
+
+
+@dataclass
+class RunningHub:
+    """A hub serving from a background thread; ``stop()`` (or leaving ``with``) ends it."""
+
+    url: str
+    host: str
+    port: int
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop accepting, let open requests finish (bounded), and join the thread.
+
+        uvicorn looks at ``should_exit`` every 0.1 s; an idle hub stops in well under a second.
+        If the thread is still alive after ``timeout`` it is told to drop open requests, and
+        RuntimeError says that it did not stop.
+        """
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(2.0)
+            if self._thread.is_alive():
+                raise RuntimeError(f"the hub at {self.url} did not stop within {timeout} s")
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def __enter__(self) -> RunningHub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_in_thread(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    ssl_certfile: str | Path | None = None,
+    ssl_keyfile: str | Path | None = None,
+    startup_timeout: float = 10.0,
+) -> RunningHub:
+    """Serve ``app`` from a daemon thread; return once it accepts connections.
+
+    The listening socket is bound here, before the thread starts, so ``port=0`` gets a free
+    port that is known at once (no race to discover it) and a bind error is raised in the
+    caller's thread. uvicorn leaves signal handlers alone outside the main thread.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family)
+    try:
+        bound_port = int(sock.getsockname()[1])
+        config = _config(
+            app,
+            host,
+            bound_port,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+            configure_logging=False,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"hub:{bound_port}", daemon=True
+        )
+        thread.start()
+    except BaseException:
+        sock.close()
+        raise
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive():
+            sock.close()
+            raise RuntimeError("the hub thread ended during startup")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(GRACEFUL_SECONDS)
+            sock.close()
+            raise RuntimeError(f"the hub did not start within {startup_timeout} s")
+        time.sleep(0.01)  # polling a flag uvicorn sets; there is no event to wait on
+    scheme = "https" if ssl_certfile else "http"
+    url_host = f"[{host}]" if family == socket.AF_INET6 else host
+    return RunningHub(f"{scheme}://{url_host}:{bound_port}", host, bound_port, server, thread)

@@ -1,0 +1,372 @@
+"""What the SQLite and PostgreSQL backends share, so that they behave the same by construction.
+
+- ``apply_batch``: the push algorithm (claim the op ids, check references with ``hub.ops``,
+  write the rows set-based, gather the feed changes), written once against ``Tx``, the few
+  transaction-scoped primitives each backend implements in its own SQL.
+- Spoke secrets: scrypt hashes and a small cache of verified secrets.
+- Argument checks for blobs and pulls, ids, the hub clock.
+
+Pure apart from ``Tx`` calls; ``SecretVerifier`` is thread-safe, the rest keeps no state.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import threading
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, Protocol
+
+from hub import ops
+from hub.storage.base import OpResult
+
+log = logging.getLogger("hub.storage")
+
+ClaimOutcome = Literal["new", "duplicate", "conflict"]
+Change = tuple[str, str, str, dict[str, Any]]  # entity, entity_id, op, payload
+
+_SHA256_RE: Final = re.compile(r"[0-9a-f]{64}")
+MAX_MEDIA_TYPE: Final = 200
+MAX_SPOKE_NAME: Final = 200
+
+
+class NeedsOrder(Exception):
+    """The batch must be applied op by op (``ops.collect`` found a reordering hazard)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An op id to record: ``status`` is "applied" (provisional until ``Tx.reject``) or
+    "rejected" (for an op that failed ``ops.parse``)."""
+
+    op_id: str
+    seq: int | None
+    status: Literal["applied", "rejected"]
+    code: str = ""
+    message: str = ""
+
+
+class Tx(Protocol):
+    """Primitives of one open write transaction (one thread, one connection)."""
+
+    def claim(self, spoke_id: str, claims: Sequence[Claim]) -> dict[str, ClaimOutcome]:
+        """Record each op id (distinct within ``claims``) as the spoke's.
+
+        Per op id: "new" when it was unknown, or known as a REJECTED op of this spoke (a
+        rejected op sent again is judged again: the patient it lacked may have arrived);
+        "duplicate" when this spoke's op was applied before; "conflict" when the id belongs to
+        another spoke. Only "new" ids are written. Concurrent claims of one id wait for each
+        other (a unique index), so exactly one transaction gets "new".
+        """
+        ...
+
+    def owners(self, wanted: Mapping[str, set[str]]) -> dict[ops.Ref, str]:
+        """Who owns the stored records among ``wanted`` (entity -> ids)."""
+        ...
+
+    def reject(self, spoke_id: str, rejected: Sequence[tuple[str, str, str]]) -> None:
+        """Turn claimed ops into rejections: (op_id, code, message)."""
+        ...
+
+    def write(self, spoke_id: str, writes: ops.Writes) -> dict[str, str]:
+        """Store the rows; returns the status of each case in ``writes.cases`` afterwards."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Roll back to here if the block raises (and re-raise); release otherwise."""
+        ...
+
+
+@dataclass(slots=True)
+class _Item:
+    index: int
+    op_id: str
+    op: ops.Op | None
+    rejection: ops.OpRejected | None
+    seq: int | None
+    first: int  # index of the first op with this op_id in the batch (own index if none)
+
+
+def _items(raw_ops: Sequence[Mapping[str, Any]]) -> list[_Item]:
+    items: list[_Item] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_ops):
+        op_id = ops.op_id_of(raw)
+        # Recorded with the op even when it is rejected, so only a seq a column can hold.
+        raw_seq = raw.get("seq") if isinstance(raw, Mapping) else None
+        seq = raw_seq if ops.is_int(raw_seq) and 0 <= raw_seq <= ops.MAX_BIGINT else None
+        try:
+            op: ops.Op | None = ops.parse(raw)
+            rejection = None
+        except ops.OpRejected as exc:
+            op, rejection = None, exc
+        first = seen.setdefault(op_id, index) if op_id else index
+        items.append(_Item(index, op_id, op, rejection, seq, first))
+    return items
+
+
+def _rejected(op_id: str, why: ops.OpRejected) -> OpResult:
+    return OpResult(op_id, "rejected", why.code, why.message)
+
+
+def _process(
+    tx: Tx, spoke_id: str, items: Sequence[_Item]
+) -> tuple[dict[int, OpResult], list[Change]]:
+    """Apply ``items`` (distinct op ids) as one group; results by batch index, feed changes."""
+    claims = [
+        Claim(it.op_id, it.seq, "applied")
+        if it.rejection is None
+        else Claim(it.op_id, it.seq, "rejected", it.rejection.code, it.rejection.message)
+        for it in items
+        if it.op_id
+    ]
+    outcome = tx.claim(spoke_id, claims) if claims else {}
+    results: dict[int, OpResult] = {}
+    candidates: list[_Item] = []
+    for it in items:
+        if it.rejection is not None and not it.op_id:
+            results[it.index] = _rejected("", it.rejection)
+        elif outcome[it.op_id] == "duplicate":
+            results[it.index] = OpResult(it.op_id, "duplicate")
+        elif outcome[it.op_id] == "conflict":
+            results[it.index] = OpResult(
+                it.op_id, "rejected", "op.conflict", "this op_id was used by another spoke"
+            )
+        elif it.rejection is not None:
+            results[it.index] = _rejected(it.op_id, it.rejection)
+        else:
+            candidates.append(it)
+    accepted: list[ops.Op] = []
+    late: list[tuple[str, str, str]] = []
+    if candidates:
+        batch = [it.op for it in candidates if it.op is not None]
+        verdicts = ops.resolve(spoke_id, batch, tx.owners(ops.refs(batch)))
+        for it, op, verdict in zip(candidates, batch, verdicts, strict=True):
+            if verdict is None:
+                accepted.append(op)
+                results[it.index] = OpResult(it.op_id, "applied")
+            else:
+                late.append((it.op_id, verdict.code, verdict.message))
+                results[it.index] = _rejected(it.op_id, verdict)
+    if late:
+        tx.reject(spoke_id, late)
+    writes = ops.collect(accepted)
+    if writes.ordered:
+        raise NeedsOrder
+    statuses = tx.write(spoke_id, writes) if accepted else {}
+    changes = [
+        ops.case_status_change(cid, statuses[cid]) for cid in writes.queued if cid in statuses
+    ]
+    return results, changes
+
+
+def apply_batch(
+    tx: Tx,
+    spoke_id: str,
+    raw_ops: Sequence[Mapping[str, Any]],
+    *,
+    one_by_one: bool,
+    unstorable: tuple[type[Exception], ...],
+) -> tuple[list[OpResult], list[Change]]:
+    """Apply a pushed batch inside ``tx``; returns one result per op and the feed changes.
+
+    The caller adds the changes to the feed (seq taken as late as possible) and commits.
+    Set-based (``one_by_one=False``) is the fast path. It raises ``NeedsOrder`` or one of
+    ``unstorable`` (the database refused some op's data) and the caller then rolls back and
+    calls again with ``one_by_one=True``: each op in its own savepoint, where such an error
+    rejects that op alone as ``op.unstorable`` and the rest of the batch goes on.
+    """
+    items = _items(raw_ops)
+    firsts = [it for it in items if it.first == it.index]
+    results: dict[int, OpResult] = {}
+    changes: list[Change] = []
+    if not one_by_one:
+        results, changes = _process(tx, spoke_id, firsts)
+    else:
+        for it in firsts:
+            try:
+                with tx.savepoint():
+                    got, more = _process(tx, spoke_id, [it])
+            except unstorable as exc:
+                log.warning("op %s from spoke %s is unstorable: %s", it.op_id, spoke_id, exc)
+                why = ops.OpRejected("op.unstorable", f"the hub database refused it: {exc}"[:500])
+                bad = _Item(it.index, it.op_id, None, why, it.seq, it.first)
+                got, more = _process(tx, spoke_id, [bad])
+            results.update(got)
+            changes.extend(more)
+    out: list[OpResult] = []
+    for it in items:
+        if it.first == it.index:
+            out.append(results[it.index])
+            continue
+        first = results[it.first]  # the same op id earlier in this batch
+        if first.status == "rejected":
+            out.append(OpResult(it.op_id, "rejected", first.code, first.message))
+        else:
+            out.append(OpResult(it.op_id, "duplicate"))
+    return out, changes
+
+
+# -- stats -----------------------------------------------------------------------------------
+
+
+def stats_document(
+    spokes: Sequence[tuple[str, str, str]],
+    counts: Mapping[str, Mapping[str, int]],
+    with_blob: Mapping[str, int],
+    blobs: int,
+    blob_bytes: int,
+    uploading: int,
+    max_seq: int,
+) -> dict[str, Any]:
+    """The ``stats`` document both backends return (same keys, same types)."""
+    per_spoke = [
+        {
+            "id": sid,
+            "name": name,
+            "created_at": created,
+            **{table: int(counts[table].get(sid, 0)) for table in counts},
+            "attachments_with_blob": int(with_blob.get(sid, 0)),
+        }
+        for sid, name, created in spokes
+    ]
+    return {
+        "spokes": len(spokes),
+        **{table: sum(int(v) for v in counts[table].values()) for table in counts},
+        "blobs": blobs,
+        "blob_bytes": blob_bytes,
+        "uploads_in_progress": uploading,
+        "max_seq": max_seq,
+        "per_spoke": per_spoke,
+    }
+
+
+# -- spoke secrets ---------------------------------------------------------------------------
+
+_SCRYPT_N: Final = 2**14  # ~16 MB and tens of ms: a guessing attacker pays, a hub does not
+_SCRYPT_R: Final = 8
+_SCRYPT_P: Final = 1
+
+
+def new_spoke_credentials() -> tuple[str, str]:
+    """(spoke_id, secret). Neither contains "." (the bearer token is ``<id>.<secret>``)."""
+    return str(uuid.uuid4()), secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(secret, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    b64 = base64.urlsafe_b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def _scrypt(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        secret.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32
+    )
+
+
+class SecretVerifier:
+    """Checks a secret against its stored scrypt hash, remembering secrets it has verified.
+
+    Every request authenticates, and scrypt is deliberately slow; the cache keys on a SHA-256
+    of (stored hash, secret), so a changed hash or a different secret is never a hit, and
+    nothing in it can be turned back into a secret. Thread-safe (one lock around the set).
+    """
+
+    _LIMIT: Final = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._verified: set[bytes] = set()
+
+    def verify(self, stored: str, secret: str) -> bool:
+        key = hashlib.sha256(f"{stored}\x00{secret}".encode("utf-8", "surrogatepass")).digest()
+        with self._lock:
+            if key in self._verified:
+                return True
+        if not _check_scrypt(stored, secret):
+            return False
+        with self._lock:
+            if len(self._verified) >= self._LIMIT:
+                self._verified.clear()
+            self._verified.add(key)
+        return True
+
+
+def _check_scrypt(stored: str, secret: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        unb64 = base64.urlsafe_b64decode
+        expected = unb64(digest)
+        got = _scrypt(secret, unb64(salt), int(n), int(r), int(p))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+# -- arguments -------------------------------------------------------------------------------
+
+
+def check_blob_args(sha256: str, size: int | None = None, media_type: str | None = None) -> None:
+    """``ValueError`` unless ``sha256`` is 64 lower-case hex digits (and size, type sane)."""
+    if not isinstance(sha256, str) or not _SHA256_RE.fullmatch(sha256):
+        raise ValueError("sha256 must be 64 lower-case hex digits")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise ValueError("size must be an integer >= 0")
+    if media_type is not None and (
+        not isinstance(media_type, str) or len(media_type) > MAX_MEDIA_TYPE
+    ):
+        raise ValueError(f"media_type must be text of at most {MAX_MEDIA_TYPE} characters")
+
+
+def check_pull_args(since: int, limit: int) -> None:
+    if since < 0:
+        raise ValueError("since must be >= 0")
+    if limit < 1:
+        raise ValueError("limit must be >= 1")
+
+
+def check_spoke_name(name: str) -> str:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > MAX_SPOKE_NAME:
+        raise ValueError(f"a spoke name is 1-{MAX_SPOKE_NAME} characters")
+    return name
+
+
+def to_json(value: Mapping[str, Any]) -> str:
+    """Compact JSON text, as ``hub.ops`` makes documents."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def new_epoch_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now_iso() -> str:
+    """Hub time as stored in SQLite: UTC, ISO 8601 with microseconds (text order = time)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def iso(value: datetime | str) -> str:
+    """A stored time as the API shows it: UTC, ISO 8601 with milliseconds."""
+    dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def sha256_of(chunks: Iterable[bytes]) -> str:
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(chunk)
+    return h.hexdigest()

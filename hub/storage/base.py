@@ -1,0 +1,116 @@
+"""What every hub storage backend offers (docs/SYNC.md is the contract it serves).
+
+Backends are synchronous and thread-safe: the ASGI app calls them from a thread pool. Every
+method that writes is one transaction (``apply_ops``: one savepoint per op inside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+
+class HubStoreError(Exception):
+    """A storage failure that is not the client's fault (the app answers 503)."""
+
+
+class BlobOffsetError(Exception):
+    def __init__(self, expected: int) -> None:
+        super().__init__(f"upload offset should be {expected}")
+        self.expected = expected
+
+
+class BlobHashMismatch(Exception):
+    """The completed upload's SHA-256 is not the one announced; the upload was discarded."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    op_id: str
+    status: Literal["applied", "duplicate", "rejected"]
+    code: str = ""  # for rejected: a stable code, e.g. "op.unknown", "patient.unknown"
+    message: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"op_id": self.op_id, "status": self.status}
+        if self.status == "rejected":
+            out["reason"] = {"code": self.code, "message": self.message}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PullPage:
+    """One page of a spoke's change feed: ``changes`` are dicts of seq, entity, entity_id, op
+    and payload, in seq (= commit) order; store ``next_since`` after applying them."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    next_since: int = 0
+    has_more: bool = False
+
+
+class HubStore(Protocol):
+    def migrate(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def epoch(self) -> str: ...
+
+    def new_epoch(self) -> str:
+        """Give the database a new epoch (after a restore from backup); returns it."""
+        ...
+
+    def max_seq(self) -> int:
+        """The highest change-feed seq committed (0 for none); every lower one is committed."""
+        ...
+
+    def register_spoke(self, name: str) -> tuple[str, str]:
+        """A new spoke; returns (spoke_id, secret). Only a hash of the secret is kept."""
+        ...
+
+    def authenticate(self, spoke_id: str, secret: str) -> bool:
+        """True for the spoke's secret; False for a wrong secret or an unknown spoke."""
+        ...
+
+    def apply_ops(self, spoke_id: str, ops: Sequence[Mapping[str, Any]]) -> list[OpResult]:
+        """Apply a pushed batch for ``spoke_id`` (already authenticated); one result per op, in
+        order. Validation rules and rejection codes: ``hub.ops``. A rejected op sent again is
+        judged again; an applied one is a duplicate. Each applied ``case.queue`` adds a
+        ``case.status`` change to the spoke's feed."""
+        ...
+
+    def publish(
+        self, spoke_id: str, entity: str, entity_id: str, op: str, payload: Mapping[str, Any]
+    ) -> int:
+        """Add a hub-side change to the spoke's feed; returns its seq."""
+        ...
+
+    def pull(self, spoke_id: str, since: int, limit: int) -> PullPage:
+        """The spoke's changes with seq > ``since``, at most ``limit``, in commit order.
+        ``ValueError`` when ``since`` < 0 or ``limit`` < 1."""
+        ...
+
+    def blob_start(self, sha256: str, size: int, media_type: str) -> tuple[str, int]:
+        """("exists", size) when complete, else ("created", bytes held so far). Announced
+        again with another size, an incomplete upload starts over. ``ValueError`` for a
+        sha256 that is not 64 lower-case hex digits, a negative size, an overlong media type."""
+        ...
+
+    def blob_offset(self, sha256: str) -> int | None:
+        """Bytes held (the size once complete); None when no upload of it is known."""
+        ...
+
+    def blob_append(self, sha256: str, offset: int, data: bytes) -> int:
+        """Append at ``offset``; returns the new offset. ``BlobOffsetError`` when ``offset`` is
+        not what the hub holds (also for data sent after completion); ``BlobHashMismatch`` when
+        the last byte completes a wrong hash (the upload is then discarded); ``KeyError`` when
+        no upload of ``sha256`` was started; ``ValueError`` when ``data`` runs past the
+        announced size (nothing is stored)."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: totals (``spokes``, ``patients``, ``cases``, ``observations``,
+        ``attachments``, complete ``blobs`` and ``blob_bytes``, ``uploads_in_progress``,
+        ``max_seq``) and ``per_spoke``, a list of {id, name, created_at, patients, cases,
+        observations, attachments, attachments_with_blob} in registration order."""
+        ...

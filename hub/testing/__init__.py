@@ -1,0 +1,1 @@
+"""Helpers for testing and benchmarking the hub (a private PostgreSQL cluster)."""

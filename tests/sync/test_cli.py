@@ -1,0 +1,72 @@
+"""The headless commands as field IT run them: seed --queued, enrol, sync --once, hub stats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.sync.conftest import Hub
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main_py(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_seed_enrol_and_sync_once_deliver_every_case_once(hub: Hub, tmp_path: Path) -> None:
+    spoke = str(tmp_path / "clinic")
+    seeded = main_py("seed", "--data-dir", spoke, "--patients", "30", "--cases", "12", "--queued")
+    assert seeded.returncode == 0, seeded.stderr
+
+    not_yet = main_py("sync", "--once", "--data-dir", spoke)
+    assert not_yet.returncode == 2
+    assert "not enrolled" in not_yet.stderr
+
+    bad = main_py("enrol", "--data-dir", spoke, "--hub", hub.url, "--token", "no-dot")
+    assert bad.returncode == 2 and "SPOKE_ID.SECRET" in bad.stderr
+
+    token = f"{hub.spoke_id}.{hub.secret}"
+    enrolled = main_py("enrol", "--data-dir", spoke, "--hub", hub.url, "--token", token)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert hub.spoke_id in enrolled.stdout
+
+    first = main_py("sync", "--once", "--data-dir", spoke)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["ok"] and report["pending"] == 0
+    assert report["pushed"]["applied"] == 30 + 12  # a patient.create each, a case.queue each
+
+    again = json.loads(main_py("sync", "--once", "--data-dir", spoke).stdout)
+    assert again["ok"] and again["pushed"]["applied"] == 0
+
+    stats = hub.store.stats()
+    assert (stats["patients"], stats["cases"]) == (30, 12)
+
+
+def test_sync_once_reports_failure_with_its_exit_code_when_the_hub_is_down(
+    hub: Hub, tmp_path: Path
+) -> None:
+    spoke = str(tmp_path / "clinic")
+    assert (
+        main_py(
+            "seed", "--data-dir", spoke, "--patients", "5", "--cases", "2", "--queued"
+        ).returncode
+        == 0
+    )
+    token = f"{hub.spoke_id}.{hub.secret}"
+    assert main_py("enrol", "--data-dir", spoke, "--hub", hub.url, "--token", token).returncode == 0
+    hub.server.stop()
+    down = main_py("sync", "--once", "--data-dir", spoke)
+    assert down.returncode == 1
+    report = json.loads(down.stdout)
+    assert not report["ok"] and report["pending"] == 5 + 2
+    assert report["error_code"].startswith("hub.")
