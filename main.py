@@ -122,15 +122,46 @@ def start_demo_devices(
     return demo
 
 
+def start_demo_hub(services: Services, data_dir: Path) -> Any:
+    """An embedded hub on loopback (SQLite in the demo folder), with this PC enrolled with it.
+
+    The hub keeps the spoke's credentials between runs; only its port changes, so the
+    stored enrolment is pointed at the new address.
+    """
+    from app.sync import credentials
+    from hub.app import create_app
+    from hub.server import start_in_thread
+    from hub.storage import open_store
+
+    store = open_store(f"sqlite:///{data_dir / 'demo-hub.sqlite3'}")
+    server = start_in_thread(create_app(store, name="Demo hub"))
+    current = credentials.load(services.store)
+    if current is not None and store.authenticate(current.spoke_id, current.secret):
+        credentials.save(
+            services.store, credentials.HubCredentials(server.url, current.spoke_id, current.secret)
+        )
+    else:
+        spoke_id, secret = store.register_spoke("Demo Health & Wellness Centre")
+        services.sync.enrol(None, server.url, f"{spoke_id}.{secret}")
+
+    class DemoHub:
+        def stop(self) -> None:
+            server.stop()
+            store.close()
+
+    return DemoHub()
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args)
     setup_logging(data_dir, args.verbose)
     services = open_services(data_dir)
-    demo_devices = None
+    demo_devices = demo_hub = None
     try:
         accounts = prepare_demo(services) if args.demo else None
         if accounts:
             demo_devices = start_demo_devices(services, accounts)
+            demo_hub = start_demo_hub(services, data_dir)
         services.devices.start()  # drivers run on their own threads; nothing here waits
         if accounts and args.screenshot and "SPOKE_SCREENSHOT_USER" not in os.environ:
             # A demo screenshot shows the main window as the demo paramedic sees it.
@@ -153,6 +184,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         services.close()
         if demo_devices is not None:
             demo_devices.stop()
+        if demo_hub is not None:
+            demo_hub.stop()
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

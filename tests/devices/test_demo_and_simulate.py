@@ -158,6 +158,18 @@ def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> 
     assert proc.returncode == 0, err
     assert "Demo devices are not available" not in err
     assert shot.stat().st_size > 10_000
+    from app.sync import credentials
+
     with Services.open(folder, password_log_n=4) as services:
         kinds = sorted(d.kind for d in services.devices.paired())
+        first = credentials.load(services.store)
     assert kinds == ["ble", "ble", "cms50", "hl7", "scale"]
+    # Demo mode also runs an embedded hub on loopback and enrols this PC with it.
+    assert first is not None and first.hub_url.startswith("http://127.0.0.1:")
+
+    proc = _main("--demo", "--data-dir", str(folder), "--screenshot", str(shot), env=env)
+    _out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    with Services.open(folder, password_log_n=4) as services:
+        again = credentials.load(services.store)
+    assert again is not None and again.spoke_id == first.spoke_id  # same spoke, new port
