@@ -2,7 +2,7 @@
 
 A case is what a spoke pushes for a new patient seen once: ``patient.create`` and
 ``case.queue`` with 8 observations (payloads made by the spoke's own code,
-``hub.testing.spoke_ops``). The ops are built before the clock starts (building them is the
+``tests.hub.spoke_ops``). The ops are built before the clock starts (building them is the
 spoke's work); then ``--threads`` threads, one spoke each, push them through ``apply_ops`` in
 batches of ``--batch-ops`` ops, as the hub's request handlers would. Reported: cases/s over
 the whole run (median of ``--runs``, each on a fresh database), the per-batch latency, and the
