@@ -462,17 +462,17 @@
         <translation>✓ कतार में डालने के लिए तैयार।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="864"/>
+        <location filename="../ui/case_form.py" line="865"/>
         <source>Case queued to %1 — it will be sent when the network is back.</source>
         <translation>केस %1 के लिए कतार में डाल दिया गया — नेटवर्क आने पर यह भेज दिया जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="874"/>
+        <location filename="../ui/case_form.py" line="875"/>
         <source>⚠ Not queued yet: see the list above.</source>
         <translation>⚠ अभी कतार में नहीं डाला गया: ऊपर दी गई सूची देखें।</translation>
     </message>
     <message>
-        <location filename="../ui/case_form.py" line="916"/>
+        <location filename="../ui/case_form.py" line="917"/>
         <source>%1 · %2, %3</source>
         <translation>%1 · %2, %3</translation>
     </message>
@@ -955,147 +955,139 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.py" line="62"/>
+        <location filename="../ui/main_window.py" line="70"/>
         <source>Patients</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="63"/>
+        <location filename="../ui/main_window.py" line="71"/>
         <source>Cases &amp; queue</source>
         <translation>केस और कतार</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="64"/>
+        <location filename="../ui/main_window.py" line="72"/>
         <source>Prescriptions</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="65"/>
+        <location filename="../ui/main_window.py" line="73"/>
         <source>Devices</source>
         <translation>उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="66"/>
+        <location filename="../ui/main_window.py" line="74"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="67"/>
+        <location filename="../ui/main_window.py" line="75"/>
         <source>Settings</source>
         <translation>सेटिंग्स</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="72"/>
+        <location filename="../ui/main_window.py" line="80"/>
         <source>E-prescriptions signed by the hub specialist will appear here. You will be able to print them with a QR code the pharmacist can check, and record what was dispensed.</source>
         <translation>हब के विशेषज्ञ द्वारा हस्ताक्षरित ई-प्रिस्क्रिप्शन यहाँ दिखेंगे। आप इन्हें QR कोड के साथ प्रिंट कर सकेंगे, जिसे फ़ार्मासिस्ट जाँच सकता है, और दर्ज कर सकेंगे कि कौन-सी दवा दी गई।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="77"/>
+        <location filename="../ui/main_window.py" line="85"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="82"/>
+        <location filename="../ui/main_window.py" line="90"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="131"/>
-        <location filename="../ui/main_window.py" line="222"/>
+        <location filename="../ui/main_window.py" line="141"/>
+        <location filename="../ui/main_window.py" line="235"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="138"/>
+        <location filename="../ui/main_window.py" line="148"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="145"/>
+        <location filename="../ui/main_window.py" line="155"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="184"/>
+        <location filename="../ui/main_window.py" line="197"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="187"/>
+        <location filename="../ui/main_window.py" line="200"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="193"/>
+        <location filename="../ui/main_window.py" line="206"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="194"/>
-        <location filename="../ui/main_window.py" line="208"/>
+        <location filename="../ui/main_window.py" line="207"/>
+        <location filename="../ui/main_window.py" line="221"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="238"/>
+        <location filename="../ui/main_window.py" line="251"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="240"/>
+        <location filename="../ui/main_window.py" line="253"/>
         <source>Sign out and lock this PC (Ctrl+L)</source>
         <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="252"/>
+        <location filename="../ui/main_window.py" line="265"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="257"/>
-        <source>Offline — not yet enrolled with a hub</source>
-        <translation>ऑफ़लाइन — अभी किसी हब के साथ पंजीकृत नहीं</translation>
+        <location filename="../ui/main_window.py" line="270"/>
+        <source>Sync: …</source>
+        <translation>सिंक: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="260"/>
-        <source>Everything is saved on this PC. Sending to a hub comes with enrolment.</source>
-        <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। हब के साथ पंजीकरण (एनरोल) होने के बाद ही हब को भेजा जा सकेगा।</translation>
+        <location filename="../ui/main_window.py" line="273"/>
+        <source>Everything is saved on this PC. The Sync section (Alt+5) shows more.</source>
+        <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। सिंक भाग (Alt+5) में और जानकारी है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="262"/>
+        <location filename="../ui/main_window.py" line="275"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="309"/>
+        <location filename="../ui/main_window.py" line="322"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="317"/>
+        <location filename="../ui/main_window.py" line="330"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="357"/>
+        <location filename="../ui/main_window.py" line="371"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="368"/>
+        <location filename="../ui/main_window.py" line="382"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../ui/main_window.py" line="396"/>
-        <source>Waiting to sync: %n record(s)</source>
-        <translation>
-            <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
-            <numerusform>सिंक होना बाकी: %n रिकॉर्ड</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../ui/main_window.py" line="401"/>
+        <location filename="../ui/main_window.py" line="422"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -1780,6 +1772,265 @@
         <location filename="../ui/widgets/trend.py" line="52"/>
         <source>No readings yet</source>
         <translation>अभी कोई रीडिंग नहीं</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <location filename="../ui/sync_page.py" line="59"/>
+        <source>New patient</source>
+        <translation>नया मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="60"/>
+        <source>Patient details changed</source>
+        <translation>मरीज़ का विवरण बदला गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="61"/>
+        <source>Case sent to the hub</source>
+        <translation>केस हब को भेजा गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="62"/>
+        <source>Case withdrawn</source>
+        <translation>केस वापस लिया गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="63"/>
+        <source>Note added to a case</source>
+        <translation>केस में नोट जोड़ा गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="64"/>
+        <source>Reading added to a case</source>
+        <translation>केस में रीडिंग जोड़ी गई</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="65"/>
+        <source>Reading marked as entered in error</source>
+        <translation>रीडिंग को गलती से दर्ज बताया गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="68"/>
+        <source>Photo or document</source>
+        <translation>फ़ोटो या दस्तावेज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="72"/>
+        <source>Sending records: %1 of %2</source>
+        <translation>रिकॉर्ड भेजे जा रहे हैं: %2 में से %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="73"/>
+        <source>Sending photos: %1 of %2</source>
+        <translation>फ़ोटो भेजी जा रही हैं: %2 में से %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="74"/>
+        <source>Receiving updates from the hub: %1</source>
+        <translation>हब से अपडेट आ रहे हैं: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="78"/>
+        <source>What</source>
+        <translation>क्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="79"/>
+        <source>Made</source>
+        <translation>कब बना</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="80"/>
+        <source>The hub&apos;s reason</source>
+        <translation>हब का कारण</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="103"/>
+        <source>Not enrolled with a hub</source>
+        <translation>किसी हब से नामांकित नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="105"/>
+        <source>Offline since %1</source>
+        <translation>%1 से ऑफ़लाइन</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="109"/>
+        <source>Online — last sync %1</source>
+        <translation>ऑनलाइन — पिछला सिंक %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="112"/>
+        <source>Enrolled — not synced yet</source>
+        <translation>नामांकित — अभी तक सिंक नहीं हुआ</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="119"/>
+        <source>%n record(s)</source>
+        <translation>%n रिकॉर्ड</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="120"/>
+        <source>%n photo(s)</source>
+        <translation>%n फ़ोटो</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="124"/>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="132"/>
+        <source>Waiting to sync: %1</source>
+        <translation>सिंक होना बाकी: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="146"/>
+        <source>No reason given</source>
+        <translation>कोई कारण नहीं बताया गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="154"/>
+        <source>The last sync did not finish (%1).</source>
+        <translation>पिछला सिंक पूरा नहीं हुआ (%1)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="182"/>
+        <location filename="../ui/sync_page.py" line="303"/>
+        <source>Sync</source>
+        <translation>सिंक</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="185"/>
+        <source>Cases and records you save are kept on this PC and sent to the hub whenever the network allows. This page shows what is still waiting and anything the hub could not accept.</source>
+        <translation>आप जो केस और रिकॉर्ड सहेजते हैं वे इसी कंप्यूटर पर रखे जाते हैं और जब भी नेटवर्क मिले, हब को भेजे जाते हैं। यह पेज दिखाता है कि क्या अभी बाकी है और हब ने क्या स्वीकार नहीं किया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="207"/>
+        <source>Hub:</source>
+        <translation>हब:</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="208"/>
+        <source>Connection:</source>
+        <translation>कनेक्शन:</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="209"/>
+        <source>Last successful sync:</source>
+        <translation>पिछला सफल सिंक:</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="210"/>
+        <source>Waiting to be sent:</source>
+        <translation>भेजा जाना बाकी:</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="218"/>
+        <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything you save is kept safely here. Ask field IT to enrol this PC with the hub&apos;s address and the token the hub gave for this clinic; sending then starts by itself.</source>
+        <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भी नहीं भेजा जाता। आप जो भी सहेजते हैं वह यहीं सुरक्षित रहता है। फ़ील्ड आईटी से कहें कि वे इस कंप्यूटर को हब के पते और इस क्लिनिक के लिए हब से मिले टोकन से नामांकित करें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="235"/>
+        <source>&amp;Sync now</source>
+        <translation>अभी सिंक करें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="237"/>
+        <source>Send and receive now (Alt+S)</source>
+        <translation>अभी भेजें और प्राप्त करें (Alt+S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="247"/>
+        <source>Needs attention</source>
+        <translation>ध्यान देना ज़रूरी</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="253"/>
+        <source>Changes the hub could not accept</source>
+        <translation>बदलाव जिन्हें हब स्वीकार नहीं कर सका</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="267"/>
+        <source>Send &amp;again</source>
+        <translation>फिर से भेजें (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="270"/>
+        <source>Put the chosen change back in the queue once its cause is fixed (Alt+A)</source>
+        <translation>कारण ठीक होने के बाद चुने गए बदलाव को फिर से कतार में डालें (Alt+A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="359"/>
+        <source>None: not enrolled</source>
+        <translation>कोई नहीं: नामांकित नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="369"/>
+        <source>Never</source>
+        <translation>कभी नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="374"/>
+        <source>%1 (hub time %2)</source>
+        <translation>%1 (हब का समय %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="383"/>
+        <source>Last attempt %1: %2</source>
+        <translation>पिछला प्रयास %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="394"/>
+        <source>⚠ This PC&apos;s clock is about %1 minute(s) behind the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
+        <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट पीछे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="399"/>
+        <source>⚠ This PC&apos;s clock is about %1 minute(s) ahead of the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
+        <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट आगे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="423"/>
+        <source>The hub could not accept these changes. The rest were sent. Read the reason; once it is fixed (often at the hub), choose the change and Send again.</source>
+        <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण पढ़ें; उसके ठीक होने पर (अक्सर हब पर), बदलाव चुनें और फिर से भेजें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="429"/>
+        <source>The hub could not accept these changes. The rest were sent. Clinical staff can send them again once the reason is fixed.</source>
+        <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण ठीक होने पर क्लिनिकल स्टाफ़ इन्हें फिर से भेज सकता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="434"/>
+        <source>Nothing needs attention.</source>
+        <translation>किसी चीज़ पर ध्यान देना ज़रूरी नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="461"/>
+        <source>Connecting to the hub…</source>
+        <translation>हब से जुड़ रहे हैं…</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="464"/>
+        <source>Syncing with the hub…</source>
+        <translation>हब के साथ सिंक हो रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="482"/>
+        <source>Sync finished.</source>
+        <translation>सिंक पूरा हुआ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="493"/>
+        <source>The sync was cancelled.</source>
+        <translation>सिंक रद्द कर दिया गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="510"/>
+        <source>“%1” is back in the queue.</source>
+        <translation>“%1” फिर से कतार में है।</translation>
     </message>
 </context>
 <context>
@@ -2679,222 +2930,287 @@
         <translation>नामांकन स्वीकार नहीं हुआ: {message}। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="208"/>
+        <location filename="../ui/messages.py" line="207"/>
+        <source>This change is no longer waiting for attention. It may have been sent again.</source>
+        <translation>यह बदलाव अब ध्यान की प्रतीक्षा में नहीं है। शायद इसे फिर से भेजा जा चुका है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="211"/>
+        <source>The sync was cancelled.</source>
+        <translation>सिंक रद्द कर दिया गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="212"/>
+        <source>A sync is already running. Its result will show here when it ends.</source>
+        <translation>एक सिंक पहले से चल रहा है। उसके पूरा होने पर नतीजा यहाँ दिखेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="215"/>
+        <source>Some records got no answer from the hub. They will be sent again.</source>
+        <translation>कुछ रिकॉर्ड का हब से कोई जवाब नहीं मिला। उन्हें फिर से भेजा जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="218"/>
+        <source>The sync stopped because of an error on this PC. Tell your IT support.</source>
+        <translation>इस कंप्यूटर पर एक गड़बड़ी के कारण सिंक रुक गया। अपने आईटी सहायक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="221"/>
+        <source>The last sync did not finish.</source>
+        <translation>पिछला सिंक पूरा नहीं हुआ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="222"/>
+        <source>The hub could not be reached. Check the network; sending resumes by itself.</source>
+        <translation>हब तक नहीं पहुँच सके। नेटवर्क जाँचें; भेजना अपने-आप फिर शुरू होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="225"/>
+        <source>The hub did not answer in time. The network may be slow; it will try again.</source>
+        <translation>हब ने समय पर जवाब नहीं दिया। नेटवर्क धीमा हो सकता है; यह फिर से कोशिश करेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="228"/>
+        <source>The hub&apos;s answer was cut off. The network may be poor; it will try again.</source>
+        <translation>हब का जवाब बीच में कट गया। नेटवर्क कमज़ोर हो सकता है; यह फिर से कोशिश करेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="231"/>
+        <source>The hub sent an answer this PC cannot read. Tell your IT support.</source>
+        <translation>हब ने ऐसा जवाब भेजा जिसे यह कंप्यूटर पढ़ नहीं सकता। अपने आईटी सहायक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="234"/>
+        <source>The hub is busy or down for a moment. Sending resumes by itself.</source>
+        <translation>हब अभी व्यस्त है या कुछ देर के लिए बंद है। भेजना अपने-आप फिर शुरू होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="237"/>
+        <source>The hub had a problem. Sending resumes by itself; tell IT if it lasts.</source>
+        <translation>हब में कोई समस्या आई। भेजना अपने-आप फिर शुरू होगा; अगर यह बनी रहे तो आईटी को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="240"/>
+        <source>The hub did not accept this PC&apos;s enrolment. Ask field IT to enrol it again.</source>
+        <translation>हब ने इस कंप्यूटर का नामांकन स्वीकार नहीं किया। फ़ील्ड आईटी से इसे फिर से नामांकित करने को कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="244"/>
         <source>This device is no longer paired. It may have been forgotten already.</source>
         <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="211"/>
+        <location filename="../ui/messages.py" line="247"/>
         <source>A device on {address} is already paired. Rename it or forget it first.</source>
         <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="214"/>
+        <location filename="../ui/messages.py" line="250"/>
         <source>Choose the kind of device.</source>
         <translation>उपकरण का प्रकार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="215"/>
+        <location filename="../ui/messages.py" line="251"/>
         <source>Choose the port, the Bluetooth device or the listening address.</source>
         <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="218"/>
+        <location filename="../ui/messages.py" line="254"/>
         <source>Give the device a name the staff will recognise.</source>
         <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="221"/>
+        <location filename="../ui/messages.py" line="257"/>
         <source>This device reading is no longer waiting. It was kept or discarded.</source>
         <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="224"/>
+        <location filename="../ui/messages.py" line="260"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="226"/>
+        <location filename="../ui/messages.py" line="262"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="232"/>
+        <location filename="../ui/messages.py" line="268"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="237"/>
+        <location filename="../ui/messages.py" line="273"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="238"/>
+        <location filename="../ui/messages.py" line="274"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="239"/>
+        <location filename="../ui/messages.py" line="275"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="242"/>
+        <location filename="../ui/messages.py" line="278"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="246"/>
+        <location filename="../ui/messages.py" line="282"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="249"/>
+        <location filename="../ui/messages.py" line="285"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="253"/>
+        <location filename="../ui/messages.py" line="289"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="254"/>
+        <location filename="../ui/messages.py" line="290"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="255"/>
+        <location filename="../ui/messages.py" line="291"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="260"/>
+        <location filename="../ui/messages.py" line="296"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="261"/>
+        <location filename="../ui/messages.py" line="297"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="265"/>
+        <location filename="../ui/messages.py" line="301"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="268"/>
+        <location filename="../ui/messages.py" line="304"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="271"/>
+        <location filename="../ui/messages.py" line="307"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="272"/>
+        <location filename="../ui/messages.py" line="308"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="275"/>
+        <location filename="../ui/messages.py" line="311"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="278"/>
+        <location filename="../ui/messages.py" line="314"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="281"/>
+        <location filename="../ui/messages.py" line="317"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="282"/>
+        <location filename="../ui/messages.py" line="318"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="285"/>
+        <location filename="../ui/messages.py" line="321"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="289"/>
+        <location filename="../ui/messages.py" line="325"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="297"/>
+        <location filename="../ui/messages.py" line="333"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="298"/>
+        <location filename="../ui/messages.py" line="334"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="299"/>
+        <location filename="../ui/messages.py" line="335"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="303"/>
+        <location filename="../ui/messages.py" line="339"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="304"/>
+        <location filename="../ui/messages.py" line="340"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="305"/>
+        <location filename="../ui/messages.py" line="341"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="306"/>
+        <location filename="../ui/messages.py" line="342"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="307"/>
+        <location filename="../ui/messages.py" line="343"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="308"/>
+        <location filename="../ui/messages.py" line="344"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="309"/>
+        <location filename="../ui/messages.py" line="345"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="310"/>
+        <location filename="../ui/messages.py" line="346"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="400"/>
+        <location filename="../ui/messages.py" line="436"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="409"/>
+        <location filename="../ui/messages.py" line="445"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="412"/>
+        <location filename="../ui/messages.py" line="448"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

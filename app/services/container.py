@@ -71,6 +71,7 @@ class Services:
         return cls(store, blobs, clock or system_clock, password_log_n=password_log_n)
 
     def close(self) -> None:
+        self.sync.stop_worker()
         self.devices.stop()
         self.store.close()
 

@@ -1,4 +1,4 @@
-"""Sync with the hub, for the CLI and (next) the GUI: enrolment and one round at a time.
+"""Sync with the hub, for the CLI and the GUI: enrolment, rounds, the worker, and status.
 
 Enrolment stores the hub's address and this spoke's credentials (``app.sync.credentials``).
 Until the hub issues one-time enrolment tokens, the token is the spoke's own
@@ -6,25 +6,106 @@ Until the hub issues one-time enrolment tokens, the token is the spoke's own
 round (push, blobs, pull) through ``app.sync.engine``; hub and network trouble never raises,
 it is in the report.
 
-Codes: ``sync.not_enrolled``, ``sync.enrol_invalid`` (``message``), ``permission.denied``.
-Threading: safe from any thread; rounds are single-flight per database.
+Every round (``run_once``, and the worker's) ends by noting its outcome in ``sync_state``
+(``app.store.sync_log``: last attempt, last error code, offline since) and by calling the
+report listeners (``add_listener``). ``status(actor)`` reads what a status bar and the sync page
+show: counts and times only, never clinical content (``Permission.VIEW_SYNC_STATUS``).
+``needs_attention(actor)`` lists the ops the hub refused, with its reason; ``retry(actor,
+op_id)`` (``Permission.QUEUE_CASE``) puts one back in the queue. ``start_worker`` /
+``stop_worker`` / ``sync_now`` / ``nudge`` wrap ``app.sync.worker.SyncWorker``.
+
+Codes: ``sync.not_enrolled``, ``sync.enrol_invalid`` (``message``), ``sync.op_not_found``
+(``id``), ``permission.denied``.
+Threading: safe from any thread; rounds are single-flight per database. Report listeners are
+called on the thread that ran the round (the worker's, or the caller of ``run_once``); they
+must only hand the report on (the UI queues it to the GUI thread). ``sync_now`` and ``nudge``
+never block (they set a flag under a lock), so the GUI thread may call them directly.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+import sqlite_utils
+
+from app.domain import case_rules
 from app.domain.errors import DomainError
-from app.domain.models import User
+from app.domain.ids import CaseId
+from app.domain.models import CaseStatus, User
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
+from app.store import cases as cases_repo
+from app.store import sync_log
 from app.store.blobs import BlobStore
 from app.store.db import Store
 from app.sync import credentials
-from app.sync.engine import SyncEngine, SyncReport
+from app.sync.engine import CLOCK_WARNING_S, SyncEngine, SyncReport
+from app.sync.worker import DEFAULT_FIRST_DELAY_S, DEFAULT_INTERVAL_S, SyncWorker
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+ReportListener = Callable[[SyncReport], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What this PC knows about its sync, for the status bar and the sync page (no clinical
+    content). Times are the PC's clock except ``last_success_hub_time``."""
+
+    enrolled: bool
+    hub_url: str | None
+    pending_records: int
+    pending_photos: int
+    needs_attention: int
+    last_success_at: datetime | None
+    last_success_hub_time: datetime | None
+    last_attempt_at: datetime | None
+    last_error_code: str | None  # None when the last round worked (or none has run)
+    last_error: str | None  # English, for support
+    offline_since: datetime | None  # first failed round after the last success
+    clock_offset_s: float | None  # hub minus PC, seconds
+    clock_warning: bool  # the PC clock is off by more than CLOCK_WARNING_S
+    worker_running: bool
+
+    @property
+    def online(self) -> bool:
+        """The last round reached the hub and finished."""
+        return self.enrolled and self.last_success_at is not None and self.offline_since is None
+
+    @property
+    def pending_total(self) -> int:
+        return self.pending_records + self.pending_photos
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionItem:
+    """One op the hub refused: what it was, when it was made, and the hub's reason."""
+
+    op_id: str
+    op: str  # "case.queue", "patient.create", ...
+    entity: str
+    created_at: datetime  # PC clock
+    attempts: int
+    reason_code: str  # the hub's stable code ("" when it gave none)
+    reason: str  # the hub's English message
+
+
+class _Runner:
+    """Adapts the service to the worker's ``RoundRunner``: rounds go through ``run_once``
+    so that they are logged and reported like a person's "Sync now"."""
+
+    def __init__(self, service: SyncService) -> None:
+        self._service = service
+
+    def run_once(
+        self, cancel: threading.Event | None = None, progress: Progress | None = None
+    ) -> SyncReport:
+        return self._service.run_once(cancel, progress)
 
 
 class SyncService:
@@ -32,6 +113,10 @@ class SyncService:
         self._store = store
         self._blobs = blobs
         self._clock = clock
+        self._lock = threading.Lock()
+        self._listeners: list[ReportListener] = []
+        self._worker: SyncWorker | None = None
+        self._worker_listener_remove: Callable[[], None] | None = None
 
     def is_enrolled(self) -> bool:
         return credentials.is_enrolled(self._store)
@@ -61,8 +146,188 @@ class SyncService:
     def run_once(
         self, cancel: threading.Event | None = None, progress: Progress | None = None
     ) -> SyncReport:
+        """One round (blocking: never on the GUI thread). Its outcome is noted for
+        ``status`` and handed to the report listeners on this thread."""
         client = credentials.client_for(self._store)
         if client is None:
             raise DomainError("sync.not_enrolled", "This PC is not enrolled with a hub yet.")
-        engine = SyncEngine(self._store, self._blobs, client, clock=self._clock)
-        return engine.run_once(cancel, progress)
+        try:
+            engine = SyncEngine(self._store, self._blobs, client, clock=self._clock)
+            report = engine.run_once(cancel, progress)
+        finally:
+            client.close()  # one HTTP session per round: nothing left open between rounds
+        if not report.already_running:
+            finished = report.finished_at or self._clock()
+            self._store.write(
+                lambda db: sync_log.record_round(
+                    db, finished_at=finished, error_code=report.error_code, error=report.error
+                )
+            )
+        self._notify(report)
+        return report
+
+    # -- status ------------------------------------------------------------------------------
+
+    def status(self, actor: User) -> SyncStatus:
+        """Counts and times for the status bar and the sync page (one read snapshot)."""
+        require(actor, Permission.VIEW_SYNC_STATUS)
+        hub_url = self.hub_url()
+
+        def read(db: sqlite_utils.Database) -> tuple[sync_log.SyncLog, sync_log.PendingCounts, int]:
+            return sync_log.read(db), sync_log.pending_by_class(db), sync_log.rejected_count(db)
+
+        entry, pending, attention = self._store.read(read)
+        offset = entry.clock_offset_s
+        with self._lock:
+            worker = self._worker
+        return SyncStatus(
+            enrolled=hub_url is not None,
+            hub_url=hub_url,
+            pending_records=pending.records,
+            pending_photos=pending.photos,
+            needs_attention=attention,
+            last_success_at=entry.last_success_at,
+            last_success_hub_time=entry.last_success_hub_time,
+            last_attempt_at=entry.last_attempt_at,
+            last_error_code=entry.last_error_code,
+            last_error=entry.last_error,
+            offline_since=entry.offline_since,
+            clock_offset_s=offset,
+            clock_warning=offset is not None and abs(offset) > CLOCK_WARNING_S,
+            worker_running=worker is not None,
+        )
+
+    def needs_attention(self, actor: User) -> list[AttentionItem]:
+        """The ops the hub refused, oldest first, with its reasons (no clinical content)."""
+        require(actor, Permission.VIEW_SYNC_STATUS)
+        rows = self._store.read(sync_log.rejected)
+        return [
+            AttentionItem(
+                op_id=r.op_id,
+                op=r.op,
+                entity=r.entity,
+                created_at=r.created_at,
+                attempts=r.attempts,
+                reason_code=r.reason_code,
+                reason=r.reason,
+            )
+            for r in rows
+        ]
+
+    def retry(self, actor: User, op_id: str) -> None:
+        """Send a refused op again (after the cause was fixed at the hub, or to try once more).
+
+        A refused ``case.queue`` had moved its case to NEEDS_ATTENTION; it goes back to
+        QUEUED with the op, so that the hub's acceptance can move it on to SENT."""
+        require(actor, Permission.QUEUE_CASE)
+        now = self._clock()
+
+        def apply(db: sqlite_utils.Database) -> bool:
+            op = sync_log.requeue_rejected(db, op_id)
+            if op is None:
+                return False
+            if op.op == "case.queue":
+                case = cases_repo.get(db, CaseId(op.entity_id))
+                if case is not None and case.status is CaseStatus.NEEDS_ATTENTION:
+                    cases_repo.update(db, case_rules.transition(case, CaseStatus.QUEUED, now))
+            return True
+
+        if not self._store.write(apply):
+            raise DomainError(
+                "sync.op_not_found",
+                f"No change {op_id} is waiting for attention.",
+                {"id": op_id},
+            )
+        self.nudge()
+
+    # -- report listeners --------------------------------------------------------------------
+
+    def add_listener(self, listener: ReportListener) -> Callable[[], None]:
+        """Call ``listener(report)`` after every round; returns a function that removes it."""
+        with self._lock:
+            return self._add_listener_locked(listener)
+
+    def _notify(self, report: SyncReport) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(report)
+            except Exception:  # one broken listener must not stop the others or the round
+                log.exception("sync report listener failed")
+
+    # -- the worker --------------------------------------------------------------------------
+
+    def start_worker(
+        self,
+        on_report: ReportListener | None = None,
+        *,
+        on_progress: Progress | None = None,
+        interval_s: float | None = None,
+        first_delay_s: float | None = None,
+    ) -> bool:
+        """Start the background worker; False when not enrolled or already started.
+
+        ``on_report`` is added as a report listener (removed by ``stop_worker``); it is called
+        on the worker's thread. ``interval_s``/``first_delay_s`` None keep the worker's
+        defaults (tests pass small ones)."""
+        if not self.is_enrolled():
+            return False
+        with self._lock:
+            if self._worker is not None:
+                return False
+            # The service notifies listeners itself (for every round, a person's too), so
+            # the worker's own callback has nothing left to do.
+            worker = SyncWorker(
+                self._runner_if_enrolled,
+                on_report=lambda _report: None,
+                on_progress=on_progress,
+                interval_s=DEFAULT_INTERVAL_S if interval_s is None else interval_s,
+                first_delay_s=DEFAULT_FIRST_DELAY_S if first_delay_s is None else first_delay_s,
+            )
+            self._worker = worker
+            self._worker_listener_remove = (
+                None if on_report is None else self._add_listener_locked(on_report)
+            )
+        worker.start()
+        return True
+
+    def _add_listener_locked(self, listener: ReportListener) -> Callable[[], None]:
+        """``add_listener`` for a caller already holding ``self._lock``."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    def _runner_if_enrolled(self) -> _Runner | None:
+        return _Runner(self) if self.is_enrolled() else None
+
+    def stop_worker(self, timeout: float = 5.0) -> bool:
+        """Stop the worker (cancelling its round); True when it has ended or none ran."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+            remove = self._worker_listener_remove
+            self._worker_listener_remove = None
+        if remove is not None:
+            remove()
+        return True if worker is None else worker.stop(timeout)
+
+    def worker_running(self) -> bool:
+        with self._lock:
+            return self._worker is not None
+
+    def sync_now(self) -> bool:
+        """Ask the worker for a round now; False when there is no worker or one is on."""
+        with self._lock:
+            worker = self._worker
+        return False if worker is None else worker.sync_now()
+
+    def nudge(self) -> bool:
+        """Something was queued: ask the worker for a round soon (non-blocking)."""
+        with self._lock:
+            worker = self._worker
+        return False if worker is None else worker.nudge()

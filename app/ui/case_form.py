@@ -859,6 +859,7 @@ class CaseForm(QWidget):
             return
         self._dirty = False
         self.case = case
+        self._session.services.sync.nudge()  # non-blocking: the worker sends it soon
         name = specialty_name(case.specialty)
         self._navigator.status_message(
             self.tr("Case queued to %1 — it will be sent when the network is back.").replace(

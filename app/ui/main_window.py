@@ -18,8 +18,11 @@ detail views, ``load(id)``.
 
 Shortcuts: Ctrl+F find a patient, Ctrl+N register a patient, Alt+1..6 pages, Ctrl+L sign out.
 
-The status bar shows who is signed in, that this PC is offline and not yet enrolled with a hub,
-and how many records wait to be synced (read through ``Op`` every ``PENDING_REFRESH_MS``).
+The status bar shows who is signed in, the sync state from ``SyncService.status`` ("Online —
+last sync 09:41", "Offline since 09:12", "Not enrolled with a hub") and how many records and
+photos wait to be synced. It is read through ``Op`` every ``PENDING_REFRESH_MS``, after every
+sync round (``SyncEvents.report``, whoever ran it) and after every status message (they follow
+saves, such as a queued case). The Sync section is ``app.ui.sync_page.SyncPage``.
 GUI thread only.
 """
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -49,8 +52,13 @@ from app.domain.ids import CaseId, PatientId
 from app.ui import navigation as nav
 from app.ui.messages import role_name
 from app.ui.session import Session
+from app.ui.sync_events import SyncEvents
+from app.ui.sync_page import ONLINE_COLOURS, connection_text, pending_text
 from app.ui.tasks import Op
 from app.ui.widgets.placeholder import PlaceholderPage
+
+if TYPE_CHECKING:
+    from app.services.sync import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +102,7 @@ CLINICAL_PAGES: dict[str, tuple[str, str]] = {
 # Pages every role gets (the page itself hides what a role may not do).
 SHARED_PAGES: dict[str, tuple[str, str]] = {
     nav.DEVICES: ("app.ui.devices_page", "DevicesPage"),
+    nav.SYNC: ("app.ui.sync_page", "SyncPage"),
 }
 # What an administrator's Settings section holds (staff accounts).
 ADMIN_SETTINGS_PAGE = ("app.ui.users_page", "UsersPage")
@@ -126,7 +135,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.session = session
         self._pending: int | None = None
+        self.sync_status: SyncStatus | None = None
         self._pending_in_flight = False
+        self._pending_again = False
         self._detail: dict[tuple[str, str], QWidget] = {}
         self.setWindowTitle(self.tr("HWC Spoke"))
 
@@ -168,6 +179,9 @@ class MainWindow(QMainWindow):
         self._pending_timer.setInterval(PENDING_REFRESH_MS)
         self._pending_timer.timeout.connect(self.refresh_pending)
         self._pending_timer.start()
+        # Every sync round, the worker's or a person's, changes what the status bar says.
+        self.sync_events = SyncEvents(session.services.sync, self)
+        self.sync_events.report.connect(lambda _report: self.refresh_pending())
 
         self.nav_list.setCurrentRow(nav.PAGE_KEYS.index(self.landing_key()))
         self.refresh_pending()
@@ -254,10 +268,10 @@ class MainWindow(QMainWindow):
             .replace("%2", role_name(str(user.role)))
         )
         self.user_label.setObjectName("userLabel")
-        self.sync_state_label = QLabel(self.tr("Offline — not yet enrolled with a hub"))
-        self.sync_state_label.setObjectName("offlineBadge")
+        self.sync_state_label = QLabel(self.tr("Sync: …"))
+        self.sync_state_label.setObjectName("offlineBadge")  # amber until known to be online
         self.sync_state_label.setToolTip(
-            self.tr("Everything is saved on this PC. Sending to a hub comes with enrolment.")
+            self.tr("Everything is saved on this PC. The Sync section (Alt+5) shows more.")
         )
         self.pending_label = QLabel(self.tr("Waiting to sync: …"))
         self.pending_label.setObjectName("pendingLabel")
@@ -333,6 +347,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self._pending_timer.stop()
+        self.sync_events.detach()
         self.signed_out.emit()
 
     # --- internals ---------------------------------------------------------------------------
@@ -380,27 +395,45 @@ class MainWindow(QMainWindow):
     def refresh_pending(self) -> None:
         """Re-read how many records wait to be synced (off the GUI thread)."""
         if self._pending_in_flight:
+            # A round ended during this read: read once more after it, or the bar would
+            # show the state from before the round until the next tick.
+            self._pending_again = True
             return
         self._pending_in_flight = True
-        services = self.session.services
+        self._pending_again = False
+        sync, user = self.session.services.sync, self.session.user
         (
-            Op(self, services.pending_sync_count)
-            .success(self._on_pending_counted)
+            Op(self, lambda: sync.status(user))
+            .success(self._on_status_read)
             .failure(self._on_pending_failed)
             .run()
         )
 
-    def _on_pending_counted(self, count: int) -> None:
+    def _on_status_read(self, status: SyncStatus) -> None:
         self._pending_in_flight = False
-        self._pending = count
-        self.pending_label.setText(self.tr("Waiting to sync: %n record(s)", "", count))
+        self._pending = status.pending_total
+        self.sync_status = status
+        self.sync_state_label.setText(connection_text(status))
+        if status.online:
+            bg, fg = ONLINE_COLOURS
+            self.sync_state_label.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; }}")
+        else:
+            self.sync_state_label.setStyleSheet("")  # the application's amber offlineBadge
+        self.pending_label.setText(pending_text(status))
+        if self._pending_again:
+            self.refresh_pending()
 
     def _on_pending_failed(self, exc: BaseException) -> bool:
         # A status read failing is not worth a pop-up; the next tick tries again.
         self._pending_in_flight = False
+        self._pending_again = False
         self.pending_label.setText(self.tr("Waiting to sync: unknown"))
         log.warning("could not count pending sync records: %s", getattr(exc, "code", exc))
         return True
+
+    def refresh_sync_status(self) -> None:
+        """Another name for ``refresh_pending``: the read covers the whole sync status."""
+        self.refresh_pending()
 
     def pending_count(self) -> int | None:
         """The last count read, or None before the first read finishes."""
@@ -408,4 +441,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._pending_timer.stop()
+        self.sync_events.detach()
         super().closeEvent(event)

@@ -204,6 +204,42 @@ MESSAGES: dict[str, str] = {
     "sync.enrol_invalid": QT_TRANSLATE_NOOP(
         "messages", "The enrolment was not accepted: {message}. Check the hub address and token."
     ),
+    "sync.op_not_found": QT_TRANSLATE_NOOP(
+        "messages", "This change is no longer waiting for attention. It may have been sent again."
+    ),
+    # the outcome of a sync round (SyncStatus.last_error_code, SyncReport.error_code)
+    "sync.cancelled": QT_TRANSLATE_NOOP("messages", "The sync was cancelled."),
+    "sync.already_running": QT_TRANSLATE_NOOP(
+        "messages", "A sync is already running. Its result will show here when it ends."
+    ),
+    "sync.ops_failed": QT_TRANSLATE_NOOP(
+        "messages", "Some records got no answer from the hub. They will be sent again."
+    ),
+    "sync.crashed": QT_TRANSLATE_NOOP(
+        "messages", "The sync stopped because of an error on this PC. Tell your IT support."
+    ),
+    "sync.failed": QT_TRANSLATE_NOOP("messages", "The last sync did not finish."),
+    "hub.unreachable": QT_TRANSLATE_NOOP(
+        "messages", "The hub could not be reached. Check the network; sending resumes by itself."
+    ),
+    "hub.timeout": QT_TRANSLATE_NOOP(
+        "messages", "The hub did not answer in time. The network may be slow; it will try again."
+    ),
+    "hub.truncated": QT_TRANSLATE_NOOP(
+        "messages", "The hub's answer was cut off. The network may be poor; it will try again."
+    ),
+    "hub.bad_reply": QT_TRANSLATE_NOOP(
+        "messages", "The hub sent an answer this PC cannot read. Tell your IT support."
+    ),
+    "hub.unavailable": QT_TRANSLATE_NOOP(
+        "messages", "The hub is busy or down for a moment. Sending resumes by itself."
+    ),
+    "hub.internal": QT_TRANSLATE_NOOP(
+        "messages", "The hub had a problem. Sending resumes by itself; tell IT if it lasts."
+    ),
+    "auth.invalid": QT_TRANSLATE_NOOP(
+        "messages", "The hub did not accept this PC's enrolment. Ask field IT to enrol it again."
+    ),
     # devices (services.devices)
     "device.not_found": QT_TRANSLATE_NOOP(
         "messages", "This device is no longer paired. It may have been forgotten already."

@@ -20,6 +20,11 @@ renders the login window with its message and exits 1.
 ``probe_searches``: with the screenshot credentials, sign in and time that many searches on
 the patients page, from the query to the results on screen (see ``app.ui.probe``).
 
+Sync worker: when the main window opens, ``services.sync.start_worker()`` runs through ``Op``
+(it reads the enrolment, and does nothing when this PC is not enrolled); signing out stops it
+without waiting (``stop_worker(timeout=0)``: the round in progress is cancelled and its daemon
+thread ends by itself), and leaving the program stops it with a short wait.
+
 GUI thread only (this is where the GUI thread starts).
 """
 
@@ -110,6 +115,8 @@ class Shell(QObject):
         else:
             window.showMaximized()
         self.main = window
+        sync = self.services.sync
+        Op(window, lambda: sync.start_worker()).failure(_worker_not_started).run()
         if self.login is not None:
             self.login.close()
             self.login.deleteLater()
@@ -118,6 +125,8 @@ class Shell(QObject):
     def on_event_signed_out(self) -> None:
         log.info("signed out")
         window, self.main = self.main, None
+        # Nobody is signed in: nothing new can be queued. Not waiting keeps sign-out instant.
+        self.services.sync.stop_worker(timeout=0)
         self.show_login()  # first, so the application never has no window
         if window is not None:
             window.close()
@@ -169,9 +178,16 @@ def run_gui(
             _when_ready(login, lambda: _capture_later(app, login, target))
 
     code = app.exec()
+    services.sync.stop_worker(timeout=2.0)
     shell.main = None
     shell.login = None
     return int(code)
+
+
+def _worker_not_started(exc: BaseException) -> bool:
+    # No sync is not worth a pop-up at sign-in: the status bar says what the state is.
+    log.warning("could not start the sync worker: %s", getattr(exc, "code", exc))
+    return True
 
 
 def _saved_language(services: Services) -> str | None:
