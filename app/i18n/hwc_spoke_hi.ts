@@ -1000,94 +1000,94 @@
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="141"/>
-        <location filename="../ui/main_window.py" line="235"/>
+        <location filename="../ui/main_window.py" line="142"/>
+        <location filename="../ui/main_window.py" line="236"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="148"/>
+        <location filename="../ui/main_window.py" line="149"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="155"/>
+        <location filename="../ui/main_window.py" line="156"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="197"/>
+        <location filename="../ui/main_window.py" line="198"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="200"/>
+        <location filename="../ui/main_window.py" line="201"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="206"/>
+        <location filename="../ui/main_window.py" line="207"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="207"/>
-        <location filename="../ui/main_window.py" line="221"/>
+        <location filename="../ui/main_window.py" line="208"/>
+        <location filename="../ui/main_window.py" line="222"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="251"/>
+        <location filename="../ui/main_window.py" line="252"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="253"/>
+        <location filename="../ui/main_window.py" line="254"/>
         <source>Sign out and lock this PC (Ctrl+L)</source>
         <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="265"/>
+        <location filename="../ui/main_window.py" line="266"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="270"/>
+        <location filename="../ui/main_window.py" line="271"/>
         <source>Sync: …</source>
         <translation>सिंक: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="273"/>
+        <location filename="../ui/main_window.py" line="274"/>
         <source>Everything is saved on this PC. The Sync section (Alt+5) shows more.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। सिंक भाग (Alt+5) में और जानकारी है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="275"/>
+        <location filename="../ui/main_window.py" line="276"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="322"/>
+        <location filename="../ui/main_window.py" line="323"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="330"/>
+        <location filename="../ui/main_window.py" line="331"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="371"/>
+        <location filename="../ui/main_window.py" line="372"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="382"/>
+        <location filename="../ui/main_window.py" line="383"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="422"/>
+        <location filename="../ui/main_window.py" line="430"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -1898,7 +1898,7 @@
     </message>
     <message>
         <location filename="../ui/sync_page.py" line="182"/>
-        <location filename="../ui/sync_page.py" line="303"/>
+        <location filename="../ui/sync_page.py" line="306"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
@@ -1963,72 +1963,72 @@
         <translation>कारण ठीक होने के बाद चुने गए बदलाव को फिर से कतार में डालें (Alt+A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="359"/>
-        <source>None: not enrolled</source>
-        <translation>कोई नहीं: नामांकित नहीं</translation>
+        <location filename="../ui/sync_page.py" line="362"/>
+        <source>No hub yet</source>
+        <translation>अभी कोई हब नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="369"/>
+        <location filename="../ui/sync_page.py" line="372"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="374"/>
+        <location filename="../ui/sync_page.py" line="377"/>
         <source>%1 (hub time %2)</source>
         <translation>%1 (हब का समय %2)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="383"/>
+        <location filename="../ui/sync_page.py" line="386"/>
         <source>Last attempt %1: %2</source>
         <translation>पिछला प्रयास %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="394"/>
+        <location filename="../ui/sync_page.py" line="397"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) behind the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट पीछे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="399"/>
+        <location filename="../ui/sync_page.py" line="402"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) ahead of the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट आगे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="423"/>
+        <location filename="../ui/sync_page.py" line="426"/>
         <source>The hub could not accept these changes. The rest were sent. Read the reason; once it is fixed (often at the hub), choose the change and Send again.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण पढ़ें; उसके ठीक होने पर (अक्सर हब पर), बदलाव चुनें और फिर से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="429"/>
+        <location filename="../ui/sync_page.py" line="432"/>
         <source>The hub could not accept these changes. The rest were sent. Clinical staff can send them again once the reason is fixed.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण ठीक होने पर क्लिनिकल स्टाफ़ इन्हें फिर से भेज सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="434"/>
+        <location filename="../ui/sync_page.py" line="437"/>
         <source>Nothing needs attention.</source>
         <translation>किसी चीज़ पर ध्यान देना ज़रूरी नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="461"/>
+        <location filename="../ui/sync_page.py" line="464"/>
         <source>Connecting to the hub…</source>
         <translation>हब से जुड़ रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="464"/>
+        <location filename="../ui/sync_page.py" line="467"/>
         <source>Syncing with the hub…</source>
         <translation>हब के साथ सिंक हो रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="482"/>
+        <location filename="../ui/sync_page.py" line="485"/>
         <source>Sync finished.</source>
         <translation>सिंक पूरा हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="493"/>
+        <location filename="../ui/sync_page.py" line="496"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="510"/>
+        <location filename="../ui/sync_page.py" line="513"/>
         <source>“%1” is back in the queue.</source>
         <translation>“%1” फिर से कतार में है।</translation>
     </message>

@@ -290,8 +290,11 @@ class SyncPage(QWidget):
         layout.addSpacing(m // 2)
         layout.addWidget(self.attention_heading)
         layout.addWidget(self.attention_help)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 100)
         layout.addLayout(retry_row)
+        # When nothing needs attention the table is hidden: keep the page at the top instead
+        # of spreading its lines over the window (the table, when shown, takes the room).
+        layout.addStretch(1)
 
         self._show_status(None)
         self._show_items([])
@@ -356,7 +359,7 @@ class SyncPage(QWidget):
                 label.setText("…")
             return
         now = datetime.now(UTC)
-        self.hub_value.setText(status.hub_url or self.tr("None: not enrolled"))
+        self.hub_value.setText(status.hub_url or self.tr("No hub yet"))
         self.enrol_help.setVisible(not status.enrolled)
         self.sync_button.setEnabled(status.enrolled and self._round is None)
         self.connection_value.setText(connection_text(status, now))
