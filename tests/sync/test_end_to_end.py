@@ -355,3 +355,33 @@ def test_a_cancelled_round_stops_and_keeps_its_ops_pending(
     report = make_engine().run_once(cancel=cancel)
     assert report.error_code == "sync.cancelled"
     assert outbox_counts(spoke)["pending"] == SEEDED_OPS
+
+
+def test_a_pc_clock_reset_to_1970_does_not_stop_sync(
+    spoke: Services, hub: Hub, make_engine: EngineFactory, tmp_path: Path
+) -> None:
+    # A dead CMOS battery: the PC boots at the epoch. Nothing in the protocol uses PC time.
+    report = make_engine(clock=lambda: datetime(1970, 1, 1, 0, 5, tzinfo=UTC)).run_once()
+    assert report.ok, report.error
+    assert report.clock_warning
+    assert report.clock_offset_s is not None and report.clock_offset_s > 50 * 365 * 86400
+    assert report.pushed.applied == SEEDED_OPS
+    assert_hub_has_each_once(hub, tmp_path, SEEDED_CASES, SEEDED_PATIENTS)
+
+
+def test_a_pc_clock_jumping_backwards_between_rounds_loses_and_repeats_nothing(
+    spoke: Services, hub: Hub, make_engine: EngineFactory, tmp_path: Path
+) -> None:
+    moments = iter([datetime.now(UTC), datetime.now(UTC) - timedelta(days=40)])
+    now = next(moments)
+    engine = make_engine(clock=lambda: now)
+    actor = paramedic(spoke)
+    first = engine.run_once()
+    assert first.ok, first.error
+    now = next(moments)  # someone "fixes" the clock by going back 40 days
+    queue_new_case(spoke, actor)
+    second = engine.run_once()
+    assert second.ok, second.error
+    assert second.clock_warning
+    assert second.pushed.applied >= 1
+    assert_hub_has_each_once(hub, tmp_path, SEEDED_CASES + 1, SEEDED_PATIENTS)
