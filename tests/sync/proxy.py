@@ -21,6 +21,7 @@ import select
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _RECV = 65536
@@ -49,7 +50,16 @@ def _close(sock: socket.socket) -> None:
 
 
 class FaultProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(
+        self,
+        target_host: str,
+        target_port: int,
+        *,
+        hook: Callable[[str, str, str], None] | None = None,
+    ) -> None:
+        # hook(stage, method, path) in drop mode: stage "request" before the request goes to
+        # the hub, "response" right after its answer reached the client (the kill harness).
+        self._hook = hook
         self._target = (target_host, target_port)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
@@ -186,6 +196,8 @@ class FaultProxy:
             # One upstream connection per request, closed by the hub after its answer, so
             # "the full response" is simply everything up to the end of the stream.
             forwarded = b"\r\n".join([request_line, *headers, b"Connection: close", b"", b""])
+            if self._hook is not None:
+                self._hook("request", method, path)
             upstream = socket.create_connection(self._target, timeout=30)
             try:
                 upstream.sendall(forwarded + body)
@@ -201,6 +213,8 @@ class FaultProxy:
             if drop:
                 return  # the caller closes the client socket: the answer never arrives
             client.sendall(response)
+            if self._hook is not None:
+                self._hook("response", method, path)
 
 
 def _read_request(sock: socket.socket, buffer: bytes) -> tuple[tuple[bytes, bytes] | None, bytes]:
