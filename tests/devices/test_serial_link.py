@@ -135,7 +135,9 @@ def make_link(links: list[SerialLink], port: str, rec: Recorder, **kw: object) -
 
 def test_loop_url_echoes_writes(links: list[SerialLink]) -> None:
     rec = Recorder()
-    link = make_link(links, "loop://", rec, baudrate=19200, parity=serial.PARITY_ODD)
+    link = make_link(
+        links, "loop://", rec, settings=SerialSettings(19200, parity=serial.PARITY_ODD)
+    )
     assert link.write(b"early") is False  # not open yet
     link.start()
     assert wait_until(lambda: link.state is ConnectionState.CONNECTED)
@@ -152,7 +154,9 @@ def test_pty_bytes_arrive_in_order_and_writes_reach_the_device(
     pty_pair: Pty, links: list[SerialLink]
 ) -> None:
     rec = Recorder()
-    link = make_link(links, pty_pair.port, rec, baudrate=19200, parity=serial.PARITY_ODD)
+    link = make_link(
+        links, pty_pair.port, rec, settings=SerialSettings(19200, parity=serial.PARITY_ODD)
+    )
     link.start()
     assert wait_until(lambda: link.state is ConnectionState.CONNECTED)
     payload = bytes(range(256)) * 4

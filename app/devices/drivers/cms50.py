@@ -255,10 +255,7 @@ class Cms50Driver:
         first = self._firmware.settings
         self._link = SerialLink(
             spec.address,
-            baudrate=first.baudrate,
-            bytesize=first.bytesize,
-            parity=first.parity,
-            stopbits=first.stopbits,
+            settings=first,
             on_bytes=self.feed,
             on_state=self._on_state,
             reconnect_delay=reconnect_delay,

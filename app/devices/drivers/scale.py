@@ -122,10 +122,7 @@ class ScaleDriver:
         self._last_live = -math.inf
         self._link = SerialLink(
             spec.address,
-            baudrate=settings.baudrate,
-            bytesize=settings.bytesize,
-            parity=settings.parity,
-            stopbits=settings.stopbits,
+            settings=settings,
             on_bytes=self.feed,
             on_state=self._on_state,
             reconnect_delay=reconnect_delay,

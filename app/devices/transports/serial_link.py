@@ -122,10 +122,7 @@ class SerialLink:
         self,
         port: str,
         *,
-        baudrate: int = 9600,
-        bytesize: int = 8,
-        parity: str = serial.PARITY_NONE,
-        stopbits: float = 1,
+        settings: SerialSettings = SerialSettings(),
         on_bytes: Callable[[bytes], None],
         on_state: Callable[[ConnectionState, str], None],
         reconnect_delay: tuple[float, float] = (0.5, 10.0),
@@ -134,7 +131,7 @@ class SerialLink:
         if not 0 < low <= high:
             raise ValueError(f"reconnect_delay must be 0 < min <= max, got {reconnect_delay!r}")
         self.port = port
-        self.settings = SerialSettings(baudrate, bytesize, parity, stopbits)
+        self.settings = settings
         self._on_bytes = on_bytes
         self._on_state = on_state
         self._delay_min, self._delay_max = low, high
