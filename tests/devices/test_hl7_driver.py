@@ -31,19 +31,11 @@ from app.devices.simulators.hl7_monitor import (
     parse_ack,
 )
 from app.domain.vitals import DIASTOLIC, PULSE, RESP_RATE, SPO2, SYSTOLIC, TEMPERATURE
+from tests.polling import wait_until
 
 DEADLINE = 5.0
 NOW = datetime(2024, 3, 15, 5, 0, 7, tzinfo=UTC)
 WHEN = datetime(2024, 3, 15, 10, 30)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def oru(control_id: str = "MSG00001", sender: str = "MONITOR", facility: str = "BED01") -> bytes:

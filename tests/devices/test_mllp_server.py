@@ -17,18 +17,10 @@ import pytest
 from app.devices.driver import ConnectionState
 from app.devices.framing import MllpFramer, mllp_wrap
 from app.devices.transports.mllp_server import MllpServer, bind_error_text
+from tests.polling import wait_until
 
 DEADLINE = 5.0
 CONNECTED, DISCONNECTED = ConnectionState.CONNECTED, ConnectionState.DISCONNECTED
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class Recorder:

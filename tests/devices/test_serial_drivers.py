@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,6 +36,7 @@ from app.devices.simulators.serial_sims import (
     encode_cms50_live,
 )
 from app.domain.vitals import PULSE, SPO2, WEIGHT
+from tests import polling
 
 DEADLINE = 10.0  # an oximeter paired without "protocol" first spends 2 s looking for v4.6
 NOW = datetime(2024, 3, 15, 5, 0, 7, tzinfo=UTC)
@@ -44,12 +44,7 @@ RATE = 60  # CMS50 frames a second
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
+    return polling.wait_until(predicate, timeout)
 
 
 class Sink:

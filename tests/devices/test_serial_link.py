@@ -10,7 +10,6 @@ import errno
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,18 +23,10 @@ from app.devices.driver import ConnectionState
 from app.devices.transports import serial_ports
 from app.devices.transports.serial_link import SerialLink, SerialSettings, describe_open_error
 from app.devices.transports.serial_ports import PortInfo, PortWatcher, known_adapter, list_ports
+from tests.polling import wait_until
 
 DEADLINE = 5.0
 FAST = (0.02, 0.1)  # reconnect backoff for tests
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class Recorder:

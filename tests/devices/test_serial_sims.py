@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -27,19 +26,9 @@ from app.devices.simulators.serial_sims import (
     encode_cms50_live,
 )
 from app.domain.vitals import PULSE, SPO2, WEIGHT
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the simulators need a POSIX pty")
-
-DEADLINE = 5.0
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class PortReader:
