@@ -22,6 +22,7 @@ Contract: pure functions over immutable tables, thread-safe.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -346,6 +347,29 @@ def check_bp(systolic: float, diastolic: float) -> None:
             {"systolic": systolic, "diastolic": diastolic},
             field="systolic",
         )
+
+
+def assess_reading(
+    values: Iterable[tuple[str, float, str]], age_years: int | None = None
+) -> tuple[list[Assessment], list[ImplausibleValue | DomainError]]:
+    """Check the values of one reading together: each as ``assess`` does, and a systolic and
+    diastolic pair as ``check_bp`` does. Returns the assessments and every refusal (empty
+    when all is plausible), so a caller can either show them all or raise the first."""
+    assessments: list[Assessment] = []
+    problems: list[ImplausibleValue | DomainError] = []
+    by_code: dict[str, float] = {}
+    for code, value, unit in values:
+        by_code[code] = value
+        try:
+            assessments.append(assess(code, value, unit, age_years))
+        except DomainError as exc:
+            problems.append(exc)
+    if SYSTOLIC in by_code and DIASTOLIC in by_code:
+        try:
+            check_bp(by_code[SYSTOLIC], by_code[DIASTOLIC])
+        except DomainError as exc:
+            problems.append(exc)
+    return assessments, problems
 
 
 def bmi(weight_kg: float, height_cm: float) -> float:

@@ -252,10 +252,9 @@ class CaseService:
         case, patient = self._case_and_patient(cid)
         _check_open(case)
         age = _age(patient, local_today(self._clock))
-        by_code = {code: value for code, value, _ in values}
-        if SYSTOLIC in by_code and DIASTOLIC in by_code:
-            vitals.check_bp(by_code[SYSTOLIC], by_code[DIASTOLIC])
-        assessments = [vitals.assess(code, value, unit, age) for code, value, unit in values]
+        assessments, problems = vitals.assess_reading(values, age)
+        if problems:
+            raise problems[0]
         now = self._clock()
         items = [
             self._observation(actor, cid, code, value, unit, now, provenance, confirmed_abnormal)

@@ -385,7 +385,9 @@ class DeviceService:
         )
         if not values:
             return
-        refusals = tuple(_refusals(values))
+        # The same limits as for typed values, checked on arrival so the operator sees at once
+        # that a reading cannot be kept (record_values checks again, with the patient's age).
+        refusals = tuple(vitals.assess_reading(values)[1])
         with self._lock:
             p = PendingReading(
                 new_id(), reading.device_id, name, reading, values, self._target, refusals
@@ -427,24 +429,6 @@ def _spec(d: PairedDevice) -> DeviceSpec:
 
 def _with_case(p: PendingReading, case_id: CaseId) -> PendingReading:
     return replace(p, case_id=case_id)
-
-
-def _refusals(values: tuple[Value, ...]) -> list[DomainError]:
-    """The same limits as for typed values, checked on arrival so the operator sees at once
-    that a reading cannot be kept (``record_values`` checks again, with the patient's age)."""
-    out: list[DomainError] = []
-    for code, value, unit in values:
-        try:
-            vitals.assess(code, value, unit, None)
-        except DomainError as exc:
-            out.append(exc)
-    by_code = {code: value for code, value, _ in values}
-    if not out and vitals.SYSTOLIC in by_code and vitals.DIASTOLIC in by_code:
-        try:
-            vitals.check_bp(by_code[vitals.SYSTOLIC], by_code[vitals.DIASTOLIC])
-        except DomainError as exc:
-            out.append(exc)
-    return out
 
 
 def _aware(device_time: datetime) -> datetime:

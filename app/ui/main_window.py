@@ -431,10 +431,6 @@ class MainWindow(QMainWindow):
         log.warning("could not count pending sync records: %s", getattr(exc, "code", exc))
         return True
 
-    def refresh_sync_status(self) -> None:
-        """Another name for ``refresh_pending``: the read covers the whole sync status."""
-        self.refresh_pending()
-
     def pending_count(self) -> int | None:
         """The last count read, or None before the first read finishes."""
         return self._pending

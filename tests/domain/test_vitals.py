@@ -422,3 +422,14 @@ def test_bmi() -> None:
 )
 def test_format_value(code: str, value: float, unit: str | None, text: str) -> None:
     assert format_value(code, value, unit) == text
+
+
+def test_a_reading_is_checked_as_a_whole_and_every_refusal_is_listed() -> None:
+    from app.domain.vitals import DIASTOLIC, PULSE, SYSTOLIC, assess_reading
+
+    good, none = assess_reading([(SYSTOLIC, 150, "mm[Hg]"), (DIASTOLIC, 95, "mm[Hg]")], 40)
+    assert [a.canonical_value for a in good] == [150, 95] and none == []
+    _, problems = assess_reading(
+        [(SYSTOLIC, 80, "mm[Hg]"), (DIASTOLIC, 120, "mm[Hg]"), (PULSE, 400, "/min")]
+    )
+    assert [p.code for p in problems] == ["vital.above_limit", "vital.bp_order"]
