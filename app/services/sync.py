@@ -39,7 +39,7 @@ from app.domain.models import CaseStatus, User
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
 from app.store import cases as cases_repo
-from app.store import sync_log
+from app.store import outbox, sync_log
 from app.store.blobs import BlobStore
 from app.store.db import Store
 from app.sync import credentials
@@ -223,7 +223,7 @@ class SyncService:
         now = self._clock()
 
         def apply(db: sqlite_utils.Database) -> bool:
-            op = sync_log.requeue_rejected(db, op_id)
+            op = outbox.requeue_rejected(db, op_id)
             if op is None:
                 return False
             if op.op == "case.queue":

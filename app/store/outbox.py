@@ -11,7 +11,8 @@ on the writer thread; the rest may also run inside ``Store.read``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -185,3 +186,37 @@ def mark_failed(db: sqlite_utils.Database, op_id: str, error: str) -> None:
         "WHERE op_id = ?",
         [error, op_id],
     )
+
+
+def requeue_sent(
+    db: sqlite_utils.Database, op_ids: Sequence[str] | None = None, error: str = ""
+) -> None:
+    """``sent`` -> ``pending`` with no verdict (the attempt ``mark_sent`` counted stays):
+    all of them (a process died mid-round), or ``op_ids`` with the reason."""
+    if op_ids is None:
+        db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sent'")
+        return
+    db.execute(
+        "UPDATE outbox SET state = 'pending', last_error = ? "
+        "WHERE state = 'sent' AND op_id IN (SELECT value FROM json_each(?))",
+        [error, json.dumps(list(op_ids))],
+    )
+
+
+def requeue_acked(db: sqlite_utils.Database) -> None:
+    """Every acknowledged op goes again (a restored hub drops the ones it still has)."""
+    db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'acked'")
+
+
+def requeue_rejected(db: sqlite_utils.Database, op_id: str) -> OutboxOp | None:
+    """A rejected op back to pending (same op id, so the hub still de-duplicates it); returns
+    it, or None when there is no rejected op with that id."""
+    op = get(db, op_id)
+    if op is None or op.state != "rejected":
+        return None
+    db.execute(
+        "UPDATE outbox SET state = 'pending', last_error = '' WHERE op_id = ? "
+        "AND state = 'rejected'",
+        [op_id],
+    )
+    return op

@@ -5,11 +5,11 @@ in ``sync_state``. A person also needs to know whether the last *attempt* worked
 since when this PC has been unable to reach its hub: ``record_round`` writes that after each
 round, and ``read`` returns it with the engine's own keys in one snapshot. ``pending_by_class``
 splits what still waits to go into records and photos, ``rejected`` lists the ops the hub
-refused, and ``requeue_rejected`` puts one of them back in the queue.
+refused (``app.store.outbox.requeue_rejected`` puts one of them back in the queue).
 
 Times here are the PC's clock, for display only: nothing is decided by them.
 
-Threading rule: ``record_round`` and ``requeue_rejected`` write and must run inside
+Threading rule: ``record_round`` writes and must run inside
 ``Store.write``; the rest may run inside ``Store.read`` too.
 """
 
@@ -181,17 +181,3 @@ def rejected(db: sqlite_utils.Database, limit: int = 500) -> list[RejectedOp]:
 
 def rejected_count(db: sqlite_utils.Database) -> int:
     return int(outbox.counts(db)["rejected"])
-
-
-def requeue_rejected(db: sqlite_utils.Database, op_id: str) -> outbox.OutboxOp | None:
-    """Put a rejected op back to pending (same op id, so the hub still de-duplicates it);
-    returns it, or None when there is no rejected op with that id."""
-    op = outbox.get(db, op_id)
-    if op is None or op.state != "rejected":
-        return None
-    db.execute(
-        "UPDATE outbox SET state = 'pending', last_error = '' WHERE op_id = ? "
-        "AND state = 'rejected'",
-        [op_id],
-    )
-    return op

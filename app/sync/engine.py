@@ -247,7 +247,7 @@ class SyncEngine:
     # -- the round ---------------------------------------------------------------------------
 
     def _round(self, r: _Round) -> None:
-        self._store.write(_requeue_sent)  # ops stranded 'sent' by a process that died
+        self._store.write(outbox.requeue_sent)  # ops stranded 'sent' by a process that died
         self._meta(r)
         self._push(r)
         self._upload_blobs(r)
@@ -277,7 +277,7 @@ class SyncEngine:
             )
             if changed:
                 settings.put_state(db, KEY_CURSOR, "0")
-                _requeue_acked(db)
+                outbox.requeue_acked(db)
                 _forget_blob_uploads(db)
             settings.put_state(db, KEY_EPOCH, epoch)
             if offset is not None:
@@ -312,7 +312,7 @@ class SyncEngine:
                 reply = self._client.push([_wire(op) for op in ops], r.epoch)
             except BaseException as exc:
                 # No verdict on any op of this batch: all of them go back to pending.
-                self._store.write(partial(_requeue_sent, op_ids=ids, error=_describe(exc)))
+                self._store.write(partial(outbox.requeue_sent, op_ids=ids, error=_describe(exc)))
                 if isinstance(exc, HubRejected) and exc.status == 413:
                     if len(ops) == 1:
                         self._reject_alone(r, ops[0], exc)
@@ -602,25 +602,6 @@ class SyncEngine:
 def _mark_sent(db: sqlite_utils.Database, *, op_ids: Sequence[str]) -> None:
     for op_id in op_ids:
         outbox.mark_sent(db, op_id)
-
-
-def _requeue_sent(
-    db: sqlite_utils.Database, op_ids: Sequence[str] | None = None, error: str | None = None
-) -> None:
-    """``sent`` -> ``pending`` (no verdict), keeping the attempt ``mark_sent`` counted."""
-    if op_ids is None:
-        db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sent'")
-        return
-    db.execute(
-        "UPDATE outbox SET state = 'pending', last_error = ? "
-        "WHERE state = 'sent' AND op_id IN (SELECT value FROM json_each(?))",
-        [error or "", json.dumps(list(op_ids))],
-    )
-
-
-def _requeue_acked(db: sqlite_utils.Database) -> None:
-    """Every acknowledged op goes again (a restored hub drops the ones it still has)."""
-    db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'acked'")
 
 
 def _forget_blob_uploads(db: sqlite_utils.Database) -> None:
