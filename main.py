@@ -123,26 +123,38 @@ def start_demo_devices(
 
 
 def start_demo_hub(services: Services, data_dir: Path) -> Any:
-    """An embedded hub on loopback (SQLite in the demo folder), with this PC enrolled with it.
+    """An embedded hub on loopback (SQLite in the demo folder), over HTTPS with its own CA,
+    with this PC enrolled with it through an enrolment token, as field IT would.
 
     The hub keeps the spoke's credentials between runs; only its port changes, so the
     stored enrolment is pointed at the new address.
     """
     from app.sync import credentials
     from hub.app import create_app
-    from hub.server import start_in_thread
+    from hub.enrolment import issue_token
+    from hub.server import hub_identity, start_in_thread
     from hub.storage import open_store
 
     store = open_store(f"sqlite:///{data_dir / 'demo-hub.sqlite3'}")
-    server = start_in_thread(create_app(store, name="Demo hub"))
+    try:
+        identity = hub_identity(store, "127.0.0.1:0")
+        server = start_in_thread(create_app(store, name="Demo hub"), identity=identity)
+    except BaseException:
+        store.close()
+        raise
     current = credentials.load(services.store)
-    if current is not None and store.authenticate(current.spoke_id, current.secret):
-        credentials.save(
-            services.store, credentials.HubCredentials(server.url, current.spoke_id, current.secret)
-        )
+    if (
+        current is not None
+        and current.anchor_pem == identity.anchor_pem
+        and store.authenticate(current.spoke_id, current.secret)
+    ):
+        services.sync.repoint(server.url)
     else:
-        spoke_id, secret = store.register_spoke("Demo Health & Wellness Centre")
-        services.sync.enrol(None, server.url, f"{spoke_id}.{secret}")
+        credentials.forget(services.store)  # a demo folder from before HTTPS, or a new hub
+        token = issue_token(
+            store, "Demo Health & Wellness Centre", valid_days=1, address=f"127.0.0.1:{server.port}"
+        )
+        services.sync.enrol(None, token.text)
 
     class DemoHub:
         def stop(self) -> None:
@@ -241,12 +253,16 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     setup_logging(data_dir, args.verbose)
     with open_services(data_dir) as services:
         try:
-            spoke_id = services.sync.enrol(None, args.hub, args.token)
+            done = services.sync.enrol(None, args.token, args.hub)
         except DomainError as exc:
             print(f"enrol: {exc.message}", file=sys.stderr)
-            return 2
-    print(f"Enrolled as spoke {spoke_id} with the hub at {args.hub}.")
+            return 1 if exc.code in _ENROL_RETRYABLE else 2
+    print(f"Enrolled {done.facility!r} as spoke {done.spoke_id} with {done.hub_url}.")
     return 0
+
+
+# Worth trying again later with the same token (exit 1); anything else needs a person (2).
+_ENROL_RETRYABLE = frozenset({"sync.enrol_unreachable", "sync.enrol_failed"})
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -373,9 +389,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     enrol = sub.add_parser("enrol", help="enrol this PC with a hub (field IT)")
     enrol.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
-    enrol.add_argument("--hub", required=True, metavar="URL", help="the hub's address")
     enrol.add_argument(
-        "--token", required=True, help="the token 'main.py hub add-spoke' printed for this spoke"
+        "--token", required=True, help="the enrolment token 'main.py hub enrol-token' printed"
+    )
+    enrol.add_argument(
+        "--hub", metavar="URL", help="reach the hub at this https:// address instead of the token's"
     )
     enrol.set_defaults(func=cmd_enrol)
 
@@ -388,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     hub = sub.add_parser(
         "hub",
-        help="the reference hub: serve, stats, add-spoke ... ('main.py hub --help')",
+        help="the reference hub: serve, enrol-token, stats ... ('main.py hub --help')",
         add_help=False,
     )
     hub.add_argument("hub_args", nargs=argparse.REMAINDER)
@@ -397,7 +415,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    if words[:1] == ["hub"]:
+        # argparse cannot hand "hub --db URL ..." to a REMAINDER argument (it reads --db as
+        # its own option), so the hub's command line goes to the hub's parser untouched.
+        from hub.cli import main as hub_main
+
+        return hub_main(words[1:])
+    args = build_parser().parse_args(words)
     if getattr(args, "demo", False):
         # Demo mode is where simulated devices may load (app.devices.simulators checks this).
         os.environ["HWC_SPOKE_SIMULATORS"] = "1"

@@ -1,13 +1,17 @@
 """The hub's HTTP API (docs/SYNC.md, version 1) as a Starlette ASGI application.
 
-``create_app(store)`` serves ``GET /v1/meta``, ``POST /v1/sync/push``, ``GET /v1/sync/pull``,
+``create_app(store)`` serves ``GET /v1/meta``, ``GET /v1/anchor``, ``POST /v1/enrol``,
+``POST /v1/sync/push``, ``GET /v1/sync/pull``,
 ``POST /v1/blobs`` and ``HEAD``/``PATCH /v1/blobs/{sha256}`` on top of a ``HubStore``.
 
 Threading model: the handlers run on the server's event loop; every store call (synchronous,
-thread-safe, possibly slow: scrypt, fsync, a PostgreSQL round trip) goes through
-``run_in_threadpool`` so that one slow request never stalls the others. The only state the app
-keeps is a short-lived cache of verified credentials, touched from the event loop thread alone;
-everything that matters lives in the store, so several processes can serve one database.
+thread-safe, possibly slow: scrypt, fsync, a PostgreSQL round trip) runs on a worker thread so
+that one slow request never stalls the others: the sync calls (push, pull, credentials) on a
+few threads of the app's own (``_Hub.in_store``), the rest through ``run_in_threadpool``. Pulls
+arriving together share one store call (``_Polls``). The only state the app keeps is a
+short-lived cache of verified credentials and the polls waiting for that call, touched from the
+event loop thread alone; everything that matters lives in the store, so several processes can
+serve one database.
 
 Request bodies: read as a stream with hard limits on both the bytes on the wire and the bytes
 after ``Content-Encoding: gzip`` is undone, so neither a huge upload nor a zip bomb can make the
@@ -16,6 +20,8 @@ hub allocate more than about the limit. Responses are compressed for clients tha
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -23,9 +29,10 @@ import re
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -34,17 +41,22 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub import ops as ops_module
+from hub.console import create_console
 from hub.storage.base import (
     BlobHashMismatch,
     BlobOffsetError,
+    EnrolRefused,
     HubStore,
     HubStoreError,
     OpResult,
+    PullAsk,
     PullPage,
 )
+from hub.tls import KEY_ANCHOR
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +78,16 @@ AUTH_CACHE_SECONDS = 60.0  # a revoked spoke keeps working at most this long per
 _AUTH_CACHE_MAX = 4096
 _MAX_TOKEN_CHARS = 512  # nothing longer is hashed: scrypt time must not grow with the input
 RETRY_AFTER_SECONDS = 15
+STORE_THREADS = 8  # as many as the PostgreSQL pool has connections
+POLLS_PER_CALL = 500  # pulls answered by one store call at most
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_ENROL_SECRET = re.compile(r"[0-9A-Za-z]{16}")
+_SPOKE_SECRET = re.compile(r"[0-9A-Za-z_-]{32,200}")  # what the spoke makes for itself
 _UINT = re.compile(r"[0-9]{1,18}")
 
 Clock = Callable[[], datetime]
+_T = TypeVar("_T")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -212,6 +229,27 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
     return value
 
 
+def _unauthorized() -> ApiError:
+    return ApiError(
+        401,
+        "auth.invalid",
+        "unknown or wrong spoke credentials",
+        headers={"WWW-Authenticate": 'Bearer realm="hub"'},
+    )
+
+
+def _credentials(request: Request) -> tuple[str, str]:
+    """(spoke_id, secret) from ``Authorization: Bearer <spoke_id>.<secret>``, or 401."""
+    scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_CHARS:
+        raise _unauthorized()
+    spoke_id, _, secret = token.partition(".")
+    if not spoke_id or not secret:
+        raise _unauthorized()
+    return spoke_id, secret
+
+
 def _sha256_param(request: Request) -> str:
     sha256 = str(request.path_params["sha256"]).lower()
     if not _SHA256.fullmatch(sha256):
@@ -257,6 +295,53 @@ class _HubTimeMiddleware:
         await self.app(scope, receive, send_with_time)
 
 
+class _Polls:
+    """Pulls that arrive while one store call for pulls is running wait for it to end and
+    then go together in the next one (at most ``POLLS_PER_CALL``).
+
+    A poll that arrives alone goes at once, so nothing waits for company; when 200 spokes
+    poll at the same instant, a handful of store calls (each one database round trip)
+    answer them instead of 200 thread hops and 200 queries. Event loop thread only.
+    """
+
+    def __init__(self, hub: _Hub) -> None:
+        self._hub = hub
+        self._waiting: list[tuple[PullAsk, asyncio.Future[PullPage | None]]] = []
+        self._runner: asyncio.Task[None] | None = None
+
+    async def pull(self, ask: PullAsk) -> PullPage | None:
+        future: asyncio.Future[PullPage | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((ask, future))
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run())
+        return await future
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[:POLLS_PER_CALL]
+                del self._waiting[:POLLS_PER_CALL]
+                try:
+                    pages = await self._hub.in_store(
+                        self._hub.store.authenticated_pulls, [ask for ask, _ in batch]
+                    )
+                except Exception as exc:  # each poll answers it (503 for HubStoreError)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                except BaseException:  # the loop is going away: nobody waits forever
+                    for _, future in [*batch, *self._waiting]:
+                        future.cancel()
+                    self._waiting.clear()
+                    raise
+                for (_, future), page in zip(batch, pages, strict=True):
+                    if not future.done():  # a client that went away cancelled its poll
+                        future.set_result(page)
+        finally:
+            self._runner = None
+
+
 class _Hub:
     """The endpoints and their shared bits; one per app, used from the event loop thread."""
 
@@ -266,6 +351,16 @@ class _Hub:
         self.clock = clock
         # sha256(token) -> (spoke_id, monotonic expiry). Only the event loop thread touches it.
         self._auth_cache: dict[bytes, tuple[str, float]] = {}
+        # Sync calls (push, pull, credentials) run on a few threads of their own: under a
+        # burst of 200 polls anyio's pool grew to 40 threads whose fight for the GIL made a
+        # hop cost about 0.3 ms of the event loop's time, three times a hop to these.
+        self._store_threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="hub-store")
+        self._polls = _Polls(self)
+
+    async def in_store(self, call: Callable[..., _T], *args: Any) -> _T:
+        """``call(*args)`` on one of the store threads, never on the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_threads, functools.partial(call, *args))
 
     # --- responses -------------------------------------------------------------------------
 
@@ -347,26 +442,14 @@ class _Hub:
         ``AUTH_CACHE_SECONDS`` (in this process only). Failures are not cached: a wrong secret
         costs the full check each time.
         """
-        unauthorized = ApiError(
-            401,
-            "auth.invalid",
-            "unknown or wrong spoke credentials",
-            headers={"WWW-Authenticate": 'Bearer realm="hub"'},
-        )
-        scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_CHARS:
-            raise unauthorized
-        spoke_id, _, secret = token.partition(".")
-        if not spoke_id or not secret:
-            raise unauthorized
-        key = hashlib.sha256(token.encode("utf-8")).digest()
+        spoke_id, secret = _credentials(request)
+        key = hashlib.sha256(f"{spoke_id}.{secret}".encode()).digest()
         now = time.monotonic()
         cached = self._auth_cache.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-        if not await run_in_threadpool(self.store.authenticate, spoke_id, secret):
-            raise unauthorized
+        if not await self.in_store(self.store.authenticate, spoke_id, secret):
+            raise _unauthorized()
         if len(self._auth_cache) >= _AUTH_CACHE_MAX:
             self._auth_cache = {k: v for k, v in self._auth_cache.items() if v[1] > now}
             if len(self._auth_cache) >= _AUTH_CACHE_MAX:
@@ -384,6 +467,35 @@ class _Hub:
         body = {"max_seq": max_seq, "min_client": MIN_CLIENT, "name": self.name}
         return self.respond(200, body, epoch)
 
+    async def anchor(self, request: Request) -> Response:
+        """The certificate spokes pin (no credentials: a spoke checks it against the pin in its
+        enrolment token before it sends anything secret)."""
+        pem = await run_in_threadpool(self.store.meta_get, KEY_ANCHOR)
+        if pem is None:
+            raise ApiError(404, "tls.none", "this hub serves no certificate of its own")
+        return self.respond(200, {"anchor_pem": pem}, None)
+
+    async def enrol(self, request: Request) -> Response:
+        """Exchange a one-time enrolment secret for a spoke id; the spoke chose its own secret
+        and the hub keeps a hash of it, so no credential is ever in a response."""
+        body = await read_json(request, MAX_JSON_BYTES)
+        token, spoke_secret = body.get("token"), body.get("spoke_secret")
+        if not isinstance(token, str) or not _ENROL_SECRET.fullmatch(token):
+            raise _malformed("token must be the 16-character secret of an enrolment token")
+        if not isinstance(spoke_secret, str) or not _SPOKE_SECRET.fullmatch(spoke_secret):
+            raise _malformed("spoke_secret must be 32-200 characters of A-Z a-z 0-9 _ -")
+        try:
+            spoke_id, facility = await run_in_threadpool(
+                self.store.redeem_enrol_token, token, spoke_secret
+            )
+        except EnrolRefused as refused:
+            raise ApiError(403, refused.code, refused.message) from None
+        epoch = await run_in_threadpool(self.store.epoch)
+        log.info("enrolled spoke %s (%s)", spoke_id, facility)
+        return self.respond(
+            201, {"spoke_id": spoke_id, "facility": facility, "name": self.name}, epoch
+        )
+
     async def push(self, request: Request) -> Response:
         spoke_id = await self.authenticate(request)
         body = await read_json(request, MAX_PUSH_BYTES)
@@ -395,51 +507,57 @@ class _Hub:
         epoch_seen = body.get("epoch_seen")
         if epoch_seen is not None and not isinstance(epoch_seen, str):
             raise _malformed("epoch_seen must be a string or null")
-        ops = body.get("ops")
-        if not isinstance(ops, list):
-            raise _malformed("ops must be a list")
-        if len(ops) > MAX_PUSH_OPS:
+        count = body.get("count")
+        if not ops_module.is_int(count) or count < 0:
+            raise _malformed("count must be an integer >= 0")
+        if count > MAX_PUSH_OPS:
             raise _too_large(f"at most {MAX_PUSH_OPS} ops per push")
+        table = body.get("ops")
         # Each op is judged by the store (hub.ops), one result per op in request order, even
-        # for an op that is not an object or has no op_id: a broken op must never block the
-        # spoke's queue, and a 400 for the whole batch would.
+        # for an op the table cannot give whole: a broken op must never block the spoke's
+        # queue, and a 400 for the whole batch would. Only a body whose frame cannot be read
+        # is refused as a whole.
 
         def apply() -> tuple[list[OpResult], str]:
+            try:
+                ops = ops_module.push_ops(count, table)
+            except ops_module.BodyRefused as exc:
+                raise (_too_large if exc.too_large else _malformed)(str(exc)) from None
             results = self.store.apply_ops(spoke_id, ops) if ops else []
             # The epoch is read after the write: if a restore swapped the database meanwhile,
             # the spoke sees the new epoch and pushes again, which is always safe.
             return results, self.store.epoch()
 
-        results, epoch = await run_in_threadpool(apply)
-        if len(results) != len(ops):
-            raise RuntimeError(f"the store answered {len(results)} results for {len(ops)} ops")
-        rejected = sum(r.status == "rejected" for r in results)
+        results, epoch = await self.in_store(apply)
+        if len(results) != count:
+            raise RuntimeError(f"the store answered {len(results)} results for {count} ops")
+        rejected = [r for r in results if r.status == "rejected"]
         if rejected:
-            log.info("push from %s: %d of %d ops rejected", spoke_id, rejected, len(results))
-        answers = []
-        for op, result in zip(ops, results, strict=True):
-            answer = result.as_json()
-            if not result.op_id and isinstance(op, dict) and isinstance(op.get("op_id"), str):
-                # The store names an op whose id it cannot use "": echo what the spoke sent,
-                # so that it can still match the rejection to its op.
-                answer["op_id"] = op["op_id"]
-            answers.append(answer)
-        return self.respond(200, {"results": answers}, epoch)
+            log.info("push from %s: %d of %d ops rejected", spoke_id, len(rejected), count)
+        # Positional: the spoke knows which op is which by its place in the request, so an
+        # answer is one letter per op, and words only for the rejected ones.
+        letters = "".join(r.status[0] for r in results)
+        reasons = [{"code": r.code, "message": r.message} for r in rejected]
+        answer: dict[str, Any] = {"results": letters}
+        if reasons:
+            answer["reasons"] = reasons
+        return self.respond(200, answer, epoch)
 
     async def pull(self, request: Request) -> Response:
-        spoke_id = await self.authenticate(request)
+        # Every spoke polls here every few minutes, longer than the credential cache keeps a
+        # success, so the credentials are checked in the store call that reads the page and
+        # the epoch, and polls that arrive together share that call (``_Polls``).
+        spoke_id, secret = _credentials(request)
         since = _uint_param(request.query_params.get("since"), "since", 0)
         limit = _uint_param(request.query_params.get("limit"), "limit", PULL_DEFAULT_LIMIT)
         if limit < 1:
             raise _malformed("limit must be at least 1")
         limit = min(limit, PULL_MAX_LIMIT)
-
-        def read() -> tuple[PullPage, str]:
-            return self.store.pull(spoke_id, since, limit), self.store.epoch()
-
-        page, epoch = await run_in_threadpool(read)
+        page = await self._polls.pull(PullAsk(spoke_id, secret, since, limit))
+        if page is None:
+            raise _unauthorized()
         body = {"changes": page.changes, "next_since": page.next_since, "has_more": page.has_more}
-        return self.respond(200, body, epoch)
+        return self.respond(200, body, page.epoch)
 
     async def blob_start(self, request: Request) -> Response:
         await self.authenticate(request)
@@ -525,10 +643,15 @@ def create_app(
     guarded = hub.guarded
     routes = [
         Route("/v1/meta", guarded(hub.meta), methods=["GET"]),
+        Route("/v1/anchor", guarded(hub.anchor), methods=["GET"]),
+        Route("/v1/enrol", guarded(hub.enrol), methods=["POST"]),
         Route("/v1/sync/push", guarded(hub.push), methods=["POST"]),
         Route("/v1/sync/pull", guarded(hub.pull), methods=["GET"]),
         Route("/v1/blobs", guarded(hub.blob_start), methods=["POST"]),
         Route("/v1/blobs/{sha256}", guarded(hub.blob), methods=["HEAD", "PATCH"]),
+        # The web console: a Starlette app of its own, with HTML error pages and form limits,
+        # untouched by the API's JSON error handlers.
+        Mount("/console", app=create_console(store, name=name)),
     ]
     return Starlette(
         routes=routes,

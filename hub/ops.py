@@ -13,6 +13,9 @@ can do each one set-based for the whole batch:
 3. ``collect(ops)`` groups the accepted ops' rows per table, the way a set-based write needs
    them, with the same outcome as applying the ops one after the other.
 
+Before that, ``push_ops`` turns a push body's table (docs/SYNC.md "Tables") back into the op
+objects below, putting back what the wire leaves out; the rules apply to those objects.
+
 Rules (each rejection has a stable code; the text is for the person looking at "needs
 attention" on the spoke):
 
@@ -64,11 +67,13 @@ attention" on the spoke):
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeGuard
 
 KINDS: Final = frozenset(
@@ -223,6 +228,8 @@ def parse(raw: object) -> Op:
     op_id = op_id_of(raw)
     if not op_id:
         raise _malformed("op_id is missing or not a valid id")
+    if UNREADABLE in raw:
+        raise _malformed(f"the push table does not give this op whole: {raw[UNREADABLE]}")
     kind = raw.get("op")
     if not isinstance(kind, str) or kind not in KINDS:
         shown = kind if isinstance(kind, str) else type(kind).__name__
@@ -557,6 +564,192 @@ def collect(ops: Iterable[Op]) -> Writes:
         if op.entered_in_error is not None:
             writes.entered_in_error.append(op.entered_in_error)
     return writes
+
+
+# -- the push body: a table of ops (docs/SYNC.md "Tables") -----------------------------------
+
+UNREADABLE: Final = "\x00unreadable"  # key of an op the table could not give whole: why
+MAX_TABLE_ROWS: Final = 200_000  # rows of every (sub)table of one body together
+MAX_EXPANSION: Final = 8 * 1024 * 1024  # JSON bytes that "=" columns may repeat in one body
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_RECORD_OF: Final = {  # where each kind's payload keeps the record it is about
+    "patient.create": "patient",
+    "case.queue": "case",
+    "observation.create": "observation",
+    "attachment.create": "attachment",
+}
+
+
+class BodyRefused(Exception):
+    """The push body as a whole cannot be read (``too_large``: it would decode to too much)."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.too_large = too_large
+
+
+def push_ops(count: object, table: object) -> list[dict[str, Any]]:
+    """The ``count`` ops of a push body's ``ops`` table, as ``parse`` reads ops.
+
+    Each op gets back what the wire leaves out: ``entity`` and ``entity_id`` (from the kind and
+    the payload's record) and, for ``case.queue``, the case's consent and each observation's
+    ``case_id``. A column that is broken spoils only the ops it should have given a value:
+    they come back with ``UNREADABLE`` set, and ``parse`` rejects them one by one. Only a body
+    whose frame is unusable (``count``, the table itself) is ``BodyRefused``.
+    """
+    if not is_int(count) or count < 0:
+        raise BodyRefused("count must be an integer >= 0")
+    if not isinstance(table, Mapping):
+        raise BodyRefused("ops must be a table (a JSON object of columns)")
+    budget = _Budget()
+    try:
+        rows, bad = _decode_table(table, count, budget)
+    except RecursionError:
+        raise BodyRefused("the ops table is nested too deeply") from None
+    out: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        if index in bad:
+            op_id = row.get("op_id")
+            out.append({"op_id": op_id, UNREADABLE: bad[index]} if op_id else {UNREADABLE: ""})
+            continue
+        out.append(_restore(row))
+    return out
+
+
+def _restore(row: dict[str, Any]) -> dict[str, Any]:
+    kind, payload = row.get("op"), row.get("payload")
+    if not isinstance(kind, str) or not isinstance(payload, Mapping):
+        return row  # parse says what is wrong
+    row.setdefault("entity", kind.partition(".")[0])
+    holder = _RECORD_OF.get(kind)
+    record = payload.get(holder) if holder else payload
+    if isinstance(record, Mapping) and "id" in record:
+        row.setdefault("entity_id", record["id"])
+    if kind == "case.queue" and isinstance(record, Mapping):
+        restored = dict(payload)
+        restored.setdefault("consent", record.get("consent"))
+        items = restored.get("observations")
+        if isinstance(items, list):
+            restored["observations"] = [
+                {"case_id": record.get("id"), **item} if isinstance(item, Mapping) else item
+                for item in items
+            ]
+        row["payload"] = restored
+    return row
+
+
+@dataclass(slots=True)
+class _Budget:
+    rows: int = 0
+    expansion: int = 0
+
+
+def _decode_table(
+    table: Mapping[str, Any], count: int, budget: _Budget
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """``count`` rows and, for the rows a broken column could not fill, why."""
+    budget.rows += count
+    if budget.rows > MAX_TABLE_ROWS:
+        raise BodyRefused(f"the ops table has more than {MAX_TABLE_ROWS} rows", too_large=True)
+    rows: list[dict[str, Any]] = [{} for _ in range(count)]
+    bad: dict[int, str] = {}
+    for key, column in table.items():
+        values, broken = _decode_column(column, count, budget, key)
+        for index, value in enumerate(values):
+            if value is not _MISSING:
+                rows[index][key] = value
+        for index, why in broken.items():
+            bad.setdefault(index, why)
+    return rows, bad
+
+
+class _Missing:
+    pass
+
+
+_MISSING: Final = _Missing()
+
+
+def _decode_column(
+    column: object, count: int, budget: _Budget, key: str
+) -> tuple[list[Any], dict[int, str]]:
+    """One column's ``count`` values (``_MISSING`` where a row lacks the key) and broken rows."""
+    everyone = {i: f"column {key!r} is malformed" for i in range(count)}
+    missing: list[Any] = [_MISSING] * count
+    if isinstance(column, list):
+        if len(column) == count:
+            return column, {}
+        short = {i: f"column {key!r} has {len(column)} values for {count} rows" for i in everyone}
+        return [*column[:count], *missing[len(column) :]], short
+    if not isinstance(column, Mapping) or not column:
+        return missing, everyone
+    form = next(iter(column))
+    try:
+        if form == "=" and len(column) == 1:
+            value = column["="]
+            if count > 1 and isinstance(value, dict | list | str):
+                budget.expansion += (count - 1) * len(json.dumps(value, ensure_ascii=False))
+                if budget.expansion > MAX_EXPANSION:
+                    raise BodyRefused("the ops table repeats too much", too_large=True)
+            return [value] * count, {}
+        if form in ("d", "t") and len(column) == 1:
+            numbers = _sums(column[form], count)
+            if form == "d":
+                return numbers, {}
+            times = [
+                (_EPOCH + n * _MICROSECOND).isoformat(timespec="microseconds") for n in numbers
+            ]
+            return times, {}
+        if form == "{}" and len(column) == 1 and isinstance(column["{}"], Mapping):
+            sub, bad = _decode_table(column["{}"], count, budget)
+            return list(sub), bad
+        if form == "[]" and set(column) == {"[]", "of"} and isinstance(column["of"], Mapping):
+            lengths = column["[]"]
+            if not isinstance(lengths, list) or len(lengths) != count:
+                return missing, everyone
+            if not all(is_int(n) and 0 <= n <= MAX_OBSERVATIONS for n in lengths):
+                return missing, everyone
+            items, item_bad = _decode_table(column["of"], sum(lengths), budget)
+            lists: list[Any] = []
+            owner: list[int] = []
+            start = 0
+            for index, n in enumerate(lengths):
+                lists.append(items[start : start + n])
+                owner.extend([index] * n)
+                start += n
+            return lists, {owner[i]: why for i, why in item_bad.items()}
+        if form == "at" and set(column) == {"at", "col"}:
+            at = _sums(column["at"], None)
+            if any(i >= count for i in at) or any(b <= a for a, b in itertools.pairwise(at)):
+                return missing, everyone
+            values, sub_bad = _decode_column(column["col"], len(at), budget, key)
+            for i, value in zip(at, values, strict=True):
+                missing[i] = value
+            return missing, {at[i]: why for i, why in sub_bad.items()}
+    except (_BadColumn, OverflowError):
+        return missing, everyone
+    return missing, everyone
+
+
+class _BadColumn(Exception):
+    pass
+
+
+def _sums(differences: object, count: int | None) -> list[int]:
+    """Running sums of a list of integer differences (``count`` of them when given)."""
+    if not isinstance(differences, list) or (count is not None and len(differences) != count):
+        raise _BadColumn
+    total = 0
+    out: list[int] = []
+    for d in differences:
+        if not is_int(d) or not -MAX_BIGINT <= d <= MAX_BIGINT:
+            raise _BadColumn
+        total += d
+        if total < 0 and count is None:
+            raise _BadColumn  # indices
+        out.append(total)
+    return out
 
 
 def case_status_change(case_id: str, status: str) -> tuple[str, str, str, dict[str, Any]]:

@@ -1,8 +1,9 @@
 """Running the hub app under uvicorn: in the foreground (``serve``) or in a thread (tests, demo).
 
 One process, one event loop; store calls run in the loop's thread pool (see ``hub.app``).
-Plain HTTP for now. HTTPS with the hub's own CA is a later increment: both entry points
-already take ``ssl_certfile``/``ssl_keyfile`` and hand them to uvicorn unchanged.
+HTTPS by default, with the identity ``hub.tls`` gives (the hub's own CA, or the operator's
+certificate). The key reaches uvicorn as a file in a private temporary folder that exists only
+until the server has loaded it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -20,10 +21,12 @@ from types import FrameType
 import uvicorn
 from starlette.types import ASGIApp
 
+from hub import tls
 from hub.app import create_app
-from hub.storage import open_store
+from hub.storage import HubStore, open_store
 
-DEFAULT_BIND = "127.0.0.1:8765"  # plain HTTP on loopback until HTTPS with the hub's own CA
+DEFAULT_BIND = "0.0.0.0:8765"  # spokes come from the network; HTTPS guards the way
+_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 # Seconds uvicorn gives open requests to finish after a stop before it cancels them.
 GRACEFUL_SECONDS = 5
 
@@ -43,8 +46,27 @@ def _config(
     host: str,
     port: int,
     *,
-    ssl_certfile: str | Path | None,
-    ssl_keyfile: str | Path | None,
+    identity: tls.HubIdentity | None,
+    configure_logging: bool,
+) -> uvicorn.Config:
+    """uvicorn's configuration, loaded (the TLS key read from its file, which is gone again
+    when this returns)."""
+    if identity is None:
+        config = _uvicorn_config(app, host, port, None, None, configure_logging)
+        config.load()
+        return config
+    with tls.files_for(identity) as (certfile, keyfile):
+        config = _uvicorn_config(app, host, port, certfile, keyfile, configure_logging)
+        config.load()
+    return config
+
+
+def _uvicorn_config(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    ssl_certfile: Path | None,
+    ssl_keyfile: Path | None,
     configure_logging: bool,
 ) -> uvicorn.Config:
     return uvicorn.Config(
@@ -87,32 +109,66 @@ def _signals_end_serving() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def public_address(bind_host: str, port: int, address: str | None = None) -> str:
+    """``HOST:PORT`` that spokes reach the hub at: ``address`` when the operator gave one, the
+    bind host when it is a real address, else this machine's main address."""
+    if address:
+        return address
+    host = bind_host
+    if host in _WILDCARDS:
+        host = tls.main_address() or socket.gethostname()
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def hub_identity(
+    store: HubStore,
+    address: str,
+    *,
+    names: Sequence[str] = (),
+    cert_file: Path | None = None,
+    key_file: Path | None = None,
+) -> tls.HubIdentity:
+    """The identity to serve with (the operator's files, else the hub's own CA with a server
+    certificate for this machine's names, ``address`` and ``names``); ``address`` is recorded
+    as the one enrolment tokens carry."""
+    store.meta_put(tls.KEY_PUBLIC_ADDRESS, address)
+    if cert_file is not None and key_file is not None:
+        return tls.operator_identity(store, cert_file, key_file)
+    host = address.rpartition(":")[0].strip("[]")
+    return tls.own_identity(store, tls.this_machines_names(host, *names))
+
+
 def serve(
     store_url: str,
     bind: str = DEFAULT_BIND,
     *,
     name: str = "HWC Hub",
-    ssl_certfile: str | Path | None = None,
-    ssl_keyfile: str | Path | None = None,
+    address: str | None = None,
+    names: Sequence[str] = (),
+    cert_file: Path | None = None,
+    key_file: Path | None = None,
+    insecure_http: bool = False,
 ) -> None:
     """Open (and migrate) the store at ``store_url`` and serve it until SIGINT/SIGTERM.
 
-    Blocks in the calling (main) thread; uvicorn installs its own signal handlers there and
-    shuts down gracefully, then ``serve`` returns. The store is closed on the way out, also
-    after a failure.
+    HTTPS unless ``insecure_http`` (see ``hub_identity``). Blocks in the calling (main)
+    thread; uvicorn installs its own signal handlers there and shuts down gracefully, then
+    ``serve`` returns. The store is closed on the way out, also after a failure.
     """
     host, port = parse_bind(bind)
     store = open_store(store_url)
     try:
+        identity = None
+        if not insecure_http:
+            identity = hub_identity(
+                store,
+                public_address(host, port, address),
+                names=names,
+                cert_file=cert_file,
+                key_file=key_file,
+            )
         app = create_app(store, name=name)
-        config = _config(
-            app,
-            host,
-            port,
-            ssl_certfile=ssl_certfile,
-            ssl_keyfile=ssl_keyfile,
-            configure_logging=True,
-        )
+        config = _config(app, host, port, identity=identity, configure_logging=True)
         with _signals_end_serving():
             uvicorn.Server(config).run()
     finally:
@@ -160,11 +216,11 @@ def start_in_thread(
     host: str = "127.0.0.1",
     port: int = 0,
     *,
-    ssl_certfile: str | Path | None = None,
-    ssl_keyfile: str | Path | None = None,
+    identity: tls.HubIdentity | None = None,
     startup_timeout: float = 10.0,
 ) -> RunningHub:
-    """Serve ``app`` from a daemon thread; return once it accepts connections.
+    """Serve ``app`` from a daemon thread (HTTPS with ``identity``, else plain HTTP); return
+    once it accepts connections.
 
     The listening socket is bound here, before the thread starts, so ``port=0`` gets a free
     port that is known at once (no race to discover it) and a bind error is raised in the
@@ -174,14 +230,7 @@ def start_in_thread(
     sock = socket.create_server((host, port), family=family)
     try:
         bound_port = int(sock.getsockname()[1])
-        config = _config(
-            app,
-            host,
-            bound_port,
-            ssl_certfile=ssl_certfile,
-            ssl_keyfile=ssl_keyfile,
-            configure_logging=False,
-        )
+        config = _config(app, host, bound_port, identity=identity, configure_logging=False)
         server = uvicorn.Server(config)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name=f"hub:{bound_port}", daemon=True
@@ -201,6 +250,6 @@ def start_in_thread(
             sock.close()
             raise RuntimeError(f"the hub did not start within {startup_timeout} s")
         time.sleep(0.01)  # polling a flag uvicorn sets; there is no event to wait on
-    scheme = "https" if ssl_certfile else "http"
+    scheme = "https" if identity else "http"
     url_host = f"[{host}]" if family == socket.AF_INET6 else host
     return RunningHub(f"{scheme}://{url_host}:{bound_port}", host, bound_port, server, thread)

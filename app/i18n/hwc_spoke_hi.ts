@@ -827,6 +827,134 @@
     </message>
 </context>
 <context>
+    <name>EnrolDialog</name>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="104"/>
+        <source>An enrolment token starts with the hub&apos;s address, then “/” and 11 groups of four letters and digits, like hub.example.org:8765/K7QM-2XPD-…</source>
+        <translation>नामांकन टोकन हब के पते से शुरू होता है, फिर “/” और चार-चार अक्षरों व अंकों के 11 समूह आते हैं, जैसे hub.example.org:8765/K7QM-2XPD-…</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="110"/>
+        <source>The start of the token, before “/”, must be the hub&apos;s address: HOST:PORT.</source>
+        <translation>टोकन की शुरुआत, “/” से पहले, हब का पता होनी चाहिए: HOST:PORT।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="115"/>
+        <source>The port in the hub&apos;s address (%1) must be between 1 and 65535.</source>
+        <translation>हब के पते में पोर्ट (%1) 1 से 65535 के बीच होना चाहिए।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="120"/>
+        <source>The token is not complete: %1 of the %2 letters and digits after the address so far.</source>
+        <translation>टोकन अभी पूरा नहीं है: पते के बाद के %2 अक्षरों और अंकों में से अभी तक %1।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="126"/>
+        <source>The token has %1 letters and digits after the address; it needs exactly %2. Copy it again, or check for extra characters.</source>
+        <translation>टोकन में पते के बाद %1 अक्षर और अंक हैं; ठीक %2 होने चाहिए। इसे फिर से कॉपी करें, या फ़ालतू अक्षर जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="133"/>
+        <source>The token cannot contain %1. Check those characters against the printed token.</source>
+        <translation>टोकन में %1 नहीं हो सकते। इन अक्षरों को छपे हुए टोकन से मिलाकर देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="138"/>
+        <source>The token is mistyped: its last group does not match the rest. Check each letter and digit against the printed token.</source>
+        <translation>टोकन गलत टाइप हुआ है: उसका आख़िरी समूह बाकी से मेल नहीं खाता। हर अक्षर और अंक को छपे हुए टोकन से मिलाकर देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="143"/>
+        <source>This is not a complete enrolment token (%1).</source>
+        <translation>यह पूरा नामांकन टोकन नहीं है (%1)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="155"/>
+        <source>Write the hub&apos;s address as https://HOST:PORT, for example https://hub.example.org:8765.</source>
+        <translation>हब का पता https://HOST:PORT के रूप में लिखें, जैसे https://hub.example.org:8765।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="170"/>
+        <source>Enrol this PC with a hub</source>
+        <translation>इस कंप्यूटर को हब से नामांकित करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="182"/>
+        <source>Paste or type the enrolment token the hub printed for this clinic. Capital or small letters, spaces and dashes do not matter. Each token works once.</source>
+        <translation>हब ने इस क्लिनिक के लिए जो नामांकन टोकन छापा है, उसे पेस्ट करें या टाइप करें। बड़े या छोटे अक्षर, स्पेस और डैश से फ़र्क नहीं पड़ता। हर टोकन एक ही बार काम करता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="190"/>
+        <source>hub.example.org:8765/K7QM-2XPD-…</source>
+        <translation>hub.example.org:8765/K7QM-2XPD-…</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="191"/>
+        <source>Enrolment token</source>
+        <translation>नामांकन टोकन</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="200"/>
+        <source>Enrolment &amp;token:</source>
+        <translation>नामांकन टोकन (&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="216"/>
+        <source>Advanced: another hub address</source>
+        <translation>उन्नत: हब का दूसरा पता</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="221"/>
+        <source>https://…</source>
+        <translation>https://…</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="222"/>
+        <source>Hub address</source>
+        <translation>हब का पता</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="224"/>
+        <source>Hub a&amp;ddress:</source>
+        <translation>हब का पता (&amp;D):</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="228"/>
+        <source>Only when this PC reaches the hub at another address than the one in the token, for example through another network. The hub&apos;s certificate is still checked against the token. Leave empty to use the token&apos;s address.</source>
+        <translation>केवल तब, जब यह कंप्यूटर हब तक टोकन वाले पते के बजाय किसी दूसरे पते से पहुँचता हो, जैसे किसी दूसरे नेटवर्क से। हब का प्रमाणपत्र फिर भी टोकन से जाँचा जाता है। टोकन वाला पता इस्तेमाल करने के लिए इसे खाली छोड़ें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="244"/>
+        <source>Enrolling</source>
+        <translation>नामांकन हो रहा है</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="258"/>
+        <source>&amp;Enrol</source>
+        <translation>नामांकित करें (&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="265"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="365"/>
+        <source>A complete token for the hub at %1.</source>
+        <translation>%1 वाले हब के लिए पूरा टोकन।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="417"/>
+        <source>&amp;Advanced</source>
+        <translation>उन्नत (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="460"/>
+        <source>Contacting the hub at %1… On a slow network this can take a minute.</source>
+        <translation>%1 पर हब से संपर्क किया जा रहा है… धीमे नेटवर्क पर इसमें एक मिनट लग सकता है।</translation>
+    </message>
+</context>
+<context>
     <name>LoginWindow</name>
     <message>
         <location filename="../ui/login.py" line="73"/>
@@ -1777,258 +1905,288 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../ui/sync_page.py" line="59"/>
+        <location filename="../ui/sync_page.py" line="67"/>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="60"/>
+        <location filename="../ui/sync_page.py" line="68"/>
         <source>Patient details changed</source>
         <translation>मरीज़ का विवरण बदला गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="61"/>
+        <location filename="../ui/sync_page.py" line="69"/>
         <source>Case sent to the hub</source>
         <translation>केस हब को भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="62"/>
+        <location filename="../ui/sync_page.py" line="70"/>
         <source>Case withdrawn</source>
         <translation>केस वापस लिया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="63"/>
+        <location filename="../ui/sync_page.py" line="71"/>
         <source>Note added to a case</source>
         <translation>केस में नोट जोड़ा गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="64"/>
+        <location filename="../ui/sync_page.py" line="72"/>
         <source>Reading added to a case</source>
         <translation>केस में रीडिंग जोड़ी गई</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="65"/>
+        <location filename="../ui/sync_page.py" line="73"/>
         <source>Reading marked as entered in error</source>
         <translation>रीडिंग को गलती से दर्ज बताया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="68"/>
+        <location filename="../ui/sync_page.py" line="76"/>
         <source>Photo or document</source>
         <translation>फ़ोटो या दस्तावेज़</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="72"/>
+        <location filename="../ui/sync_page.py" line="80"/>
         <source>Sending records: %1 of %2</source>
         <translation>रिकॉर्ड भेजे जा रहे हैं: %2 में से %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="73"/>
+        <location filename="../ui/sync_page.py" line="81"/>
         <source>Sending photos: %1 of %2</source>
         <translation>फ़ोटो भेजी जा रही हैं: %2 में से %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="74"/>
+        <location filename="../ui/sync_page.py" line="82"/>
         <source>Receiving updates from the hub: %1</source>
         <translation>हब से अपडेट आ रहे हैं: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="78"/>
+        <location filename="../ui/sync_page.py" line="86"/>
         <source>What</source>
         <translation>क्या</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="79"/>
+        <location filename="../ui/sync_page.py" line="87"/>
         <source>Made</source>
         <translation>कब बना</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="80"/>
+        <location filename="../ui/sync_page.py" line="88"/>
         <source>The hub&apos;s reason</source>
         <translation>हब का कारण</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="103"/>
+        <location filename="../ui/sync_page.py" line="111"/>
         <source>Not enrolled with a hub</source>
         <translation>किसी हब से नामांकित नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="105"/>
+        <location filename="../ui/sync_page.py" line="113"/>
         <source>Offline since %1</source>
         <translation>%1 से ऑफ़लाइन</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="109"/>
+        <location filename="../ui/sync_page.py" line="117"/>
         <source>Online — last sync %1</source>
         <translation>ऑनलाइन — पिछला सिंक %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="112"/>
+        <location filename="../ui/sync_page.py" line="120"/>
         <source>Enrolled — not synced yet</source>
         <translation>नामांकित — अभी तक सिंक नहीं हुआ</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="119"/>
+        <location filename="../ui/sync_page.py" line="127"/>
         <source>%n record(s)</source>
         <translation>%n रिकॉर्ड</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="120"/>
+        <location filename="../ui/sync_page.py" line="128"/>
         <source>%n photo(s)</source>
         <translation>%n फ़ोटो</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="124"/>
+        <location filename="../ui/sync_page.py" line="132"/>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="132"/>
+        <location filename="../ui/sync_page.py" line="140"/>
         <source>Waiting to sync: %1</source>
         <translation>सिंक होना बाकी: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="146"/>
+        <location filename="../ui/sync_page.py" line="154"/>
         <source>No reason given</source>
         <translation>कोई कारण नहीं बताया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="154"/>
+        <location filename="../ui/sync_page.py" line="164"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="168"/>
+        <source>this clinic</source>
+        <translation>यह क्लिनिक</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="170"/>
+        <source>Enrolled with %1 at %2</source>
+        <translation>%2 पर %1 के रूप में नामांकित</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="180"/>
         <source>The last sync did not finish (%1).</source>
         <translation>पिछला सिंक पूरा नहीं हुआ (%1)।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="182"/>
-        <location filename="../ui/sync_page.py" line="306"/>
+        <location filename="../ui/sync_page.py" line="213"/>
+        <location filename="../ui/sync_page.py" line="357"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="185"/>
+        <location filename="../ui/sync_page.py" line="216"/>
         <source>Cases and records you save are kept on this PC and sent to the hub whenever the network allows. This page shows what is still waiting and anything the hub could not accept.</source>
         <translation>आप जो केस और रिकॉर्ड सहेजते हैं वे इसी कंप्यूटर पर रखे जाते हैं और जब भी नेटवर्क मिले, हब को भेजे जाते हैं। यह पेज दिखाता है कि क्या अभी बाकी है और हब ने क्या स्वीकार नहीं किया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="207"/>
+        <location filename="../ui/sync_page.py" line="238"/>
         <source>Hub:</source>
         <translation>हब:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="208"/>
+        <location filename="../ui/sync_page.py" line="239"/>
         <source>Connection:</source>
         <translation>कनेक्शन:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="209"/>
+        <location filename="../ui/sync_page.py" line="240"/>
         <source>Last successful sync:</source>
         <translation>पिछला सफल सिंक:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="210"/>
+        <location filename="../ui/sync_page.py" line="241"/>
         <source>Waiting to be sent:</source>
         <translation>भेजा जाना बाकी:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="218"/>
-        <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything you save is kept safely here. Ask field IT to enrol this PC with the hub&apos;s address and the token the hub gave for this clinic; sending then starts by itself.</source>
-        <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भी नहीं भेजा जाता। आप जो भी सहेजते हैं वह यहीं सुरक्षित रहता है। फ़ील्ड आईटी से कहें कि वे इस कंप्यूटर को हब के पते और इस क्लिनिक के लिए हब से मिले टोकन से नामांकित करें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
+        <location filename="../ui/sync_page.py" line="254"/>
+        <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything saved is kept safely here. To enrol it, choose Enrol this PC and paste the enrolment token the hub printed for this clinic; sending then starts by itself.</source>
+        <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भेजा नहीं जा रहा। सहेजा गया सब कुछ यहीं सुरक्षित रखा है। इसे नामांकित करने के लिए “इस कंप्यूटर को नामांकित करें” चुनें और हब ने इस क्लिनिक के लिए जो नामांकन टोकन छापा है, उसे पेस्ट करें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="235"/>
+        <location filename="../ui/sync_page.py" line="260"/>
+        <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything you save is kept safely here. Ask field IT to enrol this PC with the token the hub printed for this clinic; sending then starts by itself.</source>
+        <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भेजा नहीं जा रहा। आप जो भी सहेजते हैं, वह यहीं सुरक्षित रखा जाता है। हब ने इस क्लिनिक के लिए जो टोकन छापा है, उससे इस कंप्यूटर को नामांकित करने के लिए फ़ील्ड आईटी से कहें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="268"/>
+        <source>&amp;Enrol this PC…</source>
+        <translation>इस कंप्यूटर को नामांकित करें… (&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="271"/>
+        <source>Enrol this PC with a hub using the token the hub printed (Alt+E)</source>
+        <translation>हब के छापे टोकन से इस कंप्यूटर को हब से नामांकित करें (Alt+E)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="284"/>
         <source>&amp;Sync now</source>
         <translation>अभी सिंक करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="237"/>
+        <location filename="../ui/sync_page.py" line="286"/>
         <source>Send and receive now (Alt+S)</source>
         <translation>अभी भेजें और प्राप्त करें (Alt+S)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="247"/>
+        <location filename="../ui/sync_page.py" line="297"/>
         <source>Needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="253"/>
+        <location filename="../ui/sync_page.py" line="303"/>
         <source>Changes the hub could not accept</source>
         <translation>बदलाव जिन्हें हब स्वीकार नहीं कर सका</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="267"/>
+        <location filename="../ui/sync_page.py" line="317"/>
         <source>Send &amp;again</source>
         <translation>फिर से भेजें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="270"/>
+        <location filename="../ui/sync_page.py" line="320"/>
         <source>Put the chosen change back in the queue once its cause is fixed (Alt+A)</source>
         <translation>कारण ठीक होने के बाद चुने गए बदलाव को फिर से कतार में डालें (Alt+A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="362"/>
+        <location filename="../ui/sync_page.py" line="417"/>
         <source>No hub yet</source>
         <translation>अभी कोई हब नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="372"/>
+        <location filename="../ui/sync_page.py" line="429"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="377"/>
+        <location filename="../ui/sync_page.py" line="434"/>
         <source>%1 (hub time %2)</source>
         <translation>%1 (हब का समय %2)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="386"/>
+        <location filename="../ui/sync_page.py" line="443"/>
         <source>Last attempt %1: %2</source>
         <translation>पिछला प्रयास %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="397"/>
+        <location filename="../ui/sync_page.py" line="454"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) behind the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट पीछे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="402"/>
+        <location filename="../ui/sync_page.py" line="459"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) ahead of the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट आगे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="426"/>
+        <location filename="../ui/sync_page.py" line="493"/>
         <source>The hub could not accept these changes. The rest were sent. Read the reason; once it is fixed (often at the hub), choose the change and Send again.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण पढ़ें; उसके ठीक होने पर (अक्सर हब पर), बदलाव चुनें और फिर से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="432"/>
+        <location filename="../ui/sync_page.py" line="499"/>
         <source>The hub could not accept these changes. The rest were sent. Clinical staff can send them again once the reason is fixed.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण ठीक होने पर क्लिनिकल स्टाफ़ इन्हें फिर से भेज सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="437"/>
+        <location filename="../ui/sync_page.py" line="504"/>
         <source>Nothing needs attention.</source>
         <translation>किसी चीज़ पर ध्यान देना ज़रूरी नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="464"/>
+        <location filename="../ui/sync_page.py" line="531"/>
         <source>Connecting to the hub…</source>
         <translation>हब से जुड़ रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="467"/>
+        <location filename="../ui/sync_page.py" line="534"/>
         <source>Syncing with the hub…</source>
         <translation>हब के साथ सिंक हो रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="485"/>
+        <location filename="../ui/sync_page.py" line="552"/>
         <source>Sync finished.</source>
         <translation>सिंक पूरा हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="496"/>
+        <location filename="../ui/sync_page.py" line="563"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="513"/>
+        <location filename="../ui/sync_page.py" line="607"/>
         <source>“%1” is back in the queue.</source>
         <translation>“%1” फिर से कतार में है।</translation>
     </message>
@@ -2936,281 +3094,366 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="211"/>
+        <source>This PC is already enrolled with the hub at {hub}. It keeps sending to that hub.</source>
+        <translation>यह कंप्यूटर पहले से {hub} वाले हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="215"/>
+        <source>Warning: the hub at {hub} did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
+        <translation>चेतावनी: {hub} वाला हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="222"/>
+        <source>The hub at {hub} does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
+        <translation>{hub} वाला हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="227"/>
+        <source>This token was already used to enrol a PC, and each token works only once. Ask the administrator of the hub at {hub} for a new token for this clinic.</source>
+        <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन {hub} वाले हब के व्यवस्थापक से माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="232"/>
+        <source>This token has expired. Ask the administrator of the hub at {hub} for a new one.</source>
+        <translation>इस टोकन की समय-सीमा खत्म हो गई है। {hub} वाले हब के व्यवस्थापक से नया टोकन माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="236"/>
+        <source>The hub at {hub} could not be reached. Check the network and the hub&apos;s address, then try again.</source>
+        <translation>{hub} वाले हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="241"/>
+        <source>A secure connection to the hub at {hub} could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
+        <translation>{hub} वाले हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="246"/>
+        <source>Enrolling with the hub at {hub} did not work ({message}). Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
+        <translation>{hub} वाले हब से नामांकन नहीं हो सका ({message})। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="252"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="212"/>
+        <location filename="../ui/messages.py" line="253"/>
         <source>A sync is already running. Its result will show here when it ends.</source>
         <translation>एक सिंक पहले से चल रहा है। उसके पूरा होने पर नतीजा यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="215"/>
+        <location filename="../ui/messages.py" line="256"/>
         <source>Some records got no answer from the hub. They will be sent again.</source>
         <translation>कुछ रिकॉर्ड का हब से कोई जवाब नहीं मिला। उन्हें फिर से भेजा जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="218"/>
+        <location filename="../ui/messages.py" line="259"/>
         <source>The sync stopped because of an error on this PC. Tell your IT support.</source>
         <translation>इस कंप्यूटर पर एक गड़बड़ी के कारण सिंक रुक गया। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="221"/>
+        <location filename="../ui/messages.py" line="262"/>
         <source>The last sync did not finish.</source>
         <translation>पिछला सिंक पूरा नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="222"/>
+        <location filename="../ui/messages.py" line="263"/>
         <source>The hub could not be reached. Check the network; sending resumes by itself.</source>
         <translation>हब तक नहीं पहुँच सके। नेटवर्क जाँचें; भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="225"/>
+        <location filename="../ui/messages.py" line="266"/>
         <source>The hub did not answer in time. The network may be slow; it will try again.</source>
         <translation>हब ने समय पर जवाब नहीं दिया। नेटवर्क धीमा हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="228"/>
+        <location filename="../ui/messages.py" line="269"/>
         <source>The hub&apos;s answer was cut off. The network may be poor; it will try again.</source>
         <translation>हब का जवाब बीच में कट गया। नेटवर्क कमज़ोर हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="231"/>
+        <location filename="../ui/messages.py" line="272"/>
         <source>The hub sent an answer this PC cannot read. Tell your IT support.</source>
         <translation>हब ने ऐसा जवाब भेजा जिसे यह कंप्यूटर पढ़ नहीं सकता। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="234"/>
+        <location filename="../ui/messages.py" line="275"/>
         <source>The hub is busy or down for a moment. Sending resumes by itself.</source>
         <translation>हब अभी व्यस्त है या कुछ देर के लिए बंद है। भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="237"/>
+        <location filename="../ui/messages.py" line="278"/>
         <source>The hub had a problem. Sending resumes by itself; tell IT if it lasts.</source>
         <translation>हब में कोई समस्या आई। भेजना अपने-आप फिर शुरू होगा; अगर यह बनी रहे तो आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="240"/>
+        <location filename="../ui/messages.py" line="281"/>
         <source>The hub did not accept this PC&apos;s enrolment. Ask field IT to enrol it again.</source>
         <translation>हब ने इस कंप्यूटर का नामांकन स्वीकार नहीं किया। फ़ील्ड आईटी से इसे फिर से नामांकित करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="244"/>
+        <location filename="../ui/messages.py" line="284"/>
+        <source>The hub&apos;s certificate is not the one this PC trusts, so nothing was sent. Someone may be intercepting the connection: tell field IT.</source>
+        <translation>हब का प्रमाणपत्र वह नहीं है जिस पर यह पीसी भरोसा करता है, इसलिए कुछ भी नहीं भेजा गया। हो सकता है कोई कनेक्शन में दखल दे रहा हो: फ़ील्ड आईटी को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="290"/>
         <source>This device is no longer paired. It may have been forgotten already.</source>
         <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="247"/>
+        <location filename="../ui/messages.py" line="293"/>
         <source>A device on {address} is already paired. Rename it or forget it first.</source>
         <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="250"/>
+        <location filename="../ui/messages.py" line="296"/>
         <source>Choose the kind of device.</source>
         <translation>उपकरण का प्रकार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="251"/>
+        <location filename="../ui/messages.py" line="297"/>
         <source>Choose the port, the Bluetooth device or the listening address.</source>
         <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="254"/>
+        <location filename="../ui/messages.py" line="300"/>
         <source>Give the device a name the staff will recognise.</source>
         <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="257"/>
+        <location filename="../ui/messages.py" line="303"/>
         <source>This device reading is no longer waiting. It was kept or discarded.</source>
         <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="260"/>
+        <location filename="../ui/messages.py" line="306"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="262"/>
+        <location filename="../ui/messages.py" line="308"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="268"/>
+        <location filename="../ui/messages.py" line="314"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="273"/>
+        <location filename="../ui/messages.py" line="319"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="274"/>
+        <location filename="../ui/messages.py" line="320"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="275"/>
+        <location filename="../ui/messages.py" line="321"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="278"/>
+        <location filename="../ui/messages.py" line="324"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="282"/>
+        <location filename="../ui/messages.py" line="328"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="285"/>
+        <location filename="../ui/messages.py" line="331"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="289"/>
+        <location filename="../ui/messages.py" line="335"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="290"/>
+        <location filename="../ui/messages.py" line="336"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="291"/>
+        <location filename="../ui/messages.py" line="337"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="296"/>
+        <location filename="../ui/messages.py" line="342"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="297"/>
+        <location filename="../ui/messages.py" line="343"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="301"/>
+        <location filename="../ui/messages.py" line="347"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="304"/>
+        <location filename="../ui/messages.py" line="350"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="307"/>
+        <location filename="../ui/messages.py" line="353"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="308"/>
+        <location filename="../ui/messages.py" line="354"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="311"/>
+        <location filename="../ui/messages.py" line="357"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="314"/>
+        <location filename="../ui/messages.py" line="360"/>
+        <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
+        <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="363"/>
+        <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
+        <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="370"/>
+        <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
+        <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="375"/>
+        <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
+        <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="380"/>
+        <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
+        <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="383"/>
+        <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
+        <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="387"/>
+        <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
+        <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="392"/>
+        <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
+        <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="397"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="317"/>
+        <location filename="../ui/messages.py" line="400"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="318"/>
+        <location filename="../ui/messages.py" line="401"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="321"/>
+        <location filename="../ui/messages.py" line="404"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="325"/>
+        <location filename="../ui/messages.py" line="408"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="333"/>
+        <location filename="../ui/messages.py" line="416"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="334"/>
+        <location filename="../ui/messages.py" line="417"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="335"/>
+        <location filename="../ui/messages.py" line="418"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="339"/>
+        <location filename="../ui/messages.py" line="422"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="340"/>
+        <location filename="../ui/messages.py" line="423"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="341"/>
+        <location filename="../ui/messages.py" line="424"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="342"/>
+        <location filename="../ui/messages.py" line="425"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="343"/>
+        <location filename="../ui/messages.py" line="426"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="344"/>
+        <location filename="../ui/messages.py" line="427"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="345"/>
+        <location filename="../ui/messages.py" line="428"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="346"/>
+        <location filename="../ui/messages.py" line="429"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="436"/>
+        <location filename="../ui/messages.py" line="519"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="445"/>
+        <location filename="../ui/messages.py" line="528"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="448"/>
+        <location filename="../ui/messages.py" line="531"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

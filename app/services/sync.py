@@ -1,8 +1,8 @@
 """Sync with the hub, for the CLI and the GUI: enrolment, rounds, the worker, and status.
 
-Enrolment stores the hub's address and this spoke's credentials (``app.sync.credentials``).
-Until the hub issues one-time enrolment tokens, the token is the spoke's own
-``<spoke_id>.<secret>`` as ``main.py hub add-spoke`` prints it. ``run_once`` runs one whole
+``enrol`` takes the enrolment token the hub printed (``main.py hub enrol-token``), checks the
+hub's certificate against the token's pin and stores this spoke's credentials
+(``app.sync.enrolment``, ``app.sync.credentials``). ``run_once`` runs one whole
 round (push, blobs, pull) through ``app.sync.engine``; hub and network trouble never raises,
 it is in the report.
 
@@ -14,7 +14,10 @@ show: counts and times only, never clinical content (``Permission.VIEW_SYNC_STAT
 op_id)`` (``Permission.QUEUE_CASE``) puts one back in the queue. ``start_worker`` /
 ``stop_worker`` / ``sync_now`` / ``nudge`` wrap ``app.sync.worker.SyncWorker``.
 
-Codes: ``sync.not_enrolled``, ``sync.enrol_invalid`` (``message``), ``sync.op_not_found``
+Codes: ``sync.not_enrolled``, ``sync.enrol_invalid`` (``message``), ``sync.already_enrolled``
+(``hub``), ``sync.enrol_pin_mismatch``, ``sync.enrol_token_unknown``, ``sync.enrol_token_used``,
+``sync.enrol_token_expired``, ``sync.enrol_unreachable``, ``sync.enrol_tls``,
+``sync.enrol_failed`` (each with ``hub`` and ``message``), ``sync.op_not_found``
 (``id``), ``permission.denied``.
 Threading: safe from any thread; rounds are single-flight per database. Report listeners are
 called on the thread that ran the round (the worker's, or the caller of ``run_once``); they
@@ -27,12 +30,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlite_utils
 
 from app.domain import case_rules
+from app.domain import enrolment as enrolment_token
 from app.domain.errors import DomainError
 from app.domain.ids import CaseId
 from app.domain.models import CaseStatus, User
@@ -42,11 +46,23 @@ from app.store import cases as cases_repo
 from app.store import outbox, sync_log
 from app.store.blobs import BlobStore
 from app.store.db import Store
-from app.sync import credentials
+from app.sync import credentials, enrolment
 from app.sync.engine import CLOCK_WARNING_S, SyncEngine, SyncReport
 from app.sync.worker import DEFAULT_FIRST_DELAY_S, DEFAULT_INTERVAL_S, SyncWorker
 
 log = logging.getLogger(__name__)
+
+# What an enrolment failure (``app.sync.enrolment``) means for the person enrolling.
+_ENROL_CODES = {
+    "enrol.pin_mismatch": "sync.enrol_pin_mismatch",
+    "enrol.unknown": "sync.enrol_token_unknown",
+    "enrol.used": "sync.enrol_token_used",
+    "enrol.expired": "sync.enrol_token_expired",
+    "enrol.not_https": "sync.enrol_invalid",
+    "hub.unreachable": "sync.enrol_unreachable",
+    "hub.timeout": "sync.enrol_unreachable",
+    "hub.tls": "sync.enrol_tls",
+}
 
 Progress = Callable[[str, int, int], None]
 ReportListener = Callable[[SyncReport], None]
@@ -59,6 +75,8 @@ class SyncStatus:
 
     enrolled: bool
     hub_url: str | None
+    facility: str  # what the hub enrolled this PC as ("" when not enrolled)
+    hub_name: str  # what the hub calls itself ("" when not known)
     pending_records: int
     pending_photos: int
     needs_attention: int
@@ -125,23 +143,47 @@ class SyncService:
         creds = credentials.load(self._store)
         return None if creds is None else creds.hub_url
 
-    def enrol(self, actor: User | None, hub_url: str, token: str) -> str:
-        """Store the enrolment; returns the spoke id. ``actor`` None is the command line,
-        run by whoever can open this data folder (field IT at the PC)."""
+    def enrol(
+        self, actor: User | None, token_text: str, hub_url: str | None = None
+    ) -> enrolment.Enrolled:
+        """Enrol this PC with the hub in an enrolment token (blocking: network). ``hub_url``
+        overrides the token's address. ``actor`` None is the command line, run by whoever can
+        open this data folder (field IT at the PC)."""
         if actor is not None:
             require(actor, Permission.MANAGE_SETTINGS)
-        spoke_id, dot, secret = token.strip().partition(".")
         try:
-            if not dot:
-                raise ValueError("the token must look like SPOKE_ID.SECRET")
-            saved = credentials.save(
-                self._store, credentials.HubCredentials(hub_url, spoke_id, secret)
-            )
-        except ValueError as exc:
+            token = enrolment_token.decode(token_text)
+        except enrolment_token.TokenError as exc:
             raise DomainError(
                 "sync.enrol_invalid", f"Cannot enrol: {exc}.", {"message": str(exc)}
             ) from None
-        return saved.spoke_id
+        current = credentials.load(self._store)
+        if current is not None:
+            raise DomainError(
+                "sync.already_enrolled",
+                f"This PC is already enrolled with the hub at {current.hub_url}.",
+                {"hub": current.hub_url},
+            )
+        try:
+            done = enrolment.enrol(self._store, token, hub_url or None)
+        except enrolment.EnrolmentFailed as exc:
+            url = hub_url or token.url
+            code = _ENROL_CODES.get(exc.code, "sync.enrol_failed")
+            raise DomainError(
+                code,
+                f"Cannot enrol with {url}: {exc.message}.",
+                {"hub": url, "message": exc.message},
+            ) from None
+        log.info("enrolled as spoke %s with %s", done.spoke_id, done.hub_url)
+        return done
+
+    def repoint(self, hub_url: str) -> None:
+        """Keep the enrolment but reach the hub at ``hub_url`` (the demo's embedded hub gets a
+        new port each run)."""
+        current = credentials.load(self._store)
+        if current is None:
+            raise DomainError("sync.not_enrolled", "This PC is not enrolled with a hub yet.")
+        credentials.save(self._store, replace(current, hub_url=hub_url))
 
     def run_once(
         self, cancel: threading.Event | None = None, progress: Progress | None = None
@@ -171,7 +213,8 @@ class SyncService:
     def status(self, actor: User) -> SyncStatus:
         """Counts and times for the status bar and the sync page (one read snapshot)."""
         require(actor, Permission.VIEW_SYNC_STATUS)
-        hub_url = self.hub_url()
+        creds = credentials.load(self._store)
+        hub_url = None if creds is None else creds.hub_url
 
         def read(db: sqlite_utils.Database) -> tuple[sync_log.SyncLog, sync_log.PendingCounts, int]:
             return sync_log.read(db), sync_log.pending_by_class(db), sync_log.rejected_count(db)
@@ -181,8 +224,10 @@ class SyncService:
         with self._lock:
             worker = self._worker
         return SyncStatus(
-            enrolled=hub_url is not None,
+            enrolled=creds is not None,
             hub_url=hub_url,
+            facility="" if creds is None else creds.facility,
+            hub_name="" if creds is None else creds.hub_name,
             pending_records=pending.records,
             pending_photos=pending.photos,
             needs_attention=attention,

@@ -1,4 +1,5 @@
-"""Local user accounts (never synced: no outbox rows, and a password hash never leaves here).
+"""Local user accounts (never pushed: no outbox rows, and a password hash never leaves here).
+Accounts the hub manages for this spoke arrive by the pull and are merged by ``staff_sync``.
 
 Threading rule: ``insert``/``update`` run inside ``Store.write``; the readers in
 ``Store.read`` or ``Store.write``.

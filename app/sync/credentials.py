@@ -1,6 +1,8 @@
-"""The spoke's enrolment with a hub: its URL, the spoke id and the secret the hub issued.
+"""The spoke's enrolment with a hub: its URL, the spoke id, the secret this spoke chose at
+enrolment (the hub keeps only a hash), and the hub certificate pinned then.
 
-Kept in the ``settings`` table (keys ``sync.hub_url``, ``sync.spoke_id``, ``sync.secret``),
+Kept in the ``settings`` table (keys ``sync.hub_url``, ``sync.spoke_id``, ``sync.secret``,
+``sync.hub_anchor``, ``sync.facility``, ``sync.hub_name``),
 so they travel with the data folder and survive reinstalls of the program. The secret is
 stored as plain text for now: the whole database is encrypted in a later increment, and until
 then anyone who can copy ``spoke.sqlite3`` can also read the patients in it, so a separately
@@ -24,6 +26,10 @@ from app.sync.transport import DEFAULT_TIMEOUT, HubClient
 KEY_HUB_URL = "sync.hub_url"
 KEY_SPOKE_ID = "sync.spoke_id"
 KEY_SECRET = "sync.secret"
+KEY_ANCHOR = "sync.hub_anchor"
+KEY_FACILITY = "sync.facility"
+KEY_HUB_NAME = "sync.hub_name"
+_KEYS = (KEY_HUB_URL, KEY_SPOKE_ID, KEY_SECRET, KEY_ANCHOR, KEY_FACILITY, KEY_HUB_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,9 @@ class HubCredentials:
     hub_url: str
     spoke_id: str
     secret: str = field(repr=False)  # never in logs or tracebacks
+    anchor_pem: str = field(default="", repr=False)  # the pinned hub certificate (https)
+    facility: str = ""  # the name the hub enrolled this PC as
+    hub_name: str = ""  # the name the hub gave itself
 
 
 def _validated(creds: HubCredentials) -> HubCredentials:
@@ -45,19 +54,23 @@ def _validated(creds: HubCredentials) -> HubCredentials:
         raise ValueError("the spoke id must be non-empty and contain no dot")
     if not secret:
         raise ValueError("the secret must not be empty")
-    return HubCredentials(url, spoke_id, secret)
+    return HubCredentials(url, spoke_id, secret, creds.anchor_pem, creds.facility, creds.hub_name)
 
 
 def save(store: Store, creds: HubCredentials) -> HubCredentials:
     """Store (replacing) the enrolment, validated and trimmed; returns what was stored."""
+    return store.write(lambda db: save_in(db, creds))
+
+
+def save_in(db: sqlite_utils.Database, creds: HubCredentials) -> HubCredentials:
+    """``save`` inside a write transaction the caller holds."""
     clean = _validated(creds)
-
-    def write(db: sqlite_utils.Database) -> None:
-        settings.put(db, KEY_HUB_URL, clean.hub_url)
-        settings.put(db, KEY_SPOKE_ID, clean.spoke_id)
-        settings.put(db, KEY_SECRET, clean.secret)
-
-    store.write(write)
+    settings.put(db, KEY_HUB_URL, clean.hub_url)
+    settings.put(db, KEY_SPOKE_ID, clean.spoke_id)
+    settings.put(db, KEY_SECRET, clean.secret)
+    settings.put(db, KEY_ANCHOR, clean.anchor_pem)
+    settings.put(db, KEY_FACILITY, clean.facility)
+    settings.put(db, KEY_HUB_NAME, clean.hub_name)
     return clean
 
 
@@ -70,7 +83,14 @@ def load(store: Store) -> HubCredentials | None:
         secret = settings.get(db, KEY_SECRET) or ""
         if not (url and spoke_id and secret):
             return None
-        return HubCredentials(url, spoke_id, secret)
+        return HubCredentials(
+            url,
+            spoke_id,
+            secret,
+            settings.get(db, KEY_ANCHOR) or "",
+            settings.get(db, KEY_FACILITY) or "",
+            settings.get(db, KEY_HUB_NAME) or "",
+        )
 
     return store.read(read)
 
@@ -79,7 +99,7 @@ def forget(store: Store) -> None:
     """Remove the enrolment (the values are blanked; ``load`` then returns None)."""
 
     def write(db: sqlite_utils.Database) -> None:
-        for key in (KEY_HUB_URL, KEY_SPOKE_ID, KEY_SECRET):
+        for key in _KEYS:
             settings.put(db, key, "")
 
     store.write(write)
@@ -94,4 +114,6 @@ def client_for(store: Store, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT) 
     creds = load(store)
     if creds is None:
         return None
-    return HubClient(creds.hub_url, creds.spoke_id, creds.secret, timeout=timeout)
+    return HubClient(
+        creds.hub_url, creds.spoke_id, creds.secret, timeout=timeout, anchor_pem=creds.anchor_pem
+    )

@@ -14,8 +14,8 @@ process that died mid-request goes back to ``pending`` at the start of the next 
 hub epoch (the hub was restored from a backup) puts every ``acked`` op back to ``pending``.
 
 Push batches follow AIMD: start at 100 ops, double after a success up to 500 (and 512 KB of
-JSON), halve after a timeout, a reset mid-request, a 413 or a malformed answer, down to 1. A
-single op that still gets no usable answer is left pending for the next round (attempts
+body before gzip), halve after a timeout, a reset mid-request, a 413 or a malformed answer,
+down to 1. A single op that still gets no usable answer is left pending for the next round (attempts
 counted), so one poison op cannot spin a round forever; one the hub finds too large alone is
 rejected. The batch size is kept in ``sync_state``, so a bad link's lesson outlives the round.
 
@@ -52,7 +52,7 @@ from app.domain import case_rules
 from app.domain.ids import CaseId
 from app.domain.models import CaseStatus
 from app.store import cases as cases_repo
-from app.store import codec, outbox, settings
+from app.store import codec, outbox, settings, staff_sync
 from app.store.blobs import BlobStore
 from app.store.db import Store
 from app.store.errors import StoreError
@@ -65,6 +65,7 @@ from app.sync.transport import (
     HubRejected,
     HubReply,
     HubUnreachable,
+    encode_table,
 )
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ Progress = Callable[[str, int, int], None]
 
 BATCH_START = 100
 BATCH_MAX = 500
-BATCH_MAX_BYTES = 512 * 1024  # uncompressed JSON; the hub takes up to 1 MB
+BATCH_MAX_BYTES = 512 * 1024  # the body before gzip; the hub takes up to 1 MB
 PULL_LIMIT = 200
 CHUNK_MAX = 256 * 1024
 CHUNK_MIN = 16 * 1024  # below the nominal 64 KB: a link that resets every 64 KB needs it
@@ -356,18 +357,25 @@ class SyncEngine:
     def _next_batch(self, batch: int, skipped: set[str]) -> list[OutboxOp]:
         candidates = self._store.read(lambda db: outbox.pending(db, limit=batch + len(skipped)))
         ops: list[OutboxOp] = []
-        size = 0
+        estimate = 0
         for op in candidates:
             if op.op_id in skipped:
                 continue
-            op_size = len(codec.to_json(op.payload)) + 300  # + the envelope's fields
-            if ops and size + op_size > BATCH_MAX_BYTES:
-                break
             ops.append(op)
-            size += op_size
+            # The ops' own JSON: an upper bound of what they take in the body's table.
+            estimate += len(codec.to_json(op.payload)) + 300
             if len(ops) >= batch:
                 break
-        return ops
+        if estimate <= BATCH_MAX_BYTES:
+            return ops
+        # The table is about a third of the ops' JSON (no repeated keys, compact times), so
+        # measure it rather than send needlessly small batches.
+        while True:
+            table = encode_table([_wire(op) for op in ops])
+            size = len(json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode())
+            if size <= BATCH_MAX_BYTES or len(ops) == 1:
+                return ops
+            ops = ops[: max(1, min(len(ops) - 1, len(ops) * BATCH_MAX_BYTES // size))]
 
     def _reject_alone(self, r: _Round, op: OutboxOp, exc: HubRejected) -> None:
         reason = f"{exc.code}: {exc.message}"
@@ -631,15 +639,39 @@ def _blobs_to_upload(db: sqlite_utils.Database) -> list[tuple[str, str]]:
 
 
 def _wire(op: OutboxOp) -> dict[str, Any]:
+    """The op as the push body carries it (docs/SYNC.md): no ``entity``/``entity_id`` (the
+    kind and the payload's record say them), and a ``case.queue`` without what it would
+    repeat of its case (the hub puts it back)."""
+    payload = op.payload
+    if op.op == "case.queue":
+        payload = _trim_case_queue(payload)
     return {
         "op_id": op.op_id,
         "seq": op.seq,
-        "entity": op.entity,
-        "entity_id": op.entity_id,
         "op": op.op,
-        "payload": op.payload,
+        "payload": payload,
         "created_at": codec.iso(op.created_at),
     }
+
+
+def _trim_case_queue(payload: dict[str, Any]) -> dict[str, Any]:
+    """Drop the payload's copy of the case's consent and each observation's ``case_id`` when
+    they equal the case's own: about 40 B a case on the wire, gzip or not."""
+    case = payload.get("case")
+    if not isinstance(case, dict):
+        return payload
+    trimmed = dict(payload)
+    if "consent" in trimmed and trimmed["consent"] == case.get("consent"):
+        del trimmed["consent"]
+    items = trimmed.get("observations")
+    if isinstance(items, list):
+        trimmed["observations"] = [
+            {k: v for k, v in item.items() if k != "case_id" or v != case.get("id")}
+            if isinstance(item, dict)
+            else item
+            for item in items
+        ]
+    return trimmed
 
 
 def _describe(exc: BaseException) -> str:
@@ -664,6 +696,10 @@ def _apply_change(db: sqlite_utils.Database, change: dict[str, Any], now: dateti
             log.warning("ignoring case.status %r for %r", target, cid)
             return
         _move_case(db, CaseId(cid), target, now)
+        return
+    if entity == "staff" and op == "staff.upsert":
+        # An account the hub manages for this spoke; a bad payload is logged and skipped there.
+        staff_sync.apply_upsert(db, payload, now)
         return
     # A change this version cannot apply (a newer hub): skipping it keeps the feed moving; a
     # later version re-pulls from 0 if it needs the history.

@@ -32,16 +32,21 @@ from __future__ import annotations
 import email.utils
 import gzip
 import json
+import os
+import re
+import tempfile
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, NewConnectionError
 
 CLIENT_VERSION = "hwc-spoke/0.1"
 PROTOCOL_PREFIX = "/v1"
@@ -51,7 +56,8 @@ GZIP_THRESHOLD = 1024  # bytes of JSON; smaller bodies are not worth the CPU
 GZIP_LEVEL = 9
 DEFAULT_TIMEOUT = (15.0, 60.0)  # (connect, read) seconds: slow 2G links, a busy hub
 
-_PUSH_STATUSES = frozenset({"applied", "duplicate", "rejected"})
+# The push answer's one letter per op (docs/SYNC.md).
+_PUSH_STATUSES = {"a": "applied", "d": "duplicate", "r": "rejected"}
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -131,13 +137,19 @@ class HubClient:
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        anchor_pem: str = "",
     ) -> None:
+        """``anchor_pem``: the certificate pinned at enrolment. With it, an https hub is
+        trusted only when its chain ends there, and never by the system's CA list."""
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("the hub URL must start with http:// or https://")
         self.base_url = base_url.rstrip("/")
         self.spoke_id = spoke_id
         self._secret = secret
         self.timeout = timeout
+        self._anchor_file: Path | None = None
+        # Passed with every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE.
+        self._verify: bool | str = True
         if session is None:
             session = requests.Session()
             # max_retries=0: a reset POST must come back to the engine, which re-sends the
@@ -145,6 +157,13 @@ class HubClient:
             adapter = HTTPAdapter(max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
+        if anchor_pem:
+            # requests takes trust anchors as a file; given one, urllib3 loads only it.
+            fd, name = tempfile.mkstemp(prefix="hwc-hub-anchor-", suffix=".pem")
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(anchor_pem)
+            self._anchor_file = Path(name)
+            self._verify = name
         self._session = session
 
     def __repr__(self) -> str:  # never the secret
@@ -152,6 +171,9 @@ class HubClient:
 
     def close(self) -> None:
         self._session.close()
+        if self._anchor_file is not None:
+            self._anchor_file.unlink(missing_ok=True)
+            self._anchor_file = None
 
     # -- protocol calls ----------------------------------------------------------------------
 
@@ -165,26 +187,42 @@ class HubClient:
             raise HubProtocolError("hub.bad_reply", "The hub's meta answer has a bad max_seq.")
         return reply
 
-    def push(self, ops: Sequence[Mapping[str, Any]], epoch_seen: str | None) -> HubReply:
-        """``POST /v1/sync/push``. The reply's ``results`` are checked here: exactly one per
-        op, in request order, each with a known status; anything else is a protocol error."""
-        body = {"spoke_id": self.spoke_id, "epoch_seen": epoch_seen, "ops": list(ops)}
-        reply = self._call("POST", "/sync/push", json_body=body)
-        results = reply.body.get("results")
-        if not isinstance(results, list) or len(results) != len(ops):
-            raise HubProtocolError(
-                "hub.bad_reply", "The hub's push answer does not have one result per op."
-            )
-        for sent, result in zip(ops, results, strict=True):
-            if (
-                not isinstance(result, dict)
-                or result.get("op_id") != sent.get("op_id")
-                or result.get("status") not in _PUSH_STATUSES
-            ):
-                raise HubProtocolError(
-                    "hub.bad_reply", "The hub's push answer does not match the ops sent."
-                )
+    def enrol(self, token_secret: str, spoke_secret: str) -> HubReply:
+        """``POST /v1/enrol`` (no credentials yet): the token's one-time secret and the secret
+        this spoke chose; the reply names the spoke (``spoke_id``, ``facility``, ``name``)."""
+        reply = self._call(
+            "POST",
+            "/enrol",
+            json_body={"token": token_secret, "spoke_secret": spoke_secret},
+            authenticate=False,
+            expect=(201,),
+        )
+        if not isinstance(reply.body.get("spoke_id"), str) or not reply.body["spoke_id"]:
+            raise HubProtocolError("hub.bad_reply", "The hub's enrolment answer has no spoke id.")
         return reply
+
+    def push(self, ops: Sequence[Mapping[str, Any]], epoch_seen: str | None) -> HubReply:
+        """``POST /v1/sync/push`` of ``ops`` (op objects as docs/SYNC.md describes them, in
+        the order the hub must apply them), sent as one table (``encode_table``).
+
+        The hub answers one status letter per op, in request order, and a reason for each
+        rejected one; they are checked here and the reply's ``body["results"]`` is given back
+        as one ``{"status", "reason"?}`` per op. Anything else is a protocol error."""
+        body = {
+            "spoke_id": self.spoke_id,
+            "epoch_seen": epoch_seen,
+            "count": len(ops),
+            "ops": encode_table(ops),
+        }
+        reply = self._call("POST", "/sync/push", json_body=body)
+        results = _push_results(reply.body, len(ops))
+        return HubReply(
+            {**reply.body, "results": results},
+            reply.hub_time,
+            reply.rtt_s,
+            reply.status,
+            reply.headers,
+        )
 
     def pull(self, since: int, limit: int) -> HubReply:
         """``GET /v1/sync/pull``: one page of this spoke's changes after ``since``."""
@@ -284,6 +322,7 @@ class HubClient:
                 headers=send_headers,
                 timeout=self.timeout,
                 allow_redirects=False,
+                verify=self._verify,
             )
         except requests.exceptions.ConnectTimeout as exc:
             raise HubTimeout(
@@ -299,6 +338,12 @@ class HubClient:
         ) as exc:
             # The status line came but the body broke off: the hub may well have acted.
             raise HubProtocolError("hub.truncated", f"The hub's answer was cut off: {exc}") from exc
+        except requests.exceptions.SSLError as exc:
+            # Nothing was sent: the handshake failed before the request (a certificate that is
+            # not the pinned hub's, a name it does not carry, or no TLS at all).
+            raise HubUnreachable(
+                "hub.tls", f"The hub's certificate was not accepted: {exc}", reached=False
+            ) from exc
         except requests.exceptions.ConnectionError as exc:
             raise HubUnreachable(
                 "hub.unreachable", f"Could not reach the hub: {exc}", reached=_reached(exc)
@@ -337,6 +382,24 @@ class HubClient:
         raise HubProtocolError("hub.bad_reply", f"Unexpected HTTP {status} from the hub.")
 
 
+def fetch_anchor(base_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> str:
+    """The certificate the hub at ``base_url`` offers for pinning (``GET /v1/anchor``), fetched
+    WITHOUT verifying the connection: the caller must check it against the enrolment token's
+    pin before trusting it. Nothing secret is sent."""
+    client = HubClient(base_url, "", "", timeout=timeout)
+    client._verify = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InsecureRequestWarning)
+            reply = client._call("GET", "/anchor", authenticate=False)
+    finally:
+        client.close()
+    pem = reply.body.get("anchor_pem")
+    if not isinstance(pem, str) or "BEGIN CERTIFICATE" not in pem:
+        raise HubProtocolError("hub.bad_reply", "The hub offered no certificate to pin.")
+    return pem
+
+
 # -- helpers -----------------------------------------------------------------------------------
 
 
@@ -371,6 +434,110 @@ def _error_body(response: requests.Response) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _push_results(body: Mapping[str, Any], count: int) -> list[dict[str, Any]]:
+    """The push answer's ``results`` letters and ``reasons`` as one dict per op."""
+    letters = body.get("results")
+    reasons = body.get("reasons", [])
+    if (
+        not isinstance(letters, str)
+        or len(letters) != count
+        or not set(letters) <= _PUSH_STATUSES.keys()
+        or not isinstance(reasons, list)
+        or len(reasons) != letters.count("r")
+    ):
+        raise HubProtocolError(
+            "hub.bad_reply", "The hub's push answer does not have one result per op."
+        )
+    pending = iter(reasons)
+    results: list[dict[str, Any]] = []
+    for letter in letters:
+        status = _PUSH_STATUSES[letter]
+        if status != "rejected":
+            results.append({"status": status})
+            continue
+        reason = next(pending)
+        if not isinstance(reason, dict) or not isinstance(reason.get("code"), str):
+            raise HubProtocolError("hub.bad_reply", "The hub sent a rejection without a reason.")
+        results.append({"status": status, "reason": reason})
+    return results
+
+
+# -- the push body's table encoding (docs/SYNC.md "Tables") ---------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+# Exactly what the spoke's codec writes (``codec.iso``): UTC with microseconds.
+_CODEC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00")
+
+
+def encode_table(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``rows`` (JSON objects) as one column per key, each in the smallest lossless form.
+
+    Row-wise JSON repeats every key and every shared value in every row, and gzip pays a
+    back-reference for each repetition; columns put like values next to each other, so a
+    column of 500 similar values costs little more than its differences. The forms
+    (docs/SYNC.md "Tables") are chosen by looking at the values, never by key name, so the
+    encoding does not depend on the record kinds and is exact for any JSON objects."""
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    table: dict[str, Any] = {}
+    for key in keys:
+        at = [i for i, row in enumerate(rows) if key in row]
+        column = _column([rows[i][key] for i in at])
+        if len(at) < len(rows):
+            column = {"at": _differences(at), "col": column}
+        table[key] = column
+    return table
+
+
+def _column(values: list[Any]) -> Any:
+    first = values[0]
+    if len(values) == 1 or all(_same(first, v) for v in values[1:]):
+        return {"=": first}
+    if all(isinstance(v, dict) and v for v in values):
+        return {"{}": encode_table(values)}
+    if all(isinstance(v, list) and all(isinstance(x, dict) and x for x in v) for v in values):
+        return {"[]": [len(v) for v in values], "of": encode_table([x for v in values for x in v])}
+    if all(_is_int(v) for v in values):
+        return {"d": _differences(values)}
+    times = [_micros(v) for v in values]
+    if all(t is not None for t in times):
+        return {"t": _differences(times)}
+    return values
+
+
+def _same(a: Any, b: Any) -> bool:
+    # Python's == says 1 == 1.0 == True; the hub must get back the very JSON that was sent.
+    if isinstance(a, dict | list) or isinstance(b, dict | list):
+        return type(a) is type(b) and json.dumps(a) == json.dumps(b)
+    return type(a) is type(b) and a == b
+
+
+def _differences(values: Sequence[Any]) -> list[int]:
+    out: list[int] = []
+    previous = 0
+    for value in values:
+        out.append(value - previous)
+        previous = value
+    return out
+
+
+def _micros(value: object) -> int | None:
+    """Microseconds since 1970 for a time written exactly as the codec writes it, else None
+    (so that turning the number back into text gives the same text)."""
+    if not isinstance(value, str) or not _CODEC_TIME.fullmatch(value):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    micros = (moment - _EPOCH) // _MICROSECOND
+    if (_EPOCH + micros * _MICROSECOND).isoformat(timespec="microseconds") != value:
+        return None
+    return micros
 
 
 def _with_offset(reply: HubReply) -> HubReply:

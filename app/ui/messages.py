@@ -207,6 +207,47 @@ MESSAGES: dict[str, str] = {
     "sync.op_not_found": QT_TRANSLATE_NOOP(
         "messages", "This change is no longer waiting for attention. It may have been sent again."
     ),
+    # enrolling this PC (services.sync.enrol)
+    "sync.already_enrolled": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC is already enrolled with the hub at {hub}. It keeps sending to that hub.",
+    ),
+    "sync.enrol_pin_mismatch": QT_TRANSLATE_NOOP(
+        "messages",
+        "Warning: the hub at {hub} did not prove that it is the hub that printed this token. "
+        "Someone may be intercepting the connection. Nothing was sent and this PC was not "
+        "enrolled. Do not try again: check the hub's address with the hub's administrator, "
+        "and ask for a new token if needed.",
+    ),
+    "sync.enrol_token_unknown": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} does not know this token. Check that it is the token this hub "
+        "printed, or ask its administrator for a new one.",
+    ),
+    "sync.enrol_token_used": QT_TRANSLATE_NOOP(
+        "messages",
+        "This token was already used to enrol a PC, and each token works only once. Ask the "
+        "administrator of the hub at {hub} for a new token for this clinic.",
+    ),
+    "sync.enrol_token_expired": QT_TRANSLATE_NOOP(
+        "messages",
+        "This token has expired. Ask the administrator of the hub at {hub} for a new one.",
+    ),
+    "sync.enrol_unreachable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} could not be reached. Check the network and the hub's address, "
+        "then try again.",
+    ),
+    "sync.enrol_tls": QT_TRANSLATE_NOOP(
+        "messages",
+        "A secure connection to the hub at {hub} could not be made. Check the hub's address; "
+        "if it is right, tell the hub's administrator.",
+    ),
+    "sync.enrol_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "Enrolling with the hub at {hub} did not work ({message}). Try again; if it keeps "
+        "failing, tell the hub's administrator.",
+    ),
     # the outcome of a sync round (SyncStatus.last_error_code, SyncReport.error_code)
     "sync.cancelled": QT_TRANSLATE_NOOP("messages", "The sync was cancelled."),
     "sync.already_running": QT_TRANSLATE_NOOP(
@@ -239,6 +280,11 @@ MESSAGES: dict[str, str] = {
     ),
     "auth.invalid": QT_TRANSLATE_NOOP(
         "messages", "The hub did not accept this PC's enrolment. Ask field IT to enrol it again."
+    ),
+    "hub.tls": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub's certificate is not the one this PC trusts, so nothing was sent. Someone may "
+        "be intercepting the connection: tell field IT.",
     ),
     # devices (services.devices)
     "device.not_found": QT_TRANSLATE_NOOP(
@@ -310,6 +356,43 @@ FALLBACKS: dict[str, str] = {
     ),
     "sync.enrol_invalid": QT_TRANSLATE_NOOP(
         "messages", "The enrolment was not accepted. Check the hub address and token."
+    ),
+    "sync.already_enrolled": QT_TRANSLATE_NOOP(
+        "messages", "This PC is already enrolled with a hub. It keeps sending to that hub."
+    ),
+    "sync.enrol_pin_mismatch": QT_TRANSLATE_NOOP(
+        "messages",
+        "Warning: the hub did not prove that it is the hub that printed this token. Someone "
+        "may be intercepting the connection. Nothing was sent and this PC was not enrolled. "
+        "Do not try again: check the hub's address with the hub's administrator, and ask for "
+        "a new token if needed.",
+    ),
+    "sync.enrol_token_unknown": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub does not know this token. Check that it is the token this hub printed, or "
+        "ask its administrator for a new one.",
+    ),
+    "sync.enrol_token_used": QT_TRANSLATE_NOOP(
+        "messages",
+        "This token was already used to enrol a PC, and each token works only once. Ask the "
+        "hub's administrator for a new token for this clinic.",
+    ),
+    "sync.enrol_token_expired": QT_TRANSLATE_NOOP(
+        "messages", "This token has expired. Ask the hub's administrator for a new one."
+    ),
+    "sync.enrol_unreachable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub could not be reached. Check the network and the hub's address, then try again.",
+    ),
+    "sync.enrol_tls": QT_TRANSLATE_NOOP(
+        "messages",
+        "A secure connection to the hub could not be made. Check the hub's address; if it is "
+        "right, tell the hub's administrator.",
+    ),
+    "sync.enrol_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub's "
+        "administrator.",
     ),
     "attachment.unreadable": QT_TRANSLATE_NOOP(
         "messages", "The file could not be read. It may be damaged."

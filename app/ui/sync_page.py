@@ -3,12 +3,17 @@
 Everyone signed in sees:
 
 - **Status**: the hub this PC is enrolled with (or, when it is not, what to do about it);
-  online, or "Offline since 09:12" with the reason in words; the last successful sync (PC time,
-  and the hub's); how many records and photos wait to be sent; a warning when this PC's clock
-  is more than 5 minutes off the hub's (times on printouts would be wrong; sync itself does not
-  depend on the clock).
+  and the facility the hub enrolled it as ("Enrolled with HWC Kheri at
+  https://hub.example.org:8765"); online, or "Offline since 09:12" with the reason in words;
+  the last successful sync (PC time, and the hub's); how many records and photos wait to be
+  sent; a warning when this PC's clock is more than 5 minutes off the hub's (times on printouts
+  would be wrong; sync itself does not depend on the clock).
 - **Sync now** (Alt+S): one round through ``Op``, with a progress dialog and Cancel; the phase
   ("Sending records 40 of 120") shows under the button while it runs.
+- **Enrol this PC…** (Alt+E), only on a PC not enrolled yet and only for field IT
+  (``Permission.MANAGE_SETTINGS``; everyone else reads that field IT enrols it): opens
+  ``app.ui.enrol_dialog.EnrolDialog``. On success the page says what it is enrolled with, and
+  the first sync starts by itself (the dialog starts and nudges the worker).
 - **Needs attention**: the changes the hub refused, each with what it was, when it was made and
   the hub's reason. Clinical staff (``Permission.QUEUE_CASE``) get **Send again** (Alt+A, or
   Enter on a row) once the cause is fixed; the service checks the permission again.
@@ -30,6 +35,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject,
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -41,7 +47,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.security.permissions import Permission, allowed
 from app.ui import clinical_text as ct
+from app.ui.enrol_dialog import EnrolDialog, EnrolmentResult
 from app.ui.messages import code_text, error_text
 from app.ui.sync_events import SyncEvents
 from app.ui.tasks import Op
@@ -147,6 +155,24 @@ def reason_text(item: AttentionItem) -> str:
     )
 
 
+def enrolled_text(facility: str, hub_name: str, hub_url: str) -> str:
+    """ "Enrolled with HWC Kheri at https://hub.example.org:8765" (the hub's name too when
+    it gave one)."""
+    hub = hub_url
+    if hub_name:
+        hub = (
+            QCoreApplication.translate("SyncPage", "%1 (%2)")
+            .replace("%1", hub_name)
+            .replace("%2", hub_url)
+        )
+    facility = facility or QCoreApplication.translate("SyncPage", "this clinic")
+    return (
+        QCoreApplication.translate("SyncPage", "Enrolled with %1 at %2")
+        .replace("%1", facility)
+        .replace("%2", hub)
+    )
+
+
 def round_error_text(code: str | None) -> str:
     """A round's error code in words (unknown codes get a general sentence)."""
     if not code:
@@ -167,6 +193,11 @@ class SyncPage(QWidget):
         self._sync = session.services.sync
         self._user = session.user
         self._may_retry = session.is_clinical  # QUEUE_CASE; the service checks again
+        # Field IT enrols the PC; the service checks the permission again.
+        self._may_enrol = allowed(session.user, Permission.MANAGE_SETTINGS)
+        self.dialog: EnrolDialog | None = None
+        # What this page enrolled the PC with (the status names only the hub's address).
+        self._focus_after_load = False
         self._loading = False
         self._reload_again = False
         self._round: Op[SyncReport] | None = None
@@ -213,16 +244,34 @@ class SyncPage(QWidget):
         self.problem_label.setObjectName("syncProblem")
         self.problem_label.setMaximumWidth(chars * 90)
         self.problem_label.setVisible(False)
-        self.enrol_help = WrappingLabel(
-            self.tr(
-                "This PC is not enrolled with a hub yet, so nothing is sent. Everything you "
-                "save is kept safely here. Ask field IT to enrol this PC with the hub's address "
-                "and the token the hub gave for this clinic; sending then starts by itself."
+        self.enrolled_label = WrappingLabel()
+        self.enrolled_label.setObjectName("enrolledWith")
+        self.enrolled_label.setMaximumWidth(chars * 90)
+        self.enrolled_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.enrolled_label.setVisible(False)
+        if self._may_enrol:
+            help_text = self.tr(
+                "This PC is not enrolled with a hub yet, so nothing is sent. Everything saved "
+                "is kept safely here. To enrol it, choose Enrol this PC and paste the "
+                "enrolment token the hub printed for this clinic; sending then starts by itself."
             )
-        )
+        else:
+            help_text = self.tr(
+                "This PC is not enrolled with a hub yet, so nothing is sent. Everything you "
+                "save is kept safely here. Ask field IT to enrol this PC with the token the "
+                "hub printed for this clinic; sending then starts by itself."
+            )
+        self.enrol_help = WrappingLabel(help_text)
         self.enrol_help.setObjectName("enrolHelp")
         self.enrol_help.setMaximumWidth(chars * 90)
         self.enrol_help.setVisible(False)
+        self.enrol_button = QPushButton(self.tr("&Enrol this PC…"))
+        self.enrol_button.setObjectName("enrolButton")
+        self.enrol_button.setToolTip(
+            self.tr("Enrol this PC with a hub using the token the hub printed (Alt+E)")
+        )
+        self.enrol_button.setVisible(False)
+        self.enrol_button.clicked.connect(self.open_enrol_dialog)
         self.clock_warning = WrappingLabel()
         self.clock_warning.setObjectName("clockWarning")
         self.clock_warning.setMaximumWidth(chars * 90)
@@ -240,6 +289,7 @@ class SyncPage(QWidget):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("mutedText")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.enrol_button)  # first: until it is used, nothing can sync
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.progress_label, 1)
 
@@ -283,6 +333,7 @@ class SyncPage(QWidget):
         layout.addWidget(intro)
         layout.addSpacing(m // 2)
         layout.addLayout(form)
+        layout.addWidget(self.enrolled_label)
         layout.addWidget(self.enrol_help)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.clock_warning)
@@ -331,6 +382,10 @@ class SyncPage(QWidget):
         status, items = result
         self._show_status(status)
         self._show_items(items)
+        if self._focus_after_load and status.enrolled:
+            # The enrol button the keyboard was on is gone: go on to the next thing to do.
+            self._focus_after_load = False
+            self.sync_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self._again()
 
     def _on_load_failed(self, exc: BaseException) -> bool:
@@ -361,6 +416,8 @@ class SyncPage(QWidget):
         now = datetime.now(UTC)
         self.hub_value.setText(status.hub_url or self.tr("No hub yet"))
         self.enrol_help.setVisible(not status.enrolled)
+        self.enrol_button.setVisible(not status.enrolled and self._may_enrol)
+        self._show_enrolment(status)
         self.sync_button.setEnabled(status.enrolled and self._round is None)
         self.connection_value.setText(connection_text(status, now))
         colours = ONLINE_COLOURS if status.online else OFFLINE_COLOURS
@@ -404,6 +461,16 @@ class SyncPage(QWidget):
                 )
             self.clock_warning.setText(text.replace("%1", str(minutes)))
         self.clock_warning.setVisible(status.clock_warning)
+
+    def _show_enrolment(self, status: SyncStatus) -> None:
+        """ "Enrolled with <facility> at <hub>" (an enrolment from before facilities were
+        stored shows only the hub's address, in the row above)."""
+        shown = status.enrolled and bool(status.facility) and status.hub_url is not None
+        if shown and status.hub_url is not None:
+            self.enrolled_label.setText(
+                enrolled_text(status.facility, status.hub_name, status.hub_url)
+            )
+        self.enrolled_label.setVisible(shown)
 
     def _show_items(self, items: list[AttentionItem]) -> None:
         keep = self.selected_item()
@@ -494,6 +561,33 @@ class SyncPage(QWidget):
 
     def _on_round_cancelled(self) -> None:
         self._end_round(self.tr("The sync was cancelled."))
+
+    def open_enrol_dialog(self) -> None:
+        """Field IT enrols this PC (``EnrolDialog``); the page shows the result."""
+        if not self._may_enrol or (self.status is not None and self.status.enrolled):
+            return
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        dialog = EnrolDialog(self._session, self)
+        dialog.enrolled.connect(self._on_enrolled)
+        dialog.finished.connect(self._on_enrol_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    def _on_enrolled(self, result: EnrolmentResult) -> None:
+        self._focus_after_load = True
+        message = enrolled_text(result.facility, result.hub_name, result.hub_url)
+        self.enrolled_label.setText(message)
+        self.enrolled_label.setVisible(True)
+        self.enrol_button.setVisible(False)
+        self.enrol_help.setVisible(False)
+        self._navigator.status_message(message)
+
+    def _on_enrol_dialog_finished(self, result: int) -> None:
+        # Also after Cancel: an enrolment may have gone through, or another PC user enrolled.
+        self.refresh()
+        if result != QDialog.DialogCode.Accepted.value and self.enrol_button.isVisible():
+            self.enrol_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def retry_selected(self) -> None:
         item = self.selected_item()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub.storage.base import (
     BlobHashMismatch,
     BlobOffsetError,
+    EnrolRefused,
     HubStore,
     HubStoreError,
     OpResult,
@@ -14,6 +15,7 @@ from hub.storage.base import (
 __all__ = [
     "BlobHashMismatch",
     "BlobOffsetError",
+    "EnrolRefused",
     "HubStore",
     "HubStoreError",
     "OpResult",

@@ -23,11 +23,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
+from app.security import passwords
 from hub import ops
-from hub.storage.base import OpResult
+from hub.storage.base import EnrolRefused, OpResult
 
 log = logging.getLogger("hub.storage")
 
@@ -257,6 +258,39 @@ _SCRYPT_R: Final = 8
 _SCRYPT_P: Final = 1
 
 
+def enrol_token_hash(secret: str) -> str:
+    """How a one-time enrolment secret is looked up: its SHA-256. 80 random bits need no
+    slow hash (nobody can search that space), and a direct lookup needs a deterministic one."""
+    return hashlib.sha256(secret.strip().upper().encode("ascii", "replace")).hexdigest()
+
+
+def judge_enrol_token(
+    *, expires_at: datetime, used_by: str | None, now: datetime, same_spoke: bool
+) -> Literal["new", "again"]:
+    """Whether a found token makes a new spoke, returns the spoke it made (the same request
+    again: its answer was lost), or is refused (``EnrolRefused``)."""
+    if used_by is not None:
+        if same_spoke:
+            return "again"
+        raise EnrolRefused("enrol.used", "this enrolment token has been used already")
+    if expires_at <= now:
+        raise EnrolRefused("enrol.expired", "this enrolment token has expired")
+    return "new"
+
+
+def token_documents(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Rows of (id, facility, created_at, expires_at, used_at, spoke_id) as the API shows them."""
+    keys = ("id", "facility", "created_at", "expires_at", "used_at", "spoke_id")
+    return [
+        {k: (iso(v) if k.endswith("_at") and v else v) for k, v in zip(keys, row, strict=True)}
+        for row in rows
+    ]
+
+
+def unknown_token() -> EnrolRefused:
+    return EnrolRefused("enrol.unknown", "the hub does not know this enrolment token")
+
+
 def new_spoke_credentials() -> tuple[str, str]:
     """(spoke_id, secret). Neither contains "." (the bearer token is ``<id>.<secret>``)."""
     return str(uuid.uuid4()), secrets.token_urlsafe(32)
@@ -314,6 +348,167 @@ def _check_scrypt(stored: str, secret: str) -> bool:
     except (ValueError, UnicodeEncodeError):
         return False
     return hmac.compare_digest(got, expected)
+
+
+# -- hub users -------------------------------------------------------------------------------
+
+HUB_ROLES: Final = frozenset({"hub_admin", "specialist"})
+SPOKE_ROLES: Final = frozenset({"paramedic", "generalist", "admin"})  # app.domain.models.Role
+MIN_PASSWORD_LENGTH: Final = 8  # the spoke's rule (app.services.auth)
+MAX_DISPLAY_NAME: Final = 200
+MAX_USER_FIELD: Final = 100  # registration number, specialty
+# The spoke's username rule (app.services.auth): a handed-down account must be one a spoke
+# can log in with, and the spoke lower-cases what is typed.
+_USERNAME_RE: Final = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+STAFF_ENTITY: Final = "staff"
+STAFF_UPSERT: Final = "staff.upsert"
+# Columns in the order every backend selects them for ``user_document``/``staff_change``.
+USER_COLUMNS: Final = (
+    "id, username, display_name, role, spoke_id, registration_no, specialty, active, "
+    "created_at, updated_at, password_hash"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """``add_user``'s arguments, checked and normalised."""
+
+    username: str
+    display_name: str
+    role: str
+    spoke_id: str | None
+    registration_no: str
+    specialty: str
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower() if isinstance(username, str) else ""
+
+
+def check_new_user(
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    spoke_id: str | None,
+    registration_no: str,
+    specialty: str,
+) -> NewUser:
+    """``ValueError`` with a message for people for anything ``add_user`` must refuse that
+    needs no database (an unknown spoke and a taken username are checked in the write)."""
+    key = normalise_username(username)
+    if not _USERNAME_RE.fullmatch(key):
+        raise ValueError(
+            f"username {username!r}: 2-32 characters, a-z, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    name = " ".join(display_name.split()) if isinstance(display_name, str) else ""
+    if not name or len(name) > MAX_DISPLAY_NAME:
+        raise ValueError(f"a display name is 1-{MAX_DISPLAY_NAME} characters")
+    if role not in HUB_ROLES | SPOKE_ROLES:
+        known = ", ".join(sorted(HUB_ROLES | SPOKE_ROLES))
+        raise ValueError(f"unknown role {role!r}: one of {known}")
+    spoke = spoke_id.strip() if isinstance(spoke_id, str) else None
+    if role in SPOKE_ROLES and not spoke:
+        raise ValueError(f"a {role} account belongs to a spoke: give its spoke id")
+    if role in HUB_ROLES and spoke:
+        raise ValueError(f"a {role} account works at the hub and belongs to no spoke")
+    reg = " ".join(registration_no.split()) if isinstance(registration_no, str) else ""
+    spec = " ".join(specialty.split()) if isinstance(specialty, str) else ""
+    if role == "specialist" and not reg:
+        raise ValueError("a specialist needs their medical registration number")
+    if len(reg) > MAX_USER_FIELD or len(spec) > MAX_USER_FIELD:
+        raise ValueError(
+            f"a registration number and a specialty are at most {MAX_USER_FIELD} characters"
+        )
+    check_user_password(password)
+    return NewUser(key, name, role, spoke or None, reg, spec)
+
+
+def check_user_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def hash_user_password(password: str) -> str:
+    """The spoke's own format and cost (``app.security.passwords``), so that a spoke can
+    verify a handed-down account offline and never needs to rehash it. Slow: call it outside
+    any write lock or transaction."""
+    return passwords.hash_password(password)
+
+
+class UserPasswordChecker:
+    """Constant-time password checks for ``verify_user``: an unknown username costs the same
+    scrypt as a known one, so timing does not tell which usernames exist."""
+
+    def __init__(self) -> None:
+        self._dummy: str | None = None
+        self._lock = threading.Lock()
+
+    def check(self, stored: str | None, password: str) -> bool:
+        if stored is None:
+            with self._lock:
+                if self._dummy is None:
+                    self._dummy = hash_user_password(secrets.token_urlsafe(16))
+                dummy = self._dummy
+            passwords.verify_password(password, dummy)
+            return False
+        return passwords.verify_password(password, stored)
+
+
+def next_updated_at(previous: datetime | None, now: datetime) -> datetime:
+    """A user's new ``updated_at``: now, but always after the previous one, even if the hub's
+    clock was set back, because spokes order the versions they receive by it."""
+    if previous is not None and now <= previous:
+        return previous + timedelta(microseconds=1)
+    return now
+
+
+def precise_iso(value: datetime | str) -> str:
+    """UTC ISO 8601 with microseconds: the feed's ``updated_at`` must tell apart two changes
+    within one millisecond (``iso`` keeps milliseconds)."""
+    dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def user_document(row: Sequence[Any]) -> dict[str, Any]:
+    """A row selected as ``USER_COLUMNS`` as the API shows it, without the password hash."""
+    (uid, username, name, role, spoke, reg, spec, active, created, updated, _hash) = row
+    return {
+        "id": str(uid),
+        "username": str(username),
+        "display_name": str(name),
+        "role": str(role),
+        "spoke_id": None if spoke is None else str(spoke),
+        "registration_no": str(reg),
+        "specialty": str(spec),
+        "active": bool(active),
+        "created_at": iso(created),
+        "updated_at": iso(updated),
+    }
+
+
+def staff_change(row: Sequence[Any]) -> Change:
+    """The ``staff.upsert`` feed entry for a spoke-role user selected as ``USER_COLUMNS``."""
+    (uid, username, name, role, _spoke, _reg, _spec, active, _created, updated, hashed) = row
+    payload = {
+        "id": str(uid),
+        "username": str(username),
+        "display_name": str(name),
+        "role": str(role),
+        "password_hash": str(hashed),
+        "active": bool(active),
+        "updated_at": precise_iso(updated),
+    }
+    return STAFF_ENTITY, str(uid), STAFF_UPSERT, payload
+
+
+def unknown_user(username: str) -> KeyError:
+    return KeyError(f"no hub user named {username!r}")
+
+
+def duplicate_user(username: str) -> ValueError:
+    return ValueError(f"the username {username!r} is taken")
 
 
 # -- arguments -------------------------------------------------------------------------------

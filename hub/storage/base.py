@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 
 class HubStoreError(Exception):
     """A storage failure that is not the client's fault (the app answers 503)."""
+
+
+class EnrolRefused(Exception):
+    """An enrolment token that cannot be used: ``code`` is ``enrol.unknown``, ``enrol.used``
+    or ``enrol.expired`` (docs/SYNC.md)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 class BlobOffsetError(Exception):
@@ -47,6 +58,17 @@ class PullPage:
     changes: list[dict[str, Any]] = field(default_factory=list)
     next_since: int = 0
     has_more: bool = False
+    epoch: str = ""  # the database's epoch, read with the page (``authenticated_pull``)
+
+
+@dataclass(frozen=True, slots=True)
+class PullAsk:
+    """One spoke's poll: its credentials and the page it asks for."""
+
+    spoke_id: str
+    secret: str
+    since: int
+    limit: int
 
 
 class HubStore(Protocol):
@@ -62,6 +84,31 @@ class HubStore(Protocol):
 
     def max_seq(self) -> int:
         """The highest change-feed seq committed (0 for none); every lower one is committed."""
+        ...
+
+    def meta_get(self, key: str) -> str | None:
+        """A value of the hub's own settings (TLS identity, public address), or None."""
+        ...
+
+    def meta_put(self, key: str, value: str, *, replace: bool = True) -> str:
+        """Store a setting; with ``replace=False`` an existing value stays. Returns the value
+        now stored."""
+        ...
+
+    def create_enrol_token(self, facility: str, secret: str, expires_at: datetime) -> str:
+        """Record a one-time enrolment token for a new spoke named ``facility``; returns the
+        token's id. Only a hash of ``secret`` is kept."""
+        ...
+
+    def redeem_enrol_token(self, secret: str, spoke_secret: str) -> tuple[str, str]:
+        """Exchange an unused, unexpired token for a new spoke whose secret is
+        ``spoke_secret``; returns (spoke_id, facility). The same token and spoke secret again
+        (the answer was lost) return the same spoke. ``EnrolRefused`` otherwise."""
+        ...
+
+    def enrol_tokens(self) -> list[dict[str, Any]]:
+        """Every token, newest first: id, facility, created_at, expires_at, used_at, spoke_id
+        (never the secret or its hash)."""
         ...
 
     def register_spoke(self, name: str) -> tuple[str, str]:
@@ -90,6 +137,12 @@ class HubStore(Protocol):
         ``ValueError`` when ``since`` < 0 or ``limit`` < 1."""
         ...
 
+    def authenticated_pulls(self, asks: Sequence[PullAsk]) -> list[PullPage | None]:
+        """``pull`` with the epoch for each ask whose credentials check out (None for one
+        whose do not: unknown spoke or wrong secret), all in one round trip to the database:
+        the polls of many spokes arriving together share it."""
+        ...
+
     def blob_start(self, sha256: str, size: int, media_type: str) -> tuple[str, int]:
         """("exists", size) when complete, else ("created", bytes held so far). Announced
         again with another size, an incomplete upload starts over. ``ValueError`` for a
@@ -113,4 +166,46 @@ class HubStore(Protocol):
         ``attachments``, complete ``blobs`` and ``blob_bytes``, ``uploads_in_progress``,
         ``max_seq``) and ``per_spoke``, a list of {id, name, created_at, patients, cases,
         observations, attachments, attachments_with_blob} in registration order."""
+        ...
+
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        *,
+        spoke_id: str | None = None,
+        registration_no: str = "",
+        specialty: str = "",
+    ) -> str:
+        """A new hub user; returns its id. Roles: ``hub_admin`` and ``specialist`` work at the
+        hub (no ``spoke_id``; a specialist needs ``registration_no``); ``paramedic``,
+        ``generalist`` and ``admin`` are staff of the spoke ``spoke_id``, handed down to it as
+        a ``staff.upsert`` change in the same transaction. The username is stored lower-case
+        and is unique regardless of case. ``ValueError`` (a message for people) for a bad
+        username, name or role, a taken username, an unknown spoke, a missing or unexpected
+        spoke, a specialist without a registration number, a password under 8 characters."""
+        ...
+
+    def verify_user(self, username: str, password: str) -> dict[str, Any] | None:
+        """The user's document (as ``users`` gives it) when ``username`` is an active user and
+        ``password`` is theirs; None otherwise. Costs one scrypt whether or not the user
+        exists."""
+        ...
+
+    def users(self, spoke_id: str | None = None) -> list[dict[str, Any]]:
+        """Every user (or the staff of ``spoke_id``) by username: id, username, display_name,
+        role, spoke_id, registration_no, specialty, active, created_at, updated_at (never the
+        password hash)."""
+        ...
+
+    def set_user_active(self, username: str, active: bool) -> None:
+        """Switch an account on or off (a spoke's staff: handed down). ``KeyError`` for an
+        unknown username."""
+        ...
+
+    def set_user_password(self, username: str, password: str) -> None:
+        """Give an account a new password (a spoke's staff: handed down). ``KeyError`` for an
+        unknown username; ``ValueError`` for a password under 8 characters."""
         ...

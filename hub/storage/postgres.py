@@ -26,8 +26,10 @@ with a regex, which measured as half the ingest time (bench/bench_hub_ingest.py)
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import psycopg
@@ -43,6 +45,7 @@ from hub.storage.base import (
     BlobOffsetError,
     HubStoreError,
     OpResult,
+    PullAsk,
     PullPage,
 )
 
@@ -114,6 +117,30 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (sha256, start)
     );
     """,
+    """
+    CREATE TABLE enrol_tokens (
+        id text PRIMARY KEY, facility text NOT NULL, secret_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now(), expires_at timestamptz NOT NULL,
+        used_at timestamptz, spoke_id text REFERENCES spokes (id)
+    );
+    """,
+    """
+    -- Usernames are stored lower-case; the index on lower() keeps them unique regardless of
+    -- case even for a row written by hand. Hub roles have no spoke, spoke roles one.
+    CREATE TABLE hub_users (
+        id text PRIMARY KEY, username text NOT NULL, display_name text NOT NULL,
+        role text NOT NULL CHECK (role IN
+            ('hub_admin', 'specialist', 'paramedic', 'generalist', 'admin')),
+        spoke_id text REFERENCES spokes (id),
+        registration_no text NOT NULL DEFAULT '', specialty text NOT NULL DEFAULT '',
+        password_hash text NOT NULL, active boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        CHECK ((role IN ('hub_admin', 'specialist')) = (spoke_id IS NULL))
+    );
+    CREATE UNIQUE INDEX hub_users_username ON hub_users (lower(username));
+    CREATE INDEX hub_users_spoke ON hub_users (spoke_id, username);
+    """,
 )
 
 # The counter bump and the feed insert in ONE statement, the last of the transaction.
@@ -151,6 +178,7 @@ class PostgresHubStore:
         )
         self._pool.open(wait=False)
         self._verifier = common.SecretVerifier()
+        self._passwords = common.UserPasswordChecker()
 
     @contextmanager
     def _conn(self) -> Iterator[Conn]:
@@ -217,6 +245,78 @@ class PostgresHubStore:
             row = conn.execute("SELECT value FROM feed_counter WHERE id = 1").fetchone()
         return int(row[0]) if row else 0
 
+    def meta_get(self, key: str) -> str | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = %s", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def meta_put(self, key: str, value: str, *, replace: bool = True) -> str:
+        conflict = "DO UPDATE SET value = excluded.value" if replace else "DO NOTHING"
+        with self._conn() as conn, conn.transaction():
+            conn.execute(
+                f"INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) {conflict}",
+                [key, value],
+            )
+            row = conn.execute("SELECT value FROM meta WHERE key = %s", [key]).fetchone()
+        return str(row[0]) if row else value
+
+    # -- enrolment -------------------------------------------------------------------------
+
+    def create_enrol_token(self, facility: str, secret: str, expires_at: datetime) -> str:
+        facility = common.check_spoke_name(facility)
+        token_id = str(uuid.uuid4())
+        with self._conn() as conn:
+            conn.execute(
+                "INSERT INTO enrol_tokens (id, facility, secret_hash, expires_at) "
+                "VALUES (%s, %s, %s, %s)",
+                [token_id, facility, common.enrol_token_hash(secret), expires_at],
+            )
+        return token_id
+
+    def redeem_enrol_token(self, secret: str, spoke_secret: str) -> tuple[str, str]:
+        token_hash = common.enrol_token_hash(secret)
+        find = (
+            "SELECT t.id, t.facility, t.expires_at, t.spoke_id, s.secret_hash "
+            "FROM enrol_tokens t LEFT JOIN spokes s ON s.id = t.spoke_id "
+            "WHERE t.secret_hash = %s"
+        )
+        with self._conn() as conn:
+            if conn.execute(find, [token_hash]).fetchone() is None:
+                raise common.unknown_token()  # before scrypt: a guess costs the hub nothing
+        hashed = common.hash_secret(spoke_secret)
+        with self._conn() as conn, conn.transaction():
+            # FOR UPDATE OF t: two requests with one token take turns; the second sees it used.
+            row = conn.execute(f"{find} FOR UPDATE OF t", [token_hash]).fetchone()
+            if row is None:
+                raise common.unknown_token()
+            token_id, facility, expires_at, used_by, used_hash = row
+            verdict = common.judge_enrol_token(
+                expires_at=expires_at,
+                used_by=used_by,
+                now=datetime.now(UTC),
+                same_spoke=bool(used_hash) and self._verifier.verify(str(used_hash), spoke_secret),
+            )
+            if verdict == "again":
+                return str(used_by), str(facility)
+            spoke_id = common.new_spoke_credentials()[0]
+            conn.execute(
+                "INSERT INTO spokes (id, name, secret_hash) VALUES (%s, %s, %s)",
+                [spoke_id, facility, hashed],
+            )
+            conn.execute(
+                "UPDATE enrol_tokens SET used_at = now(), spoke_id = %s WHERE id = %s",
+                [spoke_id, token_id],
+            )
+        return spoke_id, str(facility)
+
+    def enrol_tokens(self) -> list[dict[str, Any]]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT id, facility, created_at, expires_at, used_at, spoke_id "
+                "FROM enrol_tokens ORDER BY created_at DESC"
+            ).fetchall()
+        return common.token_documents(rows)
+
     # -- spokes ----------------------------------------------------------------------------
 
     def register_spoke(self, name: str) -> tuple[str, str]:
@@ -236,6 +336,116 @@ class PostgresHubStore:
                 "SELECT secret_hash FROM spokes WHERE id = %s", [spoke_id]
             ).fetchone()
         return row is not None and self._verifier.verify(str(row[0]), secret)
+
+    # -- hub users -------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        *,
+        spoke_id: str | None = None,
+        registration_no: str = "",
+        specialty: str = "",
+    ) -> str:
+        new = common.check_new_user(
+            username, display_name, role, password, spoke_id, registration_no, specialty
+        )
+        hashed = common.hash_user_password(password)  # slow on purpose: before the transaction
+        user_id = str(uuid.uuid4())
+        try:
+            with self._conn() as conn, conn.transaction():
+                if (
+                    new.spoke_id is not None
+                    and not conn.execute(
+                        "SELECT 1 FROM spokes WHERE id = %s", [new.spoke_id]
+                    ).fetchone()
+                ):
+                    raise ValueError(f"no spoke with id {new.spoke_id!r}")
+                if conn.execute(
+                    "SELECT 1 FROM hub_users WHERE lower(username) = %s", [new.username]
+                ).fetchone():
+                    raise common.duplicate_user(new.username)
+                row = conn.execute(
+                    "INSERT INTO hub_users (id, username, display_name, role, spoke_id, "
+                    "registration_no, specialty, password_hash) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                    f"RETURNING {common.USER_COLUMNS}",
+                    [
+                        user_id,
+                        new.username,
+                        new.display_name,
+                        new.role,
+                        new.spoke_id,
+                        new.registration_no,
+                        new.specialty,
+                        hashed,
+                    ],
+                ).fetchone()
+                assert row is not None
+                if new.spoke_id is not None:
+                    # The feed insert is the last statement (module docstring).
+                    _add_changes(conn, new.spoke_id, [common.staff_change(row)])
+        except pg_errors.UniqueViolation as exc:  # the same name added at the same moment
+            raise common.duplicate_user(new.username) from exc
+        return user_id
+
+    def verify_user(self, username: str, password: str) -> dict[str, Any] | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                f"SELECT {common.USER_COLUMNS} FROM hub_users WHERE lower(username) = %s",
+                [common.normalise_username(username)],
+            ).fetchone()
+        # Always one scrypt, and with no connection held.
+        ok = self._passwords.check(None if row is None else str(row[-1]), password)
+        return common.user_document(row) if ok and row is not None and row[7] else None
+
+    def users(self, spoke_id: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE spoke_id = %s", [spoke_id]) if spoke_id is not None else ("", [])
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"SELECT {common.USER_COLUMNS} FROM hub_users {where} ORDER BY username", params
+            ).fetchall()
+        return [common.user_document(r) for r in rows]
+
+    def set_user_active(self, username: str, active: bool) -> None:
+        self._change_user(username, active=bool(active))
+
+    def set_user_password(self, username: str, password: str) -> None:
+        common.check_user_password(password)
+        self._change_user(username, password_hash=common.hash_user_password(password))
+
+    def _change_user(
+        self, username: str, *, active: bool | None = None, password_hash: str | None = None
+    ) -> None:
+        """Update one user and, for a spoke's staff, hand the new version down in the same
+        transaction (the feed insert last)."""
+        key = common.normalise_username(username)
+        with self._conn() as conn, conn.transaction():
+            # FOR UPDATE: two changes of one user take turns, so updated_at only grows.
+            row = conn.execute(
+                f"SELECT {common.USER_COLUMNS} FROM hub_users WHERE lower(username) = %s "
+                "FOR UPDATE",
+                [key],
+            ).fetchone()
+            if row is None:
+                raise common.unknown_user(username)
+            if password_hash is None and active is not None and bool(row[7]) == active:
+                return  # already so: nothing to hand down
+            # Always later than the version before, even if the hub's clock was set back:
+            # spokes order the versions they receive by it.
+            changed = conn.execute(
+                "UPDATE hub_users SET active = coalesce(%s, active), "
+                "password_hash = coalesce(%s, password_hash), "
+                "updated_at = greatest(now(), updated_at + interval '1 microsecond') "
+                f"WHERE id = %s RETURNING {common.USER_COLUMNS}",
+                [active, password_hash, row[0]],
+            ).fetchone()
+            assert changed is not None
+            if changed[4] is not None:
+                _add_changes(conn, str(changed[4]), [common.staff_change(changed)])
 
     # -- push and pull ---------------------------------------------------------------------
 
@@ -281,6 +491,48 @@ class PostgresHubStore:
             for r in rows[:limit]
         ]
         return PullPage(page, page[-1]["seq"] if page else since, len(rows) > limit)
+
+    def authenticated_pulls(self, asks: Sequence[PullAsk]) -> list[PullPage | None]:
+        # The poll every spoke makes every few minutes: the secrets' hashes, the epoch and
+        # the pages of many polls in one statement (the secret check itself is a memory
+        # lookup after the first: SecretVerifier).
+        for ask in asks:
+            common.check_pull_args(ask.since, ask.limit)
+        if not asks:
+            return []
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT r.i, s.secret_hash, m.value, c.seq, c.entity, c.entity_id, c.op, "
+                "c.payload FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) "
+                "WITH ORDINALITY AS r (spoke_id, since, lim, i) "
+                "JOIN spokes s ON s.id = r.spoke_id "
+                "LEFT JOIN meta m ON m.key = 'epoch' "
+                "LEFT JOIN LATERAL (SELECT seq, entity, entity_id, op, payload FROM changes "
+                "  WHERE spoke_id = s.id AND seq > r.since ORDER BY seq LIMIT r.lim) c ON true "
+                "ORDER BY r.i, c.seq",
+                [
+                    [a.spoke_id for a in asks],
+                    [a.since for a in asks],
+                    [a.limit + 1 for a in asks],
+                ],
+            ).fetchall()
+        by_ask: dict[int, list[Any]] = {}
+        for row in rows:
+            by_ask.setdefault(int(row[0]) - 1, []).append(row)
+        return [self._page(ask, by_ask.get(i, [])) for i, ask in enumerate(asks)]
+
+    def _page(self, ask: PullAsk, rows: Sequence[Any]) -> PullPage | None:
+        if not rows or not self._verifier.verify(str(rows[0][1]), ask.secret):
+            return None
+        if rows[0][2] is None:
+            raise HubStoreError("the hub database has no epoch: migrate() it first")
+        found = [r for r in rows if r[3] is not None]
+        page = [
+            {"seq": r[3], "entity": r[4], "entity_id": r[5], "op": r[6], "payload": r[7]}
+            for r in found[: ask.limit]
+        ]
+        since = page[-1]["seq"] if page else ask.since
+        return PullPage(page, since, len(found) > ask.limit, str(rows[0][2]))
 
     # -- blobs -----------------------------------------------------------------------------
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,6 +38,7 @@ from hub.storage.base import (
     BlobOffsetError,
     HubStoreError,
     OpResult,
+    PullAsk,
     PullPage,
 )
 
@@ -91,6 +94,28 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             sha256 TEXT NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
             PRIMARY KEY (sha256, start))""",
     ),
+    (
+        """CREATE TABLE enrol_tokens (
+            id TEXT PRIMARY KEY, facility TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT,
+            spoke_id TEXT REFERENCES spokes (id))""",
+    ),
+    (
+        # Usernames are stored lower-case; the index on lower() keeps them unique regardless
+        # of case even for a row written by hand. Hub roles have no spoke, spoke roles one.
+        """CREATE TABLE hub_users (
+            id TEXT PRIMARY KEY, username TEXT NOT NULL, display_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN
+                ('hub_admin', 'specialist', 'paramedic', 'generalist', 'admin')),
+            spoke_id TEXT REFERENCES spokes (id),
+            registration_no TEXT NOT NULL DEFAULT '', specialty TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            CHECK ((role IN ('hub_admin', 'specialist')) = (spoke_id IS NULL)))""",
+        "CREATE UNIQUE INDEX hub_users_username ON hub_users (lower(username))",
+        "CREATE INDEX hub_users_spoke ON hub_users (spoke_id, username)",
+    ),
 )
 
 
@@ -109,6 +134,7 @@ class SqliteHubStore:
         self._writer: sqlite3.Connection | None = None
         self._closed = False
         self._verifier = common.SecretVerifier()
+        self._passwords = common.UserPasswordChecker()
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -233,6 +259,82 @@ class SqliteHubStore:
         with self._read() as conn:
             return int(conn.execute("SELECT IFNULL(MAX(seq), 0) FROM changes").fetchone()[0])
 
+    def meta_get(self, key: str) -> str | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def meta_put(self, key: str, value: str, *, replace: bool = True) -> str:
+        conflict = "DO UPDATE SET value = excluded.value" if replace else "DO NOTHING"
+        with self._write() as conn:
+            conn.execute(
+                f"INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) {conflict}",
+                [key, value],
+            )
+            return str(conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()[0])
+
+    # -- enrolment -------------------------------------------------------------------------
+
+    def create_enrol_token(self, facility: str, secret: str, expires_at: datetime) -> str:
+        facility = common.check_spoke_name(facility)
+        token_id = str(uuid.uuid4())
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO enrol_tokens (id, facility, secret_hash, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    token_id,
+                    facility,
+                    common.enrol_token_hash(secret),
+                    common.now_iso(),
+                    expires_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                ],
+            )
+        return token_id
+
+    def redeem_enrol_token(self, secret: str, spoke_secret: str) -> tuple[str, str]:
+        token_hash = common.enrol_token_hash(secret)
+        find = (
+            "SELECT t.id, t.facility, t.expires_at, t.spoke_id, s.secret_hash "
+            "FROM enrol_tokens t LEFT JOIN spokes s ON s.id = t.spoke_id WHERE t.secret_hash = ?"
+        )
+        with self._read() as conn:
+            found = conn.execute(find, [token_hash]).fetchone()
+        if found is None:
+            raise common.unknown_token()  # before scrypt: a guess costs the hub nothing
+        hashed = common.hash_secret(spoke_secret)  # slow on purpose: outside the writer lock
+        with self._write() as conn:
+            token_id, facility, expires_at, used_by, used_hash = conn.execute(
+                find, [token_hash]
+            ).fetchone()
+            verdict = common.judge_enrol_token(
+                expires_at=datetime.fromisoformat(expires_at),
+                used_by=used_by,
+                now=datetime.now(UTC),
+                same_spoke=bool(used_hash) and self._verifier.verify(used_hash, spoke_secret),
+            )
+            if verdict == "again":
+                return str(used_by), str(facility)
+            spoke_id = common.new_spoke_credentials()[0]
+            now = common.now_iso()
+            conn.execute(
+                "INSERT INTO spokes (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)",
+                [spoke_id, facility, hashed, now],
+            )
+            conn.execute(
+                "UPDATE enrol_tokens SET used_at = ?, spoke_id = ? WHERE id = ?",
+                [now, spoke_id, token_id],
+            )
+        return spoke_id, str(facility)
+
+    def enrol_tokens(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, facility, created_at, expires_at, used_at, spoke_id "
+                "FROM enrol_tokens ORDER BY created_at DESC"
+            ).fetchall()
+        return common.token_documents(rows)
+
     # -- spokes ----------------------------------------------------------------------------
 
     def register_spoke(self, name: str) -> tuple[str, str]:
@@ -250,6 +352,108 @@ class SqliteHubStore:
         with self._read() as conn:
             row = conn.execute("SELECT secret_hash FROM spokes WHERE id = ?", [spoke_id]).fetchone()
         return row is not None and self._verifier.verify(row[0], secret)
+
+    # -- hub users -------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        password: str,
+        *,
+        spoke_id: str | None = None,
+        registration_no: str = "",
+        specialty: str = "",
+    ) -> str:
+        new = common.check_new_user(
+            username, display_name, role, password, spoke_id, registration_no, specialty
+        )
+        hashed = common.hash_user_password(password)  # slow on purpose: outside the writer lock
+        user_id = str(uuid.uuid4())
+        with self._write() as conn:
+            if (
+                new.spoke_id is not None
+                and not conn.execute("SELECT 1 FROM spokes WHERE id = ?", [new.spoke_id]).fetchone()
+            ):
+                raise ValueError(f"no spoke with id {new.spoke_id!r}")
+            if conn.execute(
+                "SELECT 1 FROM hub_users WHERE lower(username) = ?", [new.username]
+            ).fetchone():
+                raise common.duplicate_user(new.username)
+            now = common.now_iso()
+            conn.execute(
+                "INSERT INTO hub_users (id, username, display_name, role, spoke_id, "
+                "registration_no, specialty, password_hash, active, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                [
+                    user_id,
+                    new.username,
+                    new.display_name,
+                    new.role,
+                    new.spoke_id,
+                    new.registration_no,
+                    new.specialty,
+                    hashed,
+                    now,
+                    now,
+                ],
+            )
+            if new.spoke_id is not None:
+                row = _user_row(conn, "id = ?", user_id)
+                assert row is not None
+                _add_changes(conn, new.spoke_id, [common.staff_change(row)])
+        return user_id
+
+    def verify_user(self, username: str, password: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            row = _user_row(conn, "lower(username) = ?", common.normalise_username(username))
+        # Always one scrypt, and never under the writer lock.
+        ok = self._passwords.check(None if row is None else str(row[-1]), password)
+        return common.user_document(row) if ok and row is not None and row[7] else None
+
+    def users(self, spoke_id: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE spoke_id = ?", [spoke_id]) if spoke_id is not None else ("", [])
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {common.USER_COLUMNS} FROM hub_users {where} ORDER BY username", params
+            ).fetchall()
+        return [common.user_document(r) for r in rows]
+
+    def set_user_active(self, username: str, active: bool) -> None:
+        self._change_user(username, active=bool(active))
+
+    def set_user_password(self, username: str, password: str) -> None:
+        common.check_user_password(password)
+        self._change_user(username, password_hash=common.hash_user_password(password))
+
+    def _change_user(
+        self, username: str, *, active: bool | None = None, password_hash: str | None = None
+    ) -> None:
+        """Update one user and, for a spoke's staff, hand the new version down in the same
+        transaction."""
+        key = common.normalise_username(username)
+        with self._write() as conn:
+            row = _user_row(conn, "lower(username) = ?", key)
+            if row is None:
+                raise common.unknown_user(username)
+            if password_hash is None and active is not None and bool(row[7]) == active:
+                return  # already so: nothing to hand down
+            updated = common.next_updated_at(datetime.fromisoformat(row[9]), datetime.now(UTC))
+            conn.execute(
+                "UPDATE hub_users SET active = COALESCE(?, active), "
+                "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?",
+                [
+                    None if active is None else int(active),
+                    password_hash,
+                    common.precise_iso(updated),
+                    row[0],
+                ],
+            )
+            if row[4] is not None:
+                changed = _user_row(conn, "id = ?", row[0])
+                assert changed is not None
+                _add_changes(conn, str(row[4]), [common.staff_change(changed)])
 
     # -- push and pull ---------------------------------------------------------------------
 
@@ -296,6 +500,42 @@ class SqliteHubStore:
             for r in rows[:limit]
         ]
         return PullPage(page, page[-1]["seq"] if page else since, len(rows) > limit)
+
+    def authenticated_pulls(self, asks: Sequence[PullAsk]) -> list[PullPage | None]:
+        for ask in asks:
+            common.check_pull_args(ask.since, ask.limit)
+        with self._read() as conn:
+            # One read transaction: the epoch and the pages are of the same database state.
+            conn.execute("BEGIN")
+            try:
+                epoch = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+                if epoch is None:
+                    raise HubStoreError("the hub database has no epoch: migrate() it first")
+                return [self._page(conn, ask, str(epoch[0])) for ask in asks]
+            finally:
+                conn.execute("COMMIT")
+
+    def _page(self, conn: sqlite3.Connection, ask: PullAsk, epoch: str) -> PullPage | None:
+        row = conn.execute("SELECT secret_hash FROM spokes WHERE id = ?", [ask.spoke_id]).fetchone()
+        if row is None or not self._verifier.verify(row[0], ask.secret):
+            return None
+        rows = conn.execute(
+            "SELECT seq, entity, entity_id, op, payload FROM changes "
+            "WHERE spoke_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            [ask.spoke_id, ask.since, ask.limit + 1],
+        ).fetchall()
+        page = [
+            {
+                "seq": r[0],
+                "entity": r[1],
+                "entity_id": r[2],
+                "op": r[3],
+                "payload": json.loads(r[4]),
+            }
+            for r in rows[: ask.limit]
+        ]
+        since = page[-1]["seq"] if page else ask.since
+        return PullPage(page, since, len(rows) > ask.limit, epoch)
 
     # -- blobs -----------------------------------------------------------------------------
 
@@ -434,6 +674,14 @@ def _add_changes(
         assert cur.lastrowid is not None
         seqs.append(cur.lastrowid)
     return seqs
+
+
+def _user_row(conn: sqlite3.Connection, where: str, value: str) -> tuple[Any, ...] | None:
+    """One hub user as ``common.USER_COLUMNS`` (``where`` is our own SQL, one parameter)."""
+    row = conn.execute(
+        f"SELECT {common.USER_COLUMNS} FROM hub_users WHERE {where}", [value]
+    ).fetchone()
+    return None if row is None else tuple(row)
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -164,8 +164,10 @@ def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> 
         kinds = sorted(d.kind for d in services.devices.paired())
         first = credentials.load(services.store)
     assert kinds == ["ble", "ble", "cms50", "hl7", "scale"]
-    # Demo mode also runs an embedded hub on loopback and enrols this PC with it.
-    assert first is not None and first.hub_url.startswith("http://127.0.0.1:")
+    # Demo mode also runs an embedded hub on loopback (HTTPS, its own CA) and enrols this PC
+    # with it by a token, pinning the hub's certificate.
+    assert first is not None and first.hub_url.startswith("https://127.0.0.1:")
+    assert "BEGIN CERTIFICATE" in first.anchor_pem
 
     proc = _main("--demo", "--data-dir", str(folder), "--screenshot", str(shot), env=env)
     _out, err = proc.communicate(timeout=300)
@@ -173,3 +175,4 @@ def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> 
     with Services.open(folder, password_log_n=4) as services:
         again = credentials.load(services.store)
     assert again is not None and again.spoke_id == first.spoke_id  # same spoke, new port
+    assert again.anchor_pem == first.anchor_pem

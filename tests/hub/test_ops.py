@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from app.domain.ids import OpId
+from app.store import codec
+from app.store.outbox import OutboxOp
+from app.sync.engine import _wire
+from app.sync.transport import encode_table
 from hub import ops
 from tests.hub.spoke_ops import SpokeOps
 
@@ -151,3 +157,82 @@ def test_collect_flags_a_batch_that_must_keep_its_order() -> None:
     cancel = spoke.case_cancel(case.id, "no")
     assert not ops.collect([ops.parse(op) for op in (create, queue, cancel)]).ordered
     assert ops.collect([ops.parse(op) for op in (create, cancel, queue)]).ordered
+
+
+# -- the push body's table (docs/SYNC.md "Tables") -------------------------------------------
+
+
+def _as_sent(op: Op) -> OutboxOp:
+    return OutboxOp(
+        op_id=OpId(op["op_id"]),
+        seq=op["seq"],
+        entity=op["entity"],
+        entity_id=op["entity_id"],
+        op=op["op"],
+        payload=op["payload"],
+        priority=0,
+        state="pending",
+        attempts=0,
+        last_error="",
+        created_at=codec.parse_dt(op["created_at"]),
+    )
+
+
+def _round_trip(raw: list[Op]) -> list[dict[str, Any]]:
+    table = json.loads(json.dumps(encode_table([_wire(_as_sent(op)) for op in raw])))
+    return ops.push_ops(len(raw), table)
+
+
+def test_the_table_gives_back_every_op_kind_exactly() -> None:
+    spoke = SpokeOps()
+    create, patient = spoke.patient_create()
+    queue, case = spoke.case_queue(patient.id, observations=8)
+    other, _ = spoke.case_queue(patient.id, observations=0)
+    raw = [
+        create,
+        spoke.patient_update(patient, {"phone": "9000000000", "birth_date": None}, 2),
+        queue,
+        other,
+        spoke.observation_create(case.id),
+        spoke.observation_entered_in_error(queue["payload"]["observations"][0]["id"], "wrong"),
+        spoke.attachment_create(case.id, b"jpeg bytes"),
+        spoke.case_cancel(case.id, "went to the district hospital"),
+    ]
+    back = _round_trip(raw)
+    # The same JSON, key for key and type for type (1.0 stays 1.0, null stays null).
+    assert [json.dumps(op, sort_keys=True) for op in back] == [
+        json.dumps(op, sort_keys=True) for op in raw
+    ]
+    assert [ops.parse(op).kind for op in back] == [op["op"] for op in raw]
+
+
+def test_the_wire_leaves_out_what_it_can_work_out() -> None:
+    spoke = SpokeOps()
+    queue, _ = spoke.case_queue(spoke.patient().id, observations=8)
+    wire = _wire(_as_sent(queue))
+    assert "entity" not in wire and "entity_id" not in wire
+    assert "consent" not in wire["payload"]  # it is the case's own
+    assert all("case_id" not in o for o in wire["payload"]["observations"])
+    # An observation of another case keeps its case_id, so the hub still rejects it.
+    queue["payload"]["observations"][0]["case_id"] = "other-case"
+    back = _round_trip([queue])[0]
+    assert back["payload"]["observations"][0]["case_id"] == "other-case"
+    with pytest.raises(ops.OpRejected, match="another case"):
+        ops.parse(back)
+
+
+def test_table_forms_are_exact_for_awkward_values() -> None:
+    rows: list[dict[str, Any]] = [
+        {"n": 1, "f": 1.0, "b": True, "t": "2026-11-20T05:08:00.000000+00:00", "z": None},
+        {"n": 2, "f": 1, "b": 1, "t": "2026-11-20T05:08:00+00:00", "z": None, "only": {}},
+        {"n": -3, "f": 2.5, "b": False, "t": "1969-12-31T23:59:59.999999+00:00", "z": None},
+    ]
+    table = json.loads(json.dumps(encode_table(rows)))
+    assert table["n"] == {"d": [1, 1, -5]}
+    assert table["z"] == {"=": None}
+    assert table["only"] == {"at": [1], "col": {"=": {}}}
+    back, bad = ops._decode_table(table, 3, ops._Budget())
+    assert not bad
+    assert json.dumps(back) == json.dumps(rows)
+    times = json.loads(json.dumps(encode_table([{"t": r["t"]} for r in (rows[0], rows[2])])))
+    assert "t" in times["t"]  # codec-written times travel as microseconds

@@ -16,7 +16,8 @@ from app.services.seed import seed
 from app.services.sync import SyncReport
 from app.store import cases as cases_repo
 from app.store import outbox, sync_log
-from app.sync import engine
+from app.sync import credentials, engine
+from app.sync.credentials import HubCredentials
 from tests.services.helpers import FakeClock, Staff
 from tests.sync.conftest import Hub, hub  # noqa: F401  (the fixture, used by name)
 
@@ -30,7 +31,8 @@ def seeded(services: Services, staff: Staff) -> Services:
 
 
 def enrol(services: Services, staff: Staff, hub: Hub) -> None:  # noqa: F811
-    services.sync.enrol(staff.admin, hub.url, f"{hub.spoke_id}.{hub.secret}")
+    # The test hub speaks plain HTTP; enrolment by token (HTTPS only) has its own tests.
+    credentials.save(services.store, HubCredentials(hub.url, hub.spoke_id, hub.secret))
 
 
 def poison(services: Services) -> str:

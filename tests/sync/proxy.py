@@ -10,6 +10,14 @@ mode on a fresh connection):
 - ``reset_after(n)``: a raw pump that forwards the first ``n`` bytes a client sends on a
   connection, then resets both sides (RST): a link that dies every ``n`` bytes.
 
+The hook (drop mode, so that it sees each request's method and path) is called at four
+stages of every request: ``request`` before it goes to the hub, ``sent`` once the hub has all
+of it but before its answer is read, ``answered`` once the hub's whole answer is in the
+proxy's hands (a true return throws that answer away and closes the client's connection: the
+hub committed and its answer was lost), and ``response`` after the answer reached the client.
+An answer the hub never gave (it died) closes the client's connection at once rather than
+leaving the client to its read timeout.
+
 Threading: one accept thread plus one thread per client connection, all daemons; the mode and
 counters are guarded by a lock; ``stop()`` closes every socket and joins the threads.
 """
@@ -55,10 +63,9 @@ class FaultProxy:
         target_host: str,
         target_port: int,
         *,
-        hook: Callable[[str, str, str], None] | None = None,
+        hook: Callable[[str, str, str], bool | None] | None = None,
     ) -> None:
-        # hook(stage, method, path) in drop mode: stage "request" before the request goes to
-        # the hub, "response" right after its answer reached the client (the kill harness).
+        # hook(stage, method, path) in drop mode; see the module docstring for the stages.
         self._hook = hook
         self._target = (target_host, target_port)
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -201,16 +208,20 @@ class FaultProxy:
             upstream = socket.create_connection(self._target, timeout=30)
             try:
                 upstream.sendall(forwarded + body)
+                if self._hook is not None:
+                    self._hook("sent", method, path)
                 response = _read_all(upstream)
             finally:
                 _close(upstream)
+            lost = self._hook is not None and bool(self._hook("answered", method, path))
             with self._lock:
                 self.requests.append((method, path))
-                drop = path.startswith(mode.path_prefix) and self._drops_left > 0
+                drop = lost or (path.startswith(mode.path_prefix) and self._drops_left > 0)
                 if drop:
-                    self._drops_left -= 1
+                    if not lost:
+                        self._drops_left -= 1
                     self.dropped += 1
-            if drop:
+            if drop or not response:
                 return  # the caller closes the client socket: the answer never arrives
             client.sendall(response)
             if self._hook is not None:

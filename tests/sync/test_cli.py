@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.sync.conftest import Hub
+from tests.sync.conftest import TlsHub
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,8 @@ def main_py(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_seed_enrol_and_sync_once_deliver_every_case_once(hub: Hub, tmp_path: Path) -> None:
+def test_seed_enrol_and_sync_once_deliver_every_case_once(tls_hub: TlsHub, tmp_path: Path) -> None:
+    hub = tls_hub
     spoke = str(tmp_path / "clinic")
     seeded = main_py("seed", "--data-dir", spoke, "--patients", "30", "--cases", "12", "--queued")
     assert seeded.returncode == 0, seeded.stderr
@@ -31,13 +32,17 @@ def test_seed_enrol_and_sync_once_deliver_every_case_once(hub: Hub, tmp_path: Pa
     assert not_yet.returncode == 2
     assert "not enrolled" in not_yet.stderr
 
-    bad = main_py("enrol", "--data-dir", spoke, "--hub", hub.url, "--token", "no-dot")
-    assert bad.returncode == 2 and "SPOKE_ID.SECRET" in bad.stderr
+    bad = main_py("enrol", "--data-dir", spoke, "--token", "no-slash")
+    assert bad.returncode == 2 and "HOST:PORT/" in bad.stderr
 
-    token = f"{hub.spoke_id}.{hub.secret}"
-    enrolled = main_py("enrol", "--data-dir", spoke, "--hub", hub.url, "--token", token)
+    token = hub.token("HWC Kheri")
+    enrolled = main_py("enrol", "--data-dir", spoke, "--token", token)
     assert enrolled.returncode == 0, enrolled.stderr
-    assert hub.spoke_id in enrolled.stdout
+    (made,) = hub.store.stats()["per_spoke"]
+    assert made["id"] in enrolled.stdout and "HWC Kheri" in enrolled.stdout
+
+    used = main_py("enrol", "--data-dir", str(tmp_path / "other"), "--token", token)
+    assert used.returncode == 2 and "used" in used.stderr
 
     first = main_py("sync", "--once", "--data-dir", spoke)
     assert first.returncode == 0, first.stderr
@@ -53,8 +58,9 @@ def test_seed_enrol_and_sync_once_deliver_every_case_once(hub: Hub, tmp_path: Pa
 
 
 def test_sync_once_reports_failure_with_its_exit_code_when_the_hub_is_down(
-    hub: Hub, tmp_path: Path
+    tls_hub: TlsHub, tmp_path: Path
 ) -> None:
+    hub = tls_hub
     spoke = str(tmp_path / "clinic")
     assert (
         main_py(
@@ -62,8 +68,7 @@ def test_sync_once_reports_failure_with_its_exit_code_when_the_hub_is_down(
         ).returncode
         == 0
     )
-    token = f"{hub.spoke_id}.{hub.secret}"
-    assert main_py("enrol", "--data-dir", spoke, "--hub", hub.url, "--token", token).returncode == 0
+    assert main_py("enrol", "--data-dir", spoke, "--token", hub.token()).returncode == 0
     hub.server.stop()
     down = main_py("sync", "--once", "--data-dir", spoke)
     assert down.returncode == 1

@@ -24,6 +24,7 @@ from app.sync.transport import (
     HubTimeout,
     HubUnreachable,
 )
+from hub.ops import push_ops
 
 
 @dataclass
@@ -128,7 +129,7 @@ def _op(i: int) -> dict[str, Any]:
         "entity": "patient",
         "entity_id": f"p{i}",
         "op": "patient.create",
-        "payload": {"note": "x" * 200},
+        "payload": {"note": f"{i:03d}" * 70},  # unlike the others: 20 ops are over 1 KB
         "created_at": "2026-01-01T00:00:00+00:00",
     }
 
@@ -137,8 +138,7 @@ def test_big_bodies_are_gzipped_small_ones_not_and_credentials_are_sent(
     server: CannedServer, client: HubClient
 ) -> None:
     ops = [_op(i) for i in range(20)]
-    results = [{"op_id": op["op_id"], "status": "applied"} for op in ops]
-    server.answers.append(Canned(body=_json({"epoch": "e1", "results": results})))
+    server.answers.append(Canned(body=_json({"epoch": "e1", "results": "a" * 20})))
     server.answers.append(Canned(status=201, body=_json({"status": "created", "offset": 0})))
 
     reply = client.push(ops, "e1")
@@ -149,7 +149,9 @@ def test_big_bodies_are_gzipped_small_ones_not_and_credentials_are_sent(
     assert push.headers["Authorization"] == "Bearer spoke-1.s3cret"
     assert "gzip" in push.headers["Accept-Encoding"]
     sent = json.loads(gzip.decompress(push.body))
-    assert sent["spoke_id"] == "spoke-1" and sent["epoch_seen"] == "e1" and sent["ops"] == ops
+    assert sent["spoke_id"] == "spoke-1" and sent["epoch_seen"] == "e1" and sent["count"] == 20
+    assert push_ops(sent["count"], sent["ops"]) == ops  # the table gives the ops back whole
+    assert reply.body["results"] == [{"status": "applied"}] * 20
     assert "Content-Encoding" not in blob.headers  # under 1 KB: not worth compressing
     assert json.loads(blob.body)["size"] == 10
     assert reply.rtt_s > 0
@@ -209,11 +211,26 @@ def test_head_and_patch_report_the_upload_offset(server: CannedServer, client: H
         Canned(body=_json({"epoch": "e1", "results": []}) + b" " * 100, truncate_to=12),
         Canned(body=b"<html>proxy login</html>"),
         Canned(body=b"[1, 2]"),
-        Canned(body=_json({"epoch": "e1", "results": []})),  # no result for the op
-        Canned(body=_json({"epoch": "e1", "results": [{"op_id": "other", "status": "applied"}]})),
-        Canned(body=_json({"epoch": "e1", "results": [{"op_id": "op-1", "status": "maybe"}]})),
+        Canned(body=_json({"epoch": "e1", "results": ""})),  # no result for the op
+        Canned(body=_json({"epoch": "e1", "results": "aa"})),  # one too many
+        Canned(body=_json({"epoch": "e1", "results": ["a"]})),  # not the letters
+        Canned(body=_json({"epoch": "e1", "results": "x"})),
+        Canned(body=_json({"epoch": "e1", "results": "r"})),  # a rejection without a reason
+        Canned(body=_json({"epoch": "e1", "results": "r", "reasons": ["no"]})),
+        Canned(body=_json({"epoch": "e1", "results": "a", "reasons": [{"code": "x"}]})),
     ],
-    ids=["truncated", "not-json", "not-object", "missing", "wrong-id", "bad-status"],
+    ids=[
+        "truncated",
+        "not-json",
+        "not-object",
+        "missing",
+        "extra",
+        "not-letters",
+        "bad-status",
+        "no-reason",
+        "bad-reason",
+        "reason-for-applied",
+    ],
 )
 def test_a_200_that_is_not_a_whole_answer_is_a_protocol_error(
     server: CannedServer, client: HubClient, answer: Canned
@@ -221,6 +238,21 @@ def test_a_200_that_is_not_a_whole_answer_is_a_protocol_error(
     server.answers.append(answer)
     with pytest.raises(HubProtocolError):
         client.push([_op(1)], "e1")
+
+
+def test_push_results_are_positional_with_reasons_for_rejections(
+    server: CannedServer, client: HubClient
+) -> None:
+    reason = {"code": "patient.unknown", "message": "the hub has no patient p9"}
+    body = {"epoch": "e1", "results": "adr", "reasons": [reason]}
+    server.answers.append(Canned(body=_json(body)))
+    reply = client.push([_op(1), _op(2), _op(3)], "e1")
+    assert reply.body["results"] == [
+        {"status": "applied"},
+        {"status": "duplicate"},
+        {"status": "rejected", "reason": reason},
+    ]
+    assert reply.body["epoch"] == "e1"
 
 
 def test_a_pull_page_missing_fields_is_a_protocol_error(
