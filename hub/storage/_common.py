@@ -20,6 +20,7 @@ import re
 import secrets
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -435,6 +436,25 @@ def hash_user_password(password: str) -> str:
     verify a handed-down account offline and never needs to rehash it. Slow: call it outside
     any write lock or transaction."""
     return passwords.hash_password(password)
+
+
+class UserChanges(ABC):
+    """``set_user_active`` and ``set_user_password`` for both backends: each change is one
+    ``_change_user`` call, which the backend implements in its own SQL."""
+
+    def set_user_active(self, username: str, active: bool) -> None:
+        self._change_user(username, active=bool(active))
+
+    def set_user_password(self, username: str, password: str) -> None:
+        check_user_password(password)
+        self._change_user(username, password_hash=hash_user_password(password))
+
+    @abstractmethod
+    def _change_user(
+        self, username: str, *, active: bool | None = None, password_hash: str | None = None
+    ) -> None:
+        """Update one user (``KeyError`` when unknown) and, for a spoke's staff, hand the new
+        version down in the same transaction."""
 
 
 class UserPasswordChecker:

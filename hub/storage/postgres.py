@@ -158,7 +158,7 @@ _ADD_CHANGES: Final = """
 """
 
 
-class PostgresHubStore:
+class PostgresHubStore(common.UserChanges):
     """``HubStore`` on the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
 
     Thread-safe (a pool of ``min_size``..``max_size`` connections). Call ``migrate`` once
@@ -409,13 +409,6 @@ class PostgresHubStore:
                 f"SELECT {common.USER_COLUMNS} FROM hub_users {where} ORDER BY username", params
             ).fetchall()
         return [common.user_document(r) for r in rows]
-
-    def set_user_active(self, username: str, active: bool) -> None:
-        self._change_user(username, active=bool(active))
-
-    def set_user_password(self, username: str, password: str) -> None:
-        common.check_user_password(password)
-        self._change_user(username, password_hash=common.hash_user_password(password))
 
     def _change_user(
         self, username: str, *, active: bool | None = None, password_hash: str | None = None

@@ -119,7 +119,7 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
 )
 
 
-class SqliteHubStore:
+class SqliteHubStore(common.UserChanges):
     """``HubStore`` on the SQLite file at ``path`` (created with its folder when missing).
 
     Thread-safe; call ``migrate`` once before use (``open_store`` does) and ``close`` at the
@@ -419,13 +419,6 @@ class SqliteHubStore:
                 f"SELECT {common.USER_COLUMNS} FROM hub_users {where} ORDER BY username", params
             ).fetchall()
         return [common.user_document(r) for r in rows]
-
-    def set_user_active(self, username: str, active: bool) -> None:
-        self._change_user(username, active=bool(active))
-
-    def set_user_password(self, username: str, password: str) -> None:
-        common.check_user_password(password)
-        self._change_user(username, password_hash=common.hash_user_password(password))
 
     def _change_user(
         self, username: str, *, active: bool | None = None, password_hash: str | None = None

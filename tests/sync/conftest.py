@@ -19,11 +19,10 @@ from app.services.seed import seed
 from app.store import outbox
 from app.sync.engine import SyncEngine
 from app.sync.transport import HubClient
-from hub import tls
 from hub.app import create_app
-from hub.enrolment import issue_token
-from hub.server import RunningHub, hub_identity, start_in_thread
+from hub.server import RunningHub, start_in_thread
 from hub.storage import HubStore, open_store
+from tests.tls_hub import TlsHub, running_tls_hub
 
 SEEDED_PATIENTS = 20
 SEEDED_CASES = 10
@@ -71,38 +70,10 @@ def spoke(tmp_path: Path) -> Iterator[Services]:
         services.close()
 
 
-@dataclass
-class TlsHub:
-    """A hub over HTTPS with its own CA, as ``hub serve`` runs by default."""
-
-    store: HubStore
-    server: RunningHub
-    identity: tls.HubIdentity
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.server.port}"
-
-    def token(self, facility: str = "HWC Kheri") -> str:
-        """A new one-time enrolment token for this hub."""
-        return issue_token(self.store, facility, address=self.address).text
-
-
 @pytest.fixture
 def tls_hub(tmp_path: Path) -> Iterator[TlsHub]:
-    store = open_store(f"sqlite:///{tmp_path / 'tls-hub.sqlite3'}")
-    identity = hub_identity(store, "127.0.0.1:0")
-    server = start_in_thread(create_app(store), identity=identity)
-    try:
-        yield TlsHub(store, server, identity)
-    finally:
-        if server.running:
-            server.stop()
-        store.close()
+    with running_tls_hub(tmp_path) as running:
+        yield running
 
 
 EngineFactory = Callable[..., SyncEngine]

@@ -80,16 +80,12 @@ def test_a_lost_answer_is_retried_with_the_same_secret_and_gets_the_same_spoke(
 def test_a_hub_that_is_not_the_one_in_the_token_gets_no_secret(
     spoke: Services, tls_hub: TlsHub, tmp_path: Path
 ) -> None:
-    # A token whose pin is another hub's: whoever answers at this address is not that hub.
-    impostor = open_store(f"sqlite:///{tmp_path / 'impostor.sqlite3'}")
-    try:
-        other_pin = hub_identity(impostor, "127.0.0.1:0").pin
-    finally:
-        impostor.close()
+    # A token this hub issued, but pinned to another hub's key: as if someone else answered.
     secret = enrolment.new_secret()
     tls_hub.store.create_enrol_token("HWC Kheri", secret, datetime.now(UTC) + timedelta(days=1))
+    foreign_pin = enrolment.decode(tls_hub.foreign_token()).pin
     forged = enrolment.encode(
-        enrolment.EnrolmentToken("127.0.0.1", tls_hub.server.port, secret, other_pin)
+        enrolment.EnrolmentToken("127.0.0.1", tls_hub.server.port, secret, foreign_pin)
     )
 
     assert enrol_error(spoke, forged).code == "sync.enrol_pin_mismatch"
@@ -145,9 +141,7 @@ def test_the_hub_override_must_be_https_and_a_hub_that_is_down_can_be_retried(
     via_name = tls_hub.url.replace("127.0.0.1", "localhost")
     tls_hub.server.stop()
     assert enrol_error(spoke, token, via_name).code == "sync.enrol_unreachable"
-    tls_hub.server = start_in_thread(
-        create_app(tls_hub.store), port=tls_hub.server.port, identity=tls_hub.identity
-    )
+    tls_hub.restart()
     done = spoke.sync.enrol(None, token, via_name)  # the same token still works
     assert done.hub_url == via_name
 

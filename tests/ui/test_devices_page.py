@@ -13,7 +13,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,13 +24,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.errors import PermissionDenied
-from app.domain.ids import CaseId, PatientId
 from app.domain.models import User
 from app.services.container import Services
 from app.ui.application import create_application
 from app.ui.devices_page import DevicesPage, RenameDeviceDialog, when_text
 from app.ui.pair_dialog import PairDialog
 from app.ui.session import Session
+from tests.navigator import RecordingNavigator
 from tests.ui.conftest import FAST_LOG_N
 
 WAIT_MS = 10_000  # generous: a loaded 2-core CI machine
@@ -46,24 +46,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@dataclass
-class Navigator:
-    """``app.ui.navigation.Navigator`` that remembers the status messages."""
-
-    messages: list[str] = field(default_factory=list)
-
-    def open_patient(self, pid: PatientId) -> None: ...
-
-    def open_case(self, cid: CaseId) -> None: ...
-
-    def show_page(self, key: str) -> None: ...
-
-    def register_patient(self) -> None: ...
-
-    def status_message(self, text: str) -> None:
-        self.messages.append(text)
 
 
 @pytest.fixture
@@ -83,8 +65,8 @@ def services(data_dir: Path, clock: FakeClock) -> Iterator[Services]:
 
 
 @pytest.fixture
-def navigator() -> Navigator:
-    return Navigator()
+def navigator() -> RecordingNavigator:
+    return RecordingNavigator()
 
 
 def free_port() -> int:
@@ -102,7 +84,9 @@ def busy_port() -> Iterator[int]:
         yield int(s.getsockname()[1])
 
 
-def make_page(qtbot: QtBot, services: Services, user: User, navigator: Navigator) -> DevicesPage:
+def make_page(
+    qtbot: QtBot, services: Services, user: User, navigator: RecordingNavigator
+) -> DevicesPage:
     page = DevicesPage(Session(user, services), navigator)
     qtbot.addWidget(page)
     page.resize(1100, 640)
@@ -162,7 +146,7 @@ def watcher_threads() -> list[threading.Thread]:
 
 
 def test_admin_pairs_a_bedside_monitor_by_keyboard(
-    qtbot: QtBot, services: Services, admin: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, navigator: RecordingNavigator
 ) -> None:
     page = make_page(qtbot, services, admin, navigator)
     assert page.empty_label.isVisible()
@@ -212,7 +196,7 @@ def test_admin_pairs_a_bedside_monitor_by_keyboard(
 
 
 def test_a_duplicate_address_is_refused_next_to_the_address(
-    qtbot: QtBot, services: Services, admin: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, navigator: RecordingNavigator
 ) -> None:
     services.devices.pair(admin, "hl7", "Ward monitor", "127.0.0.1:2600")
     page = make_page(qtbot, services, admin, navigator)
@@ -247,7 +231,7 @@ def test_the_port_list_follows_the_cable_and_the_baud_rate_follows_the_kind(
     qtbot: QtBot,
     services: Services,
     admin: User,
-    navigator: Navigator,
+    navigator: RecordingNavigator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plugged: list[FakePort] = []
@@ -316,7 +300,7 @@ def test_bluetooth_search_lists_what_each_device_measures(
     qtbot: QtBot,
     services: Services,
     admin: User,
-    navigator: Navigator,
+    navigator: RecordingNavigator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from app.devices.transports.ble_link import FoundDevice
@@ -366,7 +350,7 @@ def test_bluetooth_search_lists_what_each_device_measures(
 
 
 def test_rename_by_keyboard(
-    qtbot: QtBot, services: Services, admin: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, navigator: RecordingNavigator
 ) -> None:
     device = services.devices.pair(admin, "scale", "Scale", "/dev/ttyUSB1", {"baudrate": "9600"})
     page = make_page(qtbot, services, admin, navigator)
@@ -407,7 +391,7 @@ def _confirmation(qtbot: QtBot) -> QMessageBox:
 
 
 def test_forget_asks_first(
-    qtbot: QtBot, services: Services, admin: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, navigator: RecordingNavigator
 ) -> None:
     keep = services.devices.pair(admin, "hl7", "Ward monitor", "127.0.0.1:2600")
     gone = services.devices.pair(admin, "cms50", "Old oximeter", "/dev/ttyUSB0")
@@ -438,7 +422,7 @@ def test_forget_asks_first(
 
 
 def test_a_paramedic_sees_the_devices_but_no_pairing_and_the_service_refuses(
-    qtbot: QtBot, services: Services, admin: User, paramedic: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, paramedic: User, navigator: RecordingNavigator
 ) -> None:
     page = make_page(qtbot, services, paramedic, navigator)
     assert (page.pair_button, page.rename_button, page.forget_button) == (None, None, None)
@@ -475,7 +459,7 @@ def test_state_and_readings_arrive_live_values_for_clinical_staff_only(
     services: Services,
     admin: User,
     paramedic: User,
-    navigator: Navigator,
+    navigator: RecordingNavigator,
     clock: FakeClock,
     busy_port: int,
 ) -> None:
@@ -528,7 +512,7 @@ def test_state_and_readings_arrive_live_values_for_clinical_staff_only(
 
 
 def test_a_problem_from_a_device_shows_in_its_row(
-    qtbot: QtBot, services: Services, admin: User, paramedic: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, paramedic: User, navigator: RecordingNavigator
 ) -> None:
     from app.devices.simulators.hl7_monitor import MonitorSimulator
 
@@ -559,7 +543,7 @@ def test_a_problem_from_a_device_shows_in_its_row(
 
 
 def test_nothing_is_clipped_at_150_percent(
-    qtbot: QtBot, services: Services, admin: User, navigator: Navigator
+    qtbot: QtBot, services: Services, admin: User, navigator: RecordingNavigator
 ) -> None:
     from tests.ui.test_login import _clipped
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain import enrolment as token_format
-from app.domain.ids import CaseId, PatientId
 from app.domain.models import User
 from app.services.container import Services
 from app.services.seed import seed
@@ -26,68 +24,19 @@ from app.ui.application import create_application
 from app.ui.enrol_dialog import EnrolDialog
 from app.ui.session import Session
 from app.ui.sync_page import SyncPage
-from hub import server as hub_server
-from hub.app import create_app
 from hub.enrolment import issue_token
-from hub.storage import HubStore, open_store
+from tests.navigator import RecordingNavigator
+from tests.tls_hub import TlsHub, running_tls_hub
 from tests.ui.test_login import _clipped
 
 WAIT_MS = 20_000
 FACILITY = "HWC Kheri"
 
 
-@dataclass
-class Navigator:
-    """``app.ui.navigation.Navigator`` that remembers the status messages."""
-
-    messages: list[str] = field(default_factory=list)
-
-    def open_patient(self, pid: PatientId) -> None: ...
-
-    def open_case(self, cid: CaseId) -> None: ...
-
-    def show_page(self, key: str) -> None: ...
-
-    def register_patient(self) -> None: ...
-
-    def status_message(self, text: str) -> None:
-        self.messages.append(text)
-
-
-@dataclass
-class Hub:
-    store: HubStore
-    server: hub_server.RunningHub
-    tmp: Path
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.server.port}"
-
-    def token(self) -> str:
-        return issue_token(self.store, FACILITY, address=self.address).text
-
-    def foreign_token(self) -> str:
-        """A token for this hub's address pinned to another hub's certificate."""
-        other = open_store(f"sqlite:///{self.tmp / 'other-hub.sqlite3'}")
-        try:
-            return issue_token(other, FACILITY, address=self.address).text
-        finally:
-            other.close()
-
-
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
-    store = open_store(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-    running = hub_server.start_in_thread(
-        create_app(store), identity=hub_server.hub_identity(store, "127.0.0.1:0")
-    )
-    try:
-        yield Hub(store, running, tmp_path)
-    finally:
-        if running.running:
-            running.stop()
-        store.close()
+def hub(tmp_path: Path) -> Iterator[TlsHub]:
+    with running_tls_hub(tmp_path) as running:
+        yield running
 
 
 @pytest.fixture
@@ -105,8 +54,10 @@ def activate(qtbot: QtBot, window: QWidget) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
 
 
-def make_page(qtbot: QtBot, session: Session, navigator: Navigator | None = None) -> SyncPage:
-    page = SyncPage(session, navigator or Navigator())
+def make_page(
+    qtbot: QtBot, session: Session, navigator: RecordingNavigator | None = None
+) -> SyncPage:
+    page = SyncPage(session, navigator or RecordingNavigator())
     qtbot.addWidget(page)
     page.resize(1000, 700)
     page.show()
@@ -151,9 +102,9 @@ def press_enter(qtbot: QtBot, dialog: EnrolDialog) -> None:
 
 
 def test_field_it_pastes_a_token_and_the_pc_is_enrolled(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub, tmp_path: Path
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub, tmp_path: Path
 ) -> None:
-    navigator = Navigator()
+    navigator = RecordingNavigator()
     page = make_page(qtbot, Session(admin, spoke), navigator)
     assert page.enrol_help.isVisible()
     assert "Enrol this PC" in page.enrol_help.text()
@@ -199,7 +150,7 @@ def test_field_it_pastes_a_token_and_the_pc_is_enrolled(
 
 
 def test_a_used_token_is_refused_in_words_and_the_dialog_stays(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub
 ) -> None:
     token = hub.token()
     hub.store.redeem_enrol_token(token_format.decode(token).secret, "s" * 40)  # another PC
@@ -223,7 +174,7 @@ def test_a_used_token_is_refused_in_words_and_the_dialog_stays(
 
 
 def test_a_token_pinned_to_another_hub_warns_of_interception_and_enrols_nothing(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub
 ) -> None:
     page = make_page(qtbot, Session(admin, spoke))
     dialog = open_dialog(qtbot, page)
@@ -245,7 +196,7 @@ def test_a_token_pinned_to_another_hub_warns_of_interception_and_enrols_nothing(
 
 
 def test_a_mistyped_token_keeps_enrol_disabled_and_says_why(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub
 ) -> None:
     page = make_page(qtbot, Session(admin, spoke))
     dialog = open_dialog(qtbot, page)
@@ -270,7 +221,7 @@ def test_a_mistyped_token_keeps_enrol_disabled_and_says_why(
 
 
 def test_tab_goes_through_the_dialog_in_reading_order(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub
 ) -> None:
     page = make_page(qtbot, Session(admin, spoke))
     dialog = open_dialog(qtbot, page)
@@ -290,7 +241,7 @@ def test_tab_goes_through_the_dialog_in_reading_order(
 
 
 def test_advanced_reaches_the_hub_at_another_address(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub
 ) -> None:
     """A token naming an address this PC cannot reach, and the hub's real one typed under
     Advanced: the certificate is still the one pinned, so enrolment goes through."""
@@ -314,7 +265,7 @@ def test_advanced_reaches_the_hub_at_another_address(
 
 
 def test_cancel_while_enrolling_closes_and_the_late_answer_is_dropped(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub
 ) -> None:
     # A hub that takes the connection and never answers, until the test lets go of it.
     silent = socket.create_server(("127.0.0.1", 0))
@@ -352,7 +303,7 @@ def test_a_paramedic_is_told_to_ask_field_it(
 
 @pytest.mark.parametrize("scale", [1.0, 1.5])
 def test_nothing_is_clipped(
-    qtbot: QtBot, spoke: Services, admin: User, hub: Hub, scale: float, tmp_path: Path
+    qtbot: QtBot, spoke: Services, admin: User, hub: TlsHub, scale: float, tmp_path: Path
 ) -> None:
     create_application(language="en", font_scale=scale)
     try:

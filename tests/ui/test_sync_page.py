@@ -4,7 +4,6 @@ and Send again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.domain.ids import CaseId, PatientId
 from app.domain.models import User
 from app.services.container import Services
 from app.services.seed import seed
@@ -23,27 +21,10 @@ from app.ui import navigation as nav
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
 from app.ui.sync_page import SyncPage
+from tests.navigator import RecordingNavigator
 from tests.sync.conftest import Hub, hub  # noqa: F401  (the fixture, used by name)
 
 WAIT_MS = 20_000
-
-
-@dataclass
-class Navigator:
-    """``app.ui.navigation.Navigator`` that remembers the status messages."""
-
-    messages: list[str] = field(default_factory=list)
-
-    def open_patient(self, pid: PatientId) -> None: ...
-
-    def open_case(self, cid: CaseId) -> None: ...
-
-    def show_page(self, key: str) -> None: ...
-
-    def register_patient(self) -> None: ...
-
-    def status_message(self, text: str) -> None:
-        self.messages.append(text)
 
 
 @pytest.fixture
@@ -57,7 +38,7 @@ def enrol(services: Services, admin: User, hub: Hub) -> None:  # noqa: F811
     credentials.save(services.store, HubCredentials(hub.url, hub.spoke_id, hub.secret))
 
 
-def make_page(qtbot: QtBot, session: Session, navigator: Navigator) -> SyncPage:
+def make_page(qtbot: QtBot, session: Session, navigator: RecordingNavigator) -> SyncPage:
     page = SyncPage(session, navigator)
     qtbot.addWidget(page)
     page.resize(1000, 700)
@@ -94,7 +75,7 @@ def poison(services: Services) -> str:
 def test_not_enrolled_says_so_and_what_to_do(
     qtbot: QtBot, seeded: Services, session: Session
 ) -> None:
-    page = make_page(qtbot, session, Navigator())
+    page = make_page(qtbot, session, RecordingNavigator())
     assert page.connection_value.text() == "Not enrolled with a hub"
     assert page.enrol_help.isVisible()
     assert "field IT" in page.enrol_help.text()
@@ -112,7 +93,7 @@ def test_sync_now_sends_everything_then_offline_since_when_the_hub_is_gone(
     admin: User,
     hub: Hub,  # noqa: F811
 ) -> None:
-    navigator = Navigator()
+    navigator = RecordingNavigator()
     page = make_page(qtbot, session, navigator)
     enrol(seeded, admin, hub)
     page.page_activated()
@@ -146,7 +127,7 @@ def test_a_refused_change_is_listed_with_its_reason_and_sent_again(
 ) -> None:
     enrol(seeded, admin, hub)
     op_id = poison(seeded)
-    navigator = Navigator()
+    navigator = RecordingNavigator()
     page = make_page(qtbot, session, navigator)
     sync_now(qtbot, page)
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT_MS)
@@ -177,7 +158,7 @@ def test_administrators_see_the_list_but_cannot_send_again(
     enrol(seeded, admin, hub)
     poison(seeded)
     seeded.sync.run_once()
-    page = make_page(qtbot, Session(admin, seeded), Navigator())
+    page = make_page(qtbot, Session(admin, seeded), RecordingNavigator())
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT_MS)
     assert not page.retry_button.isVisible()
     assert "Clinical staff" in page.attention_help.text()
@@ -191,7 +172,7 @@ def test_a_round_run_elsewhere_refreshes_the_page(
     hub: Hub,  # noqa: F811
 ) -> None:
     enrol(seeded, admin, hub)
-    page = make_page(qtbot, session, Navigator())
+    page = make_page(qtbot, session, RecordingNavigator())
     assert page.status is not None and page.status.pending_total == 5
     assert seeded.sync.start_worker(first_delay_s=0.0)
     try:
@@ -248,6 +229,6 @@ def test_screenshots(
     seeded.sync.run_once()
     hub.server.stop()
     seeded.sync.run_once()
-    page = make_page(qtbot, session, Navigator())
+    page = make_page(qtbot, session, RecordingNavigator())
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT_MS)
     assert page.grab().save(str(tmp_path / "sync_page.png"))

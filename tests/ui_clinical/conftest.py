@@ -5,7 +5,6 @@ asked to go (the main window is the edge here; everything below it is real)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,12 +14,12 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.domain.ids import CaseId, PatientId
 from app.domain.models import Address, Patient, PatientDraft, Role, Sex, User
 from app.services.container import Services
 from app.ui import tasks
 from app.ui.application import create_application
 from app.ui.session import Session
+from tests.navigator import RecordingNavigator
 
 FAST_LOG_N = 4  # scrypt cost for tests only, passed explicitly; the default stays strong
 PASSWORD = "correct-horse"
@@ -37,32 +36,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@dataclass
-class RecordingNavigator:
-    """Implements ``app.ui.navigation.Navigator`` and remembers every call."""
-
-    calls: list[tuple[str, str]] = field(default_factory=list)
-
-    def open_patient(self, pid: PatientId) -> None:
-        self.calls.append(("open_patient", str(pid)))
-
-    def open_case(self, cid: CaseId) -> None:
-        self.calls.append(("open_case", str(cid)))
-
-    def show_page(self, key: str) -> None:
-        self.calls.append(("show_page", key))
-
-    def register_patient(self) -> None:
-        self.calls.append(("register_patient", ""))
-
-    def status_message(self, text: str) -> None:
-        self.calls.append(("status_message", text))
-
-    def last(self, kind: str) -> str | None:
-        found = [arg for name, arg in self.calls if name == kind]
-        return found[-1] if found else None
 
 
 @pytest.fixture(scope="session")

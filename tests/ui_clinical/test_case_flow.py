@@ -20,7 +20,8 @@ from app.ui.case_form import CaseForm
 from app.ui.patient_page import PatientView
 from app.ui.registration import RegistrationDialog
 from app.ui.session import Session
-from tests.ui_clinical.conftest import RecordingNavigator, register
+from tests.navigator import RecordingNavigator
+from tests.ui_clinical.conftest import register
 
 
 def _enter_vital(qtbot: QtBot, form: CaseForm, key: str, text: str) -> None:

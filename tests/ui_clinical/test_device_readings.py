@@ -21,7 +21,8 @@ from app.services.container import Services
 from app.services.devices import DeviceKind
 from app.ui.case_form import CaseForm
 from app.ui.session import Session
-from tests.ui_clinical.conftest import PASSWORD, RecordingNavigator, register
+from tests.navigator import RecordingNavigator
+from tests.ui_clinical.conftest import PASSWORD, register
 
 QUICK = {"steady_seconds": "1", "protocol": "legacy"}  # defaults: see the driver tests
 

@@ -10,7 +10,8 @@ from app.ui import tasks
 from app.ui.models.patient_table import PatientTableModel
 from app.ui.patients_page import PatientsPage
 from app.ui.session import Session
-from tests.ui_clinical.conftest import RecordingNavigator, register, type_text
+from tests.navigator import RecordingNavigator
+from tests.ui_clinical.conftest import register, type_text
 
 
 def _names(page: PatientsPage) -> list[str]:

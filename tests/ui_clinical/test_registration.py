@@ -12,7 +12,8 @@ from app.ui import tasks
 from app.ui.patients_page import PatientsPage
 from app.ui.registration import RegistrationDialog
 from app.ui.session import Session
-from tests.ui_clinical.conftest import RecordingNavigator, register, type_text
+from tests.navigator import RecordingNavigator
+from tests.ui_clinical.conftest import register, type_text
 
 VALID_ABHA = "91-3670-8272-5162"  # passes the Luhn check (standards.md §1.1)
 ONE_DIGIT_WRONG = "91-3670-8272-5163"
