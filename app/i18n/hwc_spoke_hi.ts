@@ -1905,288 +1905,293 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../ui/sync_page.py" line="67"/>
+        <location filename="../ui/sync_page.py" line="66"/>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="68"/>
+        <location filename="../ui/sync_page.py" line="67"/>
         <source>Patient details changed</source>
         <translation>मरीज़ का विवरण बदला गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="69"/>
+        <location filename="../ui/sync_page.py" line="68"/>
         <source>Case sent to the hub</source>
         <translation>केस हब को भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="70"/>
+        <location filename="../ui/sync_page.py" line="69"/>
         <source>Case withdrawn</source>
         <translation>केस वापस लिया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="71"/>
+        <location filename="../ui/sync_page.py" line="70"/>
         <source>Note added to a case</source>
         <translation>केस में नोट जोड़ा गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="72"/>
+        <location filename="../ui/sync_page.py" line="71"/>
         <source>Reading added to a case</source>
         <translation>केस में रीडिंग जोड़ी गई</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="73"/>
+        <location filename="../ui/sync_page.py" line="72"/>
         <source>Reading marked as entered in error</source>
         <translation>रीडिंग को गलती से दर्ज बताया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="76"/>
+        <location filename="../ui/sync_page.py" line="75"/>
         <source>Photo or document</source>
         <translation>फ़ोटो या दस्तावेज़</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="80"/>
+        <location filename="../ui/sync_page.py" line="79"/>
         <source>Sending records: %1 of %2</source>
         <translation>रिकॉर्ड भेजे जा रहे हैं: %2 में से %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="81"/>
+        <location filename="../ui/sync_page.py" line="80"/>
         <source>Sending photos: %1 of %2</source>
         <translation>फ़ोटो भेजी जा रही हैं: %2 में से %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="82"/>
+        <location filename="../ui/sync_page.py" line="81"/>
         <source>Receiving updates from the hub: %1</source>
         <translation>हब से अपडेट आ रहे हैं: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="86"/>
+        <location filename="../ui/sync_page.py" line="85"/>
         <source>What</source>
         <translation>क्या</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="87"/>
+        <location filename="../ui/sync_page.py" line="86"/>
         <source>Made</source>
         <translation>कब बना</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="88"/>
+        <location filename="../ui/sync_page.py" line="87"/>
         <source>The hub&apos;s reason</source>
         <translation>हब का कारण</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="111"/>
+        <location filename="../ui/sync_page.py" line="110"/>
         <source>Not enrolled with a hub</source>
         <translation>किसी हब से नामांकित नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="113"/>
+        <location filename="../ui/sync_page.py" line="112"/>
         <source>Offline since %1</source>
         <translation>%1 से ऑफ़लाइन</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="117"/>
+        <location filename="../ui/sync_page.py" line="116"/>
         <source>Online — last sync %1</source>
         <translation>ऑनलाइन — पिछला सिंक %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="120"/>
+        <location filename="../ui/sync_page.py" line="119"/>
         <source>Enrolled — not synced yet</source>
         <translation>नामांकित — अभी तक सिंक नहीं हुआ</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="127"/>
+        <location filename="../ui/sync_page.py" line="126"/>
         <source>%n record(s)</source>
         <translation>%n रिकॉर्ड</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="128"/>
+        <location filename="../ui/sync_page.py" line="127"/>
         <source>%n photo(s)</source>
         <translation>%n फ़ोटो</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="132"/>
+        <location filename="../ui/sync_page.py" line="131"/>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="140"/>
+        <location filename="../ui/sync_page.py" line="139"/>
         <source>Waiting to sync: %1</source>
         <translation>सिंक होना बाकी: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="154"/>
+        <location filename="../ui/sync_page.py" line="153"/>
         <source>No reason given</source>
         <translation>कोई कारण नहीं बताया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="164"/>
+        <location filename="../ui/sync_page.py" line="163"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="168"/>
+        <location filename="../ui/sync_page.py" line="173"/>
         <source>this clinic</source>
         <translation>यह क्लिनिक</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="170"/>
+        <location filename="../ui/sync_page.py" line="175"/>
         <source>Enrolled with %1 at %2</source>
         <translation>%2 पर %1 के रूप में नामांकित</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="180"/>
+        <location filename="../ui/sync_page.py" line="185"/>
         <source>The last sync did not finish (%1).</source>
         <translation>पिछला सिंक पूरा नहीं हुआ (%1)।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="213"/>
-        <location filename="../ui/sync_page.py" line="357"/>
+        <location filename="../ui/sync_page.py" line="218"/>
+        <location filename="../ui/sync_page.py" line="361"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="216"/>
+        <location filename="../ui/sync_page.py" line="221"/>
         <source>Cases and records you save are kept on this PC and sent to the hub whenever the network allows. This page shows what is still waiting and anything the hub could not accept.</source>
         <translation>आप जो केस और रिकॉर्ड सहेजते हैं वे इसी कंप्यूटर पर रखे जाते हैं और जब भी नेटवर्क मिले, हब को भेजे जाते हैं। यह पेज दिखाता है कि क्या अभी बाकी है और हब ने क्या स्वीकार नहीं किया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="238"/>
+        <location filename="../ui/sync_page.py" line="246"/>
         <source>Hub:</source>
         <translation>हब:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="239"/>
+        <location filename="../ui/sync_page.py" line="247"/>
+        <source>Enrolled as:</source>
+        <translation>नामांकित नाम:</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="248"/>
         <source>Connection:</source>
         <translation>कनेक्शन:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="240"/>
+        <location filename="../ui/sync_page.py" line="249"/>
         <source>Last successful sync:</source>
         <translation>पिछला सफल सिंक:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="241"/>
+        <location filename="../ui/sync_page.py" line="250"/>
         <source>Waiting to be sent:</source>
         <translation>भेजा जाना बाकी:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="254"/>
+        <location filename="../ui/sync_page.py" line="259"/>
         <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything saved is kept safely here. To enrol it, choose Enrol this PC and paste the enrolment token the hub printed for this clinic; sending then starts by itself.</source>
         <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भेजा नहीं जा रहा। सहेजा गया सब कुछ यहीं सुरक्षित रखा है। इसे नामांकित करने के लिए “इस कंप्यूटर को नामांकित करें” चुनें और हब ने इस क्लिनिक के लिए जो नामांकन टोकन छापा है, उसे पेस्ट करें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="260"/>
+        <location filename="../ui/sync_page.py" line="265"/>
         <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything you save is kept safely here. Ask field IT to enrol this PC with the token the hub printed for this clinic; sending then starts by itself.</source>
         <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भेजा नहीं जा रहा। आप जो भी सहेजते हैं, वह यहीं सुरक्षित रखा जाता है। हब ने इस क्लिनिक के लिए जो टोकन छापा है, उससे इस कंप्यूटर को नामांकित करने के लिए फ़ील्ड आईटी से कहें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="268"/>
+        <location filename="../ui/sync_page.py" line="273"/>
         <source>&amp;Enrol this PC…</source>
         <translation>इस कंप्यूटर को नामांकित करें… (&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="271"/>
+        <location filename="../ui/sync_page.py" line="276"/>
         <source>Enrol this PC with a hub using the token the hub printed (Alt+E)</source>
         <translation>हब के छापे टोकन से इस कंप्यूटर को हब से नामांकित करें (Alt+E)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="284"/>
+        <location filename="../ui/sync_page.py" line="289"/>
         <source>&amp;Sync now</source>
         <translation>अभी सिंक करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="286"/>
+        <location filename="../ui/sync_page.py" line="291"/>
         <source>Send and receive now (Alt+S)</source>
         <translation>अभी भेजें और प्राप्त करें (Alt+S)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="297"/>
+        <location filename="../ui/sync_page.py" line="302"/>
         <source>Needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="303"/>
+        <location filename="../ui/sync_page.py" line="308"/>
         <source>Changes the hub could not accept</source>
         <translation>बदलाव जिन्हें हब स्वीकार नहीं कर सका</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="317"/>
+        <location filename="../ui/sync_page.py" line="322"/>
         <source>Send &amp;again</source>
         <translation>फिर से भेजें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="320"/>
+        <location filename="../ui/sync_page.py" line="325"/>
         <source>Put the chosen change back in the queue once its cause is fixed (Alt+A)</source>
         <translation>कारण ठीक होने के बाद चुने गए बदलाव को फिर से कतार में डालें (Alt+A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="417"/>
+        <location filename="../ui/sync_page.py" line="421"/>
         <source>No hub yet</source>
         <translation>अभी कोई हब नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="429"/>
+        <location filename="../ui/sync_page.py" line="435"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="434"/>
+        <location filename="../ui/sync_page.py" line="440"/>
         <source>%1 (hub time %2)</source>
         <translation>%1 (हब का समय %2)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="443"/>
+        <location filename="../ui/sync_page.py" line="449"/>
         <source>Last attempt %1: %2</source>
         <translation>पिछला प्रयास %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="454"/>
+        <location filename="../ui/sync_page.py" line="460"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) behind the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट पीछे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="459"/>
+        <location filename="../ui/sync_page.py" line="465"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) ahead of the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट आगे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="493"/>
+        <location filename="../ui/sync_page.py" line="489"/>
         <source>The hub could not accept these changes. The rest were sent. Read the reason; once it is fixed (often at the hub), choose the change and Send again.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण पढ़ें; उसके ठीक होने पर (अक्सर हब पर), बदलाव चुनें और फिर से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="499"/>
+        <location filename="../ui/sync_page.py" line="495"/>
         <source>The hub could not accept these changes. The rest were sent. Clinical staff can send them again once the reason is fixed.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण ठीक होने पर क्लिनिकल स्टाफ़ इन्हें फिर से भेज सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="504"/>
+        <location filename="../ui/sync_page.py" line="500"/>
         <source>Nothing needs attention.</source>
         <translation>किसी चीज़ पर ध्यान देना ज़रूरी नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="531"/>
+        <location filename="../ui/sync_page.py" line="527"/>
         <source>Connecting to the hub…</source>
         <translation>हब से जुड़ रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="534"/>
+        <location filename="../ui/sync_page.py" line="530"/>
         <source>Syncing with the hub…</source>
         <translation>हब के साथ सिंक हो रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="552"/>
+        <location filename="../ui/sync_page.py" line="548"/>
         <source>Sync finished.</source>
         <translation>सिंक पूरा हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="563"/>
+        <location filename="../ui/sync_page.py" line="559"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="607"/>
+        <location filename="../ui/sync_page.py" line="601"/>
         <source>“%1” is back in the queue.</source>
         <translation>“%1” फिर से कतार में है।</translation>
     </message>

@@ -2,10 +2,9 @@
 
 Everyone signed in sees:
 
-- **Status**: the hub this PC is enrolled with (or, when it is not, what to do about it);
-  and the facility the hub enrolled it as ("Enrolled with HWC Kheri at
-  https://hub.example.org:8765"); online, or "Offline since 09:12" with the reason in words;
-  the last successful sync (PC time, and the hub's); how many records and photos wait to be
+- **Status**: the hub this PC is enrolled with (or, when it is not, what to do about it)
+  and the clinic the hub enrolled it as; online, or "Offline since 09:12" with the reason in
+  words; the last successful sync (PC time, and the hub's); how many records and photos wait to be
   sent; a warning when this PC's clock is more than 5 minutes off the hub's (times on printouts
   would be wrong; sync itself does not depend on the clock).
 - **Sync now** (Alt+S): one round through ``Op``, with a progress dialog and Cancel; the phase
@@ -155,16 +154,22 @@ def reason_text(item: AttentionItem) -> str:
     )
 
 
+def hub_text(hub_name: str, hub_url: str | None) -> str:
+    """ "AIIMS Hub (https://hub.example.org:8765)", or the address alone when the hub gave no
+    name ("" when there is no hub)."""
+    if not hub_url or not hub_name:
+        return hub_url or ""
+    return (
+        QCoreApplication.translate("SyncPage", "%1 (%2)")
+        .replace("%1", hub_name)
+        .replace("%2", hub_url)
+    )
+
+
 def enrolled_text(facility: str, hub_name: str, hub_url: str) -> str:
-    """ "Enrolled with HWC Kheri at https://hub.example.org:8765" (the hub's name too when
-    it gave one)."""
-    hub = hub_url
-    if hub_name:
-        hub = (
-            QCoreApplication.translate("SyncPage", "%1 (%2)")
-            .replace("%1", hub_name)
-            .replace("%2", hub_url)
-        )
+    """ "Enrolled with HWC Kheri at AIIMS Hub (https://hub.example.org:8765)", for the status
+    bar when enrolment succeeds."""
+    hub = hub_text(hub_name, hub_url)
     facility = facility or QCoreApplication.translate("SyncPage", "this clinic")
     return (
         QCoreApplication.translate("SyncPage", "Enrolled with %1 at %2")
@@ -235,20 +240,20 @@ class SyncPage(QWidget):
         form.setHorizontalSpacing(m)
         # The connection is a coloured badge: as wide as its words, not the whole page.
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.clinic_value = QLabel()
+        self.clinic_value.setObjectName("clinicValue")
+        self.clinic_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("Hub:"), self.hub_value)
+        form.addRow(self.tr("Enrolled as:"), self.clinic_value)
         form.addRow(self.tr("Connection:"), self.connection_value)
         form.addRow(self.tr("Last successful sync:"), self.last_sync_value)
         form.addRow(self.tr("Waiting to be sent:"), self.pending_value)
+        self._form = form
 
         self.problem_label = WrappingLabel()
         self.problem_label.setObjectName("syncProblem")
         self.problem_label.setMaximumWidth(chars * 90)
         self.problem_label.setVisible(False)
-        self.enrolled_label = WrappingLabel()
-        self.enrolled_label.setObjectName("enrolledWith")
-        self.enrolled_label.setMaximumWidth(chars * 90)
-        self.enrolled_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.enrolled_label.setVisible(False)
         if self._may_enrol:
             help_text = self.tr(
                 "This PC is not enrolled with a hub yet, so nothing is sent. Everything saved "
@@ -333,7 +338,6 @@ class SyncPage(QWidget):
         layout.addWidget(intro)
         layout.addSpacing(m // 2)
         layout.addLayout(form)
-        layout.addWidget(self.enrolled_label)
         layout.addWidget(self.enrol_help)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.clock_warning)
@@ -414,10 +418,12 @@ class SyncPage(QWidget):
                 label.setText("…")
             return
         now = datetime.now(UTC)
-        self.hub_value.setText(status.hub_url or self.tr("No hub yet"))
+        self.hub_value.setText(hub_text(status.hub_name, status.hub_url) or self.tr("No hub yet"))
+        self.clinic_value.setText(status.facility)
+        # An enrolment from before the facility was kept has none to show.
+        self._form.setRowVisible(self.clinic_value, bool(status.facility))
         self.enrol_help.setVisible(not status.enrolled)
         self.enrol_button.setVisible(not status.enrolled and self._may_enrol)
-        self._show_enrolment(status)
         self.sync_button.setEnabled(status.enrolled and self._round is None)
         self.connection_value.setText(connection_text(status, now))
         colours = ONLINE_COLOURS if status.online else OFFLINE_COLOURS
@@ -461,16 +467,6 @@ class SyncPage(QWidget):
                 )
             self.clock_warning.setText(text.replace("%1", str(minutes)))
         self.clock_warning.setVisible(status.clock_warning)
-
-    def _show_enrolment(self, status: SyncStatus) -> None:
-        """ "Enrolled with <facility> at <hub>" (an enrolment from before facilities were
-        stored shows only the hub's address, in the row above)."""
-        shown = status.enrolled and bool(status.facility) and status.hub_url is not None
-        if shown and status.hub_url is not None:
-            self.enrolled_label.setText(
-                enrolled_text(status.facility, status.hub_name, status.hub_url)
-            )
-        self.enrolled_label.setVisible(shown)
 
     def _show_items(self, items: list[AttentionItem]) -> None:
         keep = self.selected_item()
@@ -577,8 +573,6 @@ class SyncPage(QWidget):
     def _on_enrolled(self, result: EnrolmentResult) -> None:
         self._focus_after_load = True
         message = enrolled_text(result.facility, result.hub_name, result.hub_url)
-        self.enrolled_label.setText(message)
-        self.enrolled_label.setVisible(True)
         self.enrol_button.setVisible(False)
         self.enrol_help.setVisible(False)
         self._navigator.status_message(message)

@@ -132,9 +132,9 @@ def test_field_it_pastes_a_token_and_the_pc_is_enrolled(
     assert spoke.sync.hub_url() == hub.server.url
     loaded(qtbot, page)
     expected = f"Enrolled with {FACILITY} at HWC Hub ({hub.server.url})"
-    assert page.enrolled_label.isVisible() and page.enrolled_label.text() == expected
     assert navigator.messages[-1] == expected
-    assert page.hub_value.text() == hub.server.url
+    assert page.hub_value.text() == f"HWC Hub ({hub.server.url})"
+    assert page.clinic_value.isVisible() and page.clinic_value.text() == FACILITY
     assert not page.enrol_button.isVisible() and not page.enrol_help.isVisible()
     assert page.sync_button.isEnabled()
     # The keyboard goes on to Sync now (the window is activated again by the window manager).

@@ -99,6 +99,7 @@ def test_sync_now_sends_everything_then_offline_since_when_the_hub_is_gone(
     page.page_activated()
     loaded(qtbot, page)
     assert page.hub_value.text() == hub.url
+    assert not page.clinic_value.isVisible()  # enrolled without a facility name: no row
     assert not page.enrol_help.isVisible()
 
     sync_now(qtbot, page)
