@@ -41,8 +41,9 @@ DEBIAN_PACKAGES = [
     "fonts-dejavu-core",
 ]
 # What only the tests need: the hub's tests run against a real PostgreSQL (a private cluster
-# the tests start and stop themselves; the package's own service is not used).
-TEST_DEBIAN_PACKAGES = ["postgresql"]
+# the tests start and stop themselves; the package's own service is not used), and the browser
+# tests (tests/browser) drive Debian's headless Chromium through its matching chromedriver.
+TEST_DEBIAN_PACKAGES = ["postgresql", "chromium", "chromium-driver"]
 
 
 def say(text: str) -> None:
@@ -109,8 +110,15 @@ def cmd_demo(extra: list[str]) -> int:
 
 def cmd_test(extra: list[str]) -> int:
     setup(for_tests=True)
-    # HWC_REQUIRE_POSTGRES: the hub tests fail, rather than skip, when PostgreSQL is missing.
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HWC_REQUIRE_POSTGRES="1")
+    # HWC_REQUIRE_POSTGRES / HWC_REQUIRE_BROWSER: the hub and browser tests fail, rather than
+    # skip, when PostgreSQL or Chromium is missing. SE_OFFLINE: Selenium never downloads.
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HWC_REQUIRE_POSTGRES="1",
+        HWC_REQUIRE_BROWSER="1",
+        SE_OFFLINE="true",
+    )
     steps: list[tuple[str, list[str]]] = [
         ("ruff", [str(BIN / "ruff"), "check", "."]),
         ("ruff format", [str(BIN / "ruff"), "format", "--check", "."]),

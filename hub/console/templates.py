@@ -75,6 +75,7 @@ _BASE: Final = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{% block title %}{% endblock %} · {{ hub_name }} console</title>
 <style nonce="{{ nonce }}">{{ style }}</style>
