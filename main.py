@@ -5,6 +5,7 @@
     python main.py seed --patients N --cases M
     python main.py --demo simulate DEVICE  run one simulated device (demo mode and tests only)
     python main.py hub serve --db URL --bind HOST:PORT   the reference hub
+    python main.py verify-rx FILE [--hub-key KEY]        check a prescription's QR code offline
     python main.py --help                every option and subcommand
 
 This is the only module that picks concrete implementations (data folder, real or demo
@@ -301,6 +302,82 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def read_rx_file(path: Path) -> str:
+    """The QR payload text in ``path``: what a phone's QR scanner saved. Raises ValueError
+    (with a message for the pharmacist) for a file that holds no payload; a PDF reader will
+    join here when printouts carry the code."""
+    data = path.read_bytes()
+    if data.startswith(b"%PDF"):
+        raise ValueError("reading the code from a PDF is not supported yet: scan the printout")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not text") from None
+
+
+def verify_rx_hub_key(args: argparse.Namespace) -> str | None:
+    """The hub's signing key: ``--hub-key``, else this clinic PC's enrolment (None if absent).
+    Never creates a data folder or database where there was none."""
+    if args.hub_key:
+        return str(args.hub_key)
+    chosen = args.data_dir or os.environ.get("SPOKE_DATA_DIR")
+    data_dir = Path(chosen).expanduser() if chosen else default_data_dir(args.demo)
+    from app.services.container import DB_FILE
+
+    if not (data_dir / DB_FILE).is_file():
+        return None
+    from app.store.db import Store
+    from app.sync import credentials
+
+    store = Store.open(data_dir / DB_FILE)
+    try:
+        creds = credentials.load(store)
+    finally:
+        store.close()
+    return creds.signing_key if creds is not None and creds.signing_key else None
+
+
+def cmd_verify_rx(args: argparse.Namespace) -> int:
+    """Check a prescription's QR payload offline: exit 0 valid, 1 not valid, 2 unreadable."""
+    from app.security import rx_signatures as rx
+    from app.store.errors import StoreError
+
+    try:
+        text = read_rx_file(Path(args.file))
+    except (OSError, ValueError) as exc:
+        print(f"unreadable: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        key_text = verify_rx_hub_key(args)
+    except StoreError as exc:
+        print(f"verify-rx: cannot read this PC's enrolment: {exc.message}", file=sys.stderr)
+        return 2
+    if not key_text:
+        print("verify-rx: no hub key: pass --hub-key=KEY (the hub's signing key) or run it on "
+              "an enrolled clinic PC", file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        hub_key = rx.parse_public_key(key_text)
+    except ValueError as exc:
+        print(f"verify-rx: {exc}", file=sys.stderr)
+        return 2
+    check = rx.check_qr_payload(text, hub_key)
+    if check.decoded is None:
+        print(f"unreadable: {check.verdict.reason}")
+        return 2
+    print(check.status.value)
+    if check.verdict.valid:
+        print("Compare with the paper:")
+    else:
+        print(f"  {check.verdict.reason}. Do not dispense on this code.")
+        print("What the code claims (NOT verified):")
+    # The practitioner comes from the certificate the check used, else the one the code carries.
+    cert = check.verdict.certificate or check.decoded.certificate.certificate
+    for label, value in rx.prescription_facts(check.decoded.payload, cert):
+        print(f"  {label + ':':<14} {value}")
+    return 0 if check.verdict.valid else 1
+
+
 def cmd_hub(args: argparse.Namespace) -> int:
     """The reference hub's own commands (``main.py hub --help``)."""
     from hub.cli import main as hub_main
@@ -403,6 +480,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", required=True, help="one full round, then exit"
     )
     sync.set_defaults(func=cmd_sync)
+
+    verify_rx = sub.add_parser(
+        "verify-rx",
+        help="check a prescription's QR code offline (exit 0 valid, 1 not valid, 2 unreadable)",
+    )
+    verify_rx.add_argument("file", metavar="FILE", help="the QR code's text, as a scanner saved it")
+    verify_rx.add_argument(
+        "--hub-key",
+        metavar="KEY",
+        help="the hub's signing key, 43 characters of base64url (write --hub-key=KEY: it may "
+        "begin with '-'); default: this clinic PC's enrolment",
+    )
+    verify_rx.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    verify_rx.set_defaults(func=cmd_verify_rx)
 
     hub = sub.add_parser(
         "hub",

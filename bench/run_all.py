@@ -3,7 +3,8 @@
     .venv/bin/python bench/run_all.py [--patients 1000000] [--quick]
 
 Builds (once) and reuses the seeded database in ``bench/out/db-<size>``, then measures patient
-search, case saving, cold start, memory and a day's cases over emulated 2G; prints each figure
+search, case saving, cold start, memory, a day's cases over emulated 2G and checking 1,000
+signed prescriptions; prints each figure
 with its budget and the ratio (measured / budget: below 1 is within budget) and writes
 ``bench/out/results.json``.
 ``--quick`` runs fewer repetitions (same database) for a fast check; the figures in
@@ -21,6 +22,7 @@ from typing import Any
 import bench_2g
 import bench_app
 import bench_devices
+import bench_rx_verify
 import bench_save
 import bench_search
 import common
@@ -37,6 +39,7 @@ BUDGETS: tuple[tuple[str, str, str, float], ...] = (
     # A throughput: the ratio is budget / measured (below 1 is within budget, as elsewhere).
     ("parser_min_per_s", "slowest device parser (frames/s, at least)", "/s", 50_000.0),
     ("sync_2g_50_cases_s", "a day's 50 cases over emulated 2G (median)", "s", 60.0),
+    ("rx_verify_1000_s", "check 1,000 prescription QR codes (median)", "s", 1.0),
 )
 AT_LEAST = frozenset({"parser_min_per_s"})
 
@@ -63,6 +66,8 @@ def main() -> int:
     devices = bench_devices.measure(quick)
     print("sync over emulated 2G ...", flush=True)
     sync_2g = bench_2g.run(cases=50, runs=1 if quick else 3)
+    print("prescription signatures ...", flush=True)
+    rx_verify = bench_rx_verify.measure(quick)
 
     figures: dict[str, Any] = {
         "search_p95_ms": search["all"]["p95"],
@@ -72,6 +77,7 @@ def main() -> int:
         "frame_to_screen_p95_ms": round(devices["frame_to_screen_p95_ms"], 1),
         "parser_min_per_s": round(devices["parser_min_per_s"]),
         "sync_2g_50_cases_s": sync_2g["seconds"],
+        "rx_verify_1000_s": rx_verify["qr_cold_s"],
     }
     if built["patients"] == 1_000_000:
         figures["seed_1m_s"] = built["seconds"]
@@ -117,6 +123,7 @@ def main() -> int:
         "app": app,
         "devices": devices,
         "sync_2g": sync_2g,
+        "rx_verify": rx_verify,
         "seconds": round(time.perf_counter() - started, 1),
     }
     path = write_results(results)

@@ -45,6 +45,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import ops as ops_module
+from hub import signing as hub_signing
 from hub.console import create_console
 from hub.storage.base import (
     BlobHashMismatch,
@@ -473,7 +474,10 @@ class _Hub:
         pem = await run_in_threadpool(self.store.meta_get, KEY_ANCHOR)
         if pem is None:
             raise ApiError(404, "tls.none", "this hub serves no certificate of its own")
-        return self.respond(200, {"anchor_pem": pem}, None)
+        # Informational here (this fetch is not yet pinned); spokes take the signing key from
+        # the enrol answer, which is.
+        signing_key = await run_in_threadpool(hub_signing.public_key_text, self.store)
+        return self.respond(200, {"anchor_pem": pem, "signing_key": signing_key}, None)
 
     async def enrol(self, request: Request) -> Response:
         """Exchange a one-time enrolment secret for a spoke id; the spoke chose its own secret
@@ -491,10 +495,11 @@ class _Hub:
         except EnrolRefused as refused:
             raise ApiError(403, refused.code, refused.message) from None
         epoch = await run_in_threadpool(self.store.epoch)
+        # The key that certifies prescribers, pinned by the spoke with this answer.
+        signing_key = await run_in_threadpool(hub_signing.public_key_text, self.store)
         log.info("enrolled spoke %s (%s)", spoke_id, facility)
-        return self.respond(
-            201, {"spoke_id": spoke_id, "facility": facility, "name": self.name}, epoch
-        )
+        body = {"spoke_id": spoke_id, "facility": facility, "name": self.name}
+        return self.respond(201, {**body, "signing_key": signing_key}, epoch)
 
     async def push(self, request: Request) -> Response:
         spoke_id = await self.authenticate(request)

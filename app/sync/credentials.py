@@ -2,7 +2,7 @@
 enrolment (the hub keeps only a hash), and the hub certificate pinned then.
 
 Kept in the ``settings`` table (keys ``sync.hub_url``, ``sync.spoke_id``, ``sync.secret``,
-``sync.hub_anchor``, ``sync.facility``, ``sync.hub_name``),
+``sync.hub_anchor``, ``sync.facility``, ``sync.hub_name``, ``sync.hub_signing_key``),
 so they travel with the data folder and survive reinstalls of the program. The secret is
 stored as plain text for now: the whole database is encrypted in a later increment, and until
 then anyone who can copy ``spoke.sqlite3`` can also read the patients in it, so a separately
@@ -29,7 +29,16 @@ KEY_SECRET = "sync.secret"
 KEY_ANCHOR = "sync.hub_anchor"
 KEY_FACILITY = "sync.facility"
 KEY_HUB_NAME = "sync.hub_name"
-_KEYS = (KEY_HUB_URL, KEY_SPOKE_ID, KEY_SECRET, KEY_ANCHOR, KEY_FACILITY, KEY_HUB_NAME)
+KEY_SIGNING_KEY = "sync.hub_signing_key"
+_KEYS = (
+    KEY_HUB_URL,
+    KEY_SPOKE_ID,
+    KEY_SECRET,
+    KEY_ANCHOR,
+    KEY_FACILITY,
+    KEY_HUB_NAME,
+    KEY_SIGNING_KEY,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,9 @@ class HubCredentials:
     anchor_pem: str = field(default="", repr=False)  # the pinned hub certificate (https)
     facility: str = ""  # the name the hub enrolled this PC as
     hub_name: str = ""  # the name the hub gave itself
+    # The hub's prescription-certifying key (base64url raw Ed25519), pinned at enrolment;
+    # "" when enrolled with a hub that had none.
+    signing_key: str = ""
 
 
 def _validated(creds: HubCredentials) -> HubCredentials:
@@ -54,7 +66,15 @@ def _validated(creds: HubCredentials) -> HubCredentials:
         raise ValueError("the spoke id must be non-empty and contain no dot")
     if not secret:
         raise ValueError("the secret must not be empty")
-    return HubCredentials(url, spoke_id, secret, creds.anchor_pem, creds.facility, creds.hub_name)
+    return HubCredentials(
+        url,
+        spoke_id,
+        secret,
+        creds.anchor_pem,
+        creds.facility,
+        creds.hub_name,
+        creds.signing_key.strip(),
+    )
 
 
 def save(store: Store, creds: HubCredentials) -> HubCredentials:
@@ -71,6 +91,7 @@ def save_in(db: sqlite_utils.Database, creds: HubCredentials) -> HubCredentials:
     settings.put(db, KEY_ANCHOR, clean.anchor_pem)
     settings.put(db, KEY_FACILITY, clean.facility)
     settings.put(db, KEY_HUB_NAME, clean.hub_name)
+    settings.put(db, KEY_SIGNING_KEY, clean.signing_key)
     return clean
 
 
@@ -90,6 +111,7 @@ def load(store: Store) -> HubCredentials | None:
             settings.get(db, KEY_ANCHOR) or "",
             settings.get(db, KEY_FACILITY) or "",
             settings.get(db, KEY_HUB_NAME) or "",
+            settings.get(db, KEY_SIGNING_KEY) or "",
         )
 
     return store.read(read)

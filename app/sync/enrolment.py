@@ -4,7 +4,8 @@
    a mismatch stops here, before anything secret is sent.
 2. Over a connection that trusts only that certificate, exchange the token's one-time secret
    for a spoke id. The spoke's own secret is made here and sent along; the hub keeps a hash.
-3. Store the enrolment (``app.sync.credentials``).
+3. Store the enrolment (``app.sync.credentials``), with the hub's prescription-certifying
+   key from the answer: it came over the pinned connection, so the token vouches for it too.
 
 The spoke secret is stored before step 2 as a pending enrolment, keyed by a hash of the token
 (never the token itself), so a lost answer or a crash is retried with the same secret and the
@@ -16,9 +17,11 @@ Threading rule: blocking network and store calls; never on the GUI thread.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -39,6 +42,7 @@ from app.sync.transport import (
 )
 
 KEY_PENDING = "sync.pending_enrolment"
+_BASE64URL_32 = re.compile(r"[A-Za-z0-9_-]{43}")  # 32 bytes, unpadded
 
 
 class EnrolmentFailed(Exception):
@@ -90,7 +94,13 @@ def enrol(
     body = reply.body
     facility, hub_name = str(body.get("facility", "")), str(body.get("name", ""))
     creds = credentials.HubCredentials(
-        url, str(body["spoke_id"]), spoke_secret, anchor_pem, facility, hub_name
+        url,
+        str(body["spoke_id"]),
+        spoke_secret,
+        anchor_pem,
+        facility,
+        hub_name,
+        _signing_key(body.get("signing_key")),
     )
 
     def finish(db: sqlite_utils.Database) -> None:
@@ -112,6 +122,18 @@ def anchor_pin(anchor_pem: str) -> bytes:
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return enrolment.pin_of(spki)
+
+
+def _signing_key(value: object) -> str:
+    """The hub's signing key from the enrol answer: base64url of 32 raw bytes, or "" from a
+    hub too old to send one (prescriptions then cannot be checked until it is learnt)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and _BASE64URL_32.fullmatch(value):
+        raw = base64.urlsafe_b64decode(value + "=")  # the pattern makes it decodable
+        if base64.urlsafe_b64encode(raw).decode("ascii") == value + "=":  # no stray bits
+            return value
+    raise EnrolmentFailed("hub.bad_reply", "the hub's signing key is unreadable")
 
 
 def _pending_secret(store: Store, token: EnrolmentToken) -> str:

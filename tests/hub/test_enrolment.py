@@ -18,7 +18,7 @@ import requests
 from cryptography import x509
 
 from app.domain import enrolment
-from hub import tls
+from hub import signing, tls
 from hub.app import create_app
 from hub.enrolment import issue_token
 from hub.server import hub_identity, start_in_thread
@@ -108,6 +108,23 @@ def test_meta_put_without_replace_keeps_the_first_value(open_hub: Callable[[], H
 # -- the TLS identity --------------------------------------------------------------------------
 
 
+def test_the_signing_key_is_made_once_per_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    first, second = open_store(url), open_store(url)  # two hub processes on one database
+    other = open_store(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    try:
+        assert first.meta_get(signing.KEY_SIGNING) is None
+        key = signing.signing_key(first)
+        assert signing.signing_key(second).private_bytes_raw() == key.private_bytes_raw()
+        assert signing.public_key_text(second) == signing.public_key_text(first)
+        assert first.meta_get(signing.KEY_SIGNING) is not None
+        assert signing.public_key_text(other) != signing.public_key_text(first)  # another hub
+    finally:
+        first.close()
+        second.close()
+        other.close()
+
+
 def test_the_own_ca_is_made_once_and_a_new_name_reissues_only_the_server_certificate(
     tmp_path: Path,
 ) -> None:
@@ -176,6 +193,8 @@ def test_the_anchor_and_enrol_endpoints_over_https(tmp_path: Path) -> None:
         got = requests.get(f"{server.url}/v1/anchor", verify=str(anchor_file), timeout=TIMEOUT)
         assert got.status_code == 200
         assert tls.anchor_pin(got.json()["anchor_pem"]) == identity.pin
+        signing_key = signing.public_key_text(store)
+        assert got.json()["signing_key"] == signing_key
         with pytest.raises(requests.exceptions.SSLError):  # the system's CAs do not know it
             requests.get(f"{server.url}/v1/meta", timeout=TIMEOUT)
 
@@ -193,6 +212,7 @@ def test_the_anchor_and_enrol_endpoints_over_https(tmp_path: Path) -> None:
         made = enrol({"token": token.secret, "spoke_secret": SPOKE_SECRET})
         assert made.status_code == 201
         assert made.json()["facility"] == "Kheri" and made.json()["epoch"] == store.epoch()
+        assert made.json()["signing_key"] == signing_key
         again = enrol({"token": token.secret, "spoke_secret": "u" * 40})
         assert again.status_code == 403 and again.json()["error"] == "enrol.used"
         unknown = enrol({"token": enrolment.new_secret(), "spoke_secret": SPOKE_SECRET})

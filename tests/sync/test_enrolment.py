@@ -13,7 +13,8 @@ from app.domain.errors import DomainError
 from app.services.container import Services
 from app.store import settings
 from app.sync import credentials
-from app.sync.enrolment import KEY_PENDING, _pending_secret
+from app.sync.enrolment import KEY_PENDING, EnrolmentFailed, _pending_secret, _signing_key
+from hub import signing as hub_signing
 from hub import tls
 from hub.app import create_app
 from hub.enrolment import issue_token
@@ -38,6 +39,8 @@ def test_a_token_enrols_once_and_the_round_runs_over_the_pinned_connection(
     assert creds is not None and creds.spoke_id == done.spoke_id
     assert creds.anchor_pem == tls_hub.identity.anchor_pem
     assert (creds.facility, creds.hub_name) == ("HWC Kheri", "HWC Hub")  # for the Sync page
+    # The key that certifies prescribers, pinned with the enrolment.
+    assert creds.signing_key == hub_signing.public_key_text(tls_hub.store)
     assert tls_hub.store.authenticate(done.spoke_id, creds.secret)
     assert spoke.store.read(lambda db: settings.get(db, KEY_PENDING)) == ""  # no token left
 
@@ -157,3 +160,13 @@ def test_the_hub_override_must_be_https_and_a_hub_that_is_down_can_be_retried(
 def test_a_malformed_token_says_what_is_wrong(spoke: Services, text: str, fragment: str) -> None:
     error = enrol_error(spoke, text)
     assert error.code == "sync.enrol_invalid" and fragment in error.params["message"]
+
+
+def test_the_signing_key_in_the_enrol_answer_must_be_a_raw_ed25519_key() -> None:
+    key = "A" * 43  # base64url of 32 bytes
+    assert _signing_key(key) == key
+    assert _signing_key(None) == ""  # a hub from before signatures: enrolment still works
+    for bad in ("A" * 42, "A" * 44, key + "=", "+" * 43, 42, "é" * 43, ""):
+        with pytest.raises(EnrolmentFailed) as caught:
+            _signing_key(bad)
+        assert caught.value.code == "hub.bad_reply"
