@@ -147,10 +147,12 @@ def cmd_user(args: argparse.Namespace) -> int:
                     spoke_id=args.spoke,
                     registration_no=args.registration_no,
                     specialty=args.specialty,
+                    registration_council=args.council,
+                    qualification=args.qualification,
                 )
             elif action in ("enable", "disable"):
                 store.set_user_active(args.username, action == "enable")
-            else:  # set-password
+            else:  # set-password (a specialist: a new signing key, the old one revoked)
                 if not any(u["username"] == args.username.strip().lower() for u in store.users()):
                     raise KeyError(args.username)  # before asking for a password in vain
                 store.set_user_password(args.username, _read_password())
@@ -191,6 +193,12 @@ def _add_user_parser(
         "--registration-no", default="", metavar="N", help="a specialist's medical registration"
     )
     add.add_argument("--specialty", default="", metavar="S", help="a specialist's specialty")
+    add.add_argument(
+        "--council", default="", metavar="C", help="the council a specialist is registered with"
+    )
+    add.add_argument(
+        "--qualification", default="", metavar="Q", help="a specialist's degrees, e.g. 'MBBS, MD'"
+    )
     add.set_defaults(func=cmd_user, user_action="add")
     listing = actions.add_parser("list", parents=[db], help="list users as JSON")
     listing.add_argument("--spoke", metavar="SPOKE_ID", help="only this spoke's staff")

@@ -24,7 +24,8 @@ attention" on the spoke):
   (text, kept as sent: the hub never relies on a spoke's clock). An op without a usable
   ``op_id`` is rejected and not recorded (there is nothing to record it under).
   -> ``op.malformed``.
-- ``op`` is one of the version-1 kinds in ``KINDS`` -> else ``op.unknown``.
+- ``op`` is one of the version-1 kinds in ``KINDS`` or the prescription kinds in
+  ``PRESCRIPTION_KINDS`` -> else ``op.unknown``.
 - ``entity`` is the kind's entity (``patient`` for ``patient.*``...) and ``entity_id`` is the id
   of the record the payload carries -> else ``op.malformed``.
 - Ids (op ids and record ids) are 1-64 characters of ``A-Z a-z 0-9 . _ : -``, starting with a
@@ -42,6 +43,14 @@ attention" on the spoke):
     unit, status?, ...}}``;
   - ``attachment.create`` ``{"attachment": {id, case_id, sha256 (64 lower-case hex), size
     (integer >= 0), media_type, ...}}``.
+  - ``prescription.acknowledged`` ``{"prescription_id", "by_user_id", "by_name", "at"}``,
+    ``prescription.dispensed`` ``{"prescription_id", "items": [{"index", "status"
+    (``DISPENSE_STATUSES``), "quantity" (a number >= 0 or null), "note"}], "by_user_id",
+    "by_name", "at"}`` and ``prescription.invalid`` ``{"prescription_id", "status"
+    (``INVALID_STATUSES``), "reason", "at"}``: entity ``prescription``, entity_id the
+    prescription's id;
+  - ``case.message`` ``{"id", "case_id", "prescription_id" | null, "author_user_id",
+    "author_name", "author_role", "body" (not empty), "sent_at"}``: entity ``case_message``.
   Integers the database keeps in a column are bounded (``seq`` and ``size``: 64 bits,
   ``version``: 32 bits). A required field missing or of the wrong type, a record over
   ``MAX_DOC_BYTES`` of JSON, a NaN
@@ -53,6 +62,9 @@ attention" on the spoke):
   - ``case.cancel``, ``observation.create`` and ``attachment.create`` need the case ->
     ``case.unknown``;
   - ``observation.entered_in_error`` needs the observation -> ``observation.unknown``;
+  - the prescription kinds need the prescription (issued for one of this spoke's cases) ->
+    ``prescription.unknown``; ``case.message`` needs the case -> ``case.unknown`` (and its
+    prescription, when it names one);
   - a create whose id another spoke already owns -> ``patient.conflict``, ``case.conflict``,
     ``observation.conflict`` or ``attachment.conflict`` (UUIDv7 ids do not collide by chance:
     this is a bug or a forgery, and must not overwrite the other spoke's record).
@@ -62,7 +74,9 @@ attention" on the spoke):
   carries its corrections). A ``case.queue`` stores the case as ``at_hub``, or leaves the
   status the hub has already moved it to; ``case.cancel`` makes it ``cancelled``;
   ``patient.update`` merges ``changed`` into the document only when its ``version`` is newer
-  than the stored one (a late or replayed update never rolls a record back).
+  than the stored one (a late or replayed update never rolls a record back). An
+  acknowledgement keeps the first one; dispensing keeps, per item, the report with the
+  highest op ``seq``; invalid reports are kept one per op; a case message is kept once by id.
 """
 
 from __future__ import annotations
@@ -87,6 +101,18 @@ KINDS: Final = frozenset(
         "attachment.create",
     }
 )
+# What a clinic reports about the prescriptions it received, and its messages to the
+# specialist (docs/SYNC.md "Prescriptions").
+PRESCRIPTION_KINDS: Final = frozenset(
+    {"prescription.acknowledged", "prescription.dispensed", "prescription.invalid", "case.message"}
+)
+ALL_KINDS: Final = KINDS | PRESCRIPTION_KINDS
+# The entity of each kind whose entity is not the kind's first word.
+ENTITY_OF: Final = {"case.message": "case_message"}
+DISPENSE_STATUSES: Final = frozenset({"dispensed", "partly", "not_available", "declined"})
+INVALID_STATUSES: Final = frozenset({"tampered", "unknown_signer", "revoked", "expired"})
+MAX_MESSAGE: Final = 8000  # a case message's body
+MAX_ITEMS: Final = 200  # dispensing entries in one op: far above any prescription
 
 MAX_DOC_BYTES: Final = 256 * 1024  # one record's JSON; a push request is at most 1 MB anyway
 MAX_OBSERVATIONS: Final = 1000  # per case.queue: far above any real case, bounds the work
@@ -169,6 +195,57 @@ class Mark:
 
 
 @dataclass(frozen=True, slots=True)
+class AckRow:
+    """A clinic's acknowledgement of a prescription (the first one is kept)."""
+
+    prescription_id: str
+    by_user_id: str
+    by_name: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class DispenseRow:
+    """One item's dispensing state as the clinic last reported it; ``seq`` is the op's outbox
+    seq, so that a late or replayed report never overwrites a newer one."""
+
+    prescription_id: str
+    item_index: int
+    status: str
+    quantity: float | None
+    note: str
+    by_user_id: str
+    by_name: str
+    at: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidRow:
+    """A prescription that failed verification at the clinic, kept for operators."""
+
+    op_id: str
+    prescription_id: str
+    status: str
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """A message in a case's thread, from the clinic."""
+
+    id: str
+    case_id: str
+    prescription_id: str | None
+    author_user_id: str
+    author_name: str
+    author_role: str
+    body: str
+    sent_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Op:
     """One valid op: its envelope, the rows it stores and the records it needs and makes."""
 
@@ -187,6 +264,10 @@ class Op:
     attachment: AttachmentRow | None = None
     cancel: Mark | None = None
     entered_in_error: Mark | None = None
+    ack: AckRow | None = None
+    dispensed: tuple[DispenseRow, ...] = ()
+    invalid: InvalidRow | None = None
+    message: MessageRow | None = None
 
     @property
     def mutates(self) -> tuple[Ref, ...]:
@@ -231,13 +312,13 @@ def parse(raw: object) -> Op:
     if UNREADABLE in raw:
         raise _malformed(f"the push table does not give this op whole: {raw[UNREADABLE]}")
     kind = raw.get("op")
-    if not isinstance(kind, str) or kind not in KINDS:
+    if not isinstance(kind, str) or kind not in ALL_KINDS:
         shown = kind if isinstance(kind, str) else type(kind).__name__
         raise OpRejected("op.unknown", f"unknown op kind {shown[:60]!r}")
     seq = raw.get("seq")
     if not is_int(seq) or not 0 <= seq <= MAX_BIGINT:
         raise _malformed("seq must be an integer >= 0 (64 bits)")
-    entity = kind.partition(".")[0]
+    entity = entity_of(kind)
     if raw.get("entity") != entity:
         raise _malformed(f"entity must be {entity!r} for {kind}")
     entity_id = _id(raw.get("entity_id"), "entity_id")
@@ -357,6 +438,93 @@ def _attachment_create(head: Op, payload: Mapping[str, Any]) -> Op:
     return _with(head, needs=(("case", case_id),), creates=(("attachment", aid),), attachment=row)
 
 
+def _prescription_ref(head: Op, payload: Mapping[str, Any]) -> str:
+    pid = _id(payload.get("prescription_id"), "prescription_id")
+    if pid != head.entity_id:
+        raise _malformed("entity_id is not the prescription's id")
+    return pid
+
+
+def _short(payload: Mapping[str, Any], key: str, limit: int = MAX_TEXT) -> str:
+    value = _text(payload, key, required=False)
+    if len(value) > limit:
+        raise _malformed(f"{key} is longer than {limit} characters")
+    return value
+
+
+def _prescription_acknowledged(head: Op, payload: Mapping[str, Any]) -> Op:
+    pid = _prescription_ref(head, payload)
+    row = AckRow(pid, _short(payload, "by_user_id"), _short(payload, "by_name"), _at(payload))
+    return _with(head, needs=(("prescription", pid),), ack=row)
+
+
+def _prescription_dispensed(head: Op, payload: Mapping[str, Any]) -> Op:
+    pid = _prescription_ref(head, payload)
+    items = payload.get("items")
+    if not isinstance(items, list) or not items:
+        raise _malformed("items must be a non-empty list")
+    if len(items) > MAX_ITEMS:
+        raise _malformed(f"more than {MAX_ITEMS} items")
+    by_user, by_name, at = _short(payload, "by_user_id"), _short(payload, "by_name"), _at(payload)
+    rows: dict[int, DispenseRow] = {}
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise _malformed("an item is not a JSON object")
+        index = item.get("index")
+        if not is_int(index) or not 0 <= index < MAX_ITEMS:
+            raise _malformed(f"item index must be an integer 0-{MAX_ITEMS - 1}")
+        status = item.get("status")
+        if status not in DISPENSE_STATUSES:
+            raise _malformed(f"item status must be one of {', '.join(sorted(DISPENSE_STATUSES))}")
+        quantity = item.get("quantity")
+        if quantity is not None and (
+            not isinstance(quantity, int | float)
+            or isinstance(quantity, bool)
+            or not math.isfinite(quantity)
+            or quantity < 0
+        ):
+            raise _malformed("item quantity must be a number >= 0 or null")
+        note = _short(item, "note")
+        # The same index twice in one op: the last entry is the op's word on that item.
+        rows[index] = DispenseRow(
+            pid, index, str(status), None if quantity is None else float(quantity), note,
+            by_user, by_name, at, head.seq,
+        )  # fmt: skip
+    return _with(head, needs=(("prescription", pid),), dispensed=tuple(rows.values()))
+
+
+def _prescription_invalid(head: Op, payload: Mapping[str, Any]) -> Op:
+    pid = _prescription_ref(head, payload)
+    status = payload.get("status")
+    if status not in INVALID_STATUSES:
+        raise _malformed(f"status must be one of {', '.join(sorted(INVALID_STATUSES))}")
+    row = InvalidRow(head.op_id, pid, str(status), _short(payload, "reason"), _at(payload))
+    return _with(head, needs=(("prescription", pid),), invalid=row)
+
+
+def _case_message(head: Op, payload: Mapping[str, Any]) -> Op:
+    mid = _own_id(head, payload)
+    case_id = _id(payload.get("case_id"), "case_id")
+    raw_pid = payload.get("prescription_id")
+    pid = None if raw_pid is None else _id(raw_pid, "prescription_id")
+    body = _short(payload, "body", MAX_MESSAGE)
+    if not body.strip():
+        raise _malformed("body is empty")
+    _doc(payload)  # NUL characters, unpaired surrogates: refused as for every record
+    row = MessageRow(
+        mid, case_id, pid, _short(payload, "author_user_id"), _short(payload, "author_name"),
+        _short(payload, "author_role"), body, _short(payload, "sent_at", 64),
+    )  # fmt: skip
+    needs: tuple[Ref, ...] = (("case", case_id),)
+    if pid is not None:
+        needs += (("prescription", pid),)
+    return _with(head, needs=needs, creates=(("case_message", mid),), message=row)
+
+
+def _at(payload: Mapping[str, Any]) -> str:
+    return _short(payload, "at", 64)
+
+
 _PARSERS: Final = {
     "patient.create": _patient_create,
     "patient.update": _patient_update,
@@ -365,7 +533,16 @@ _PARSERS: Final = {
     "observation.create": _observation_create,
     "observation.entered_in_error": _observation_entered_in_error,
     "attachment.create": _attachment_create,
+    "prescription.acknowledged": _prescription_acknowledged,
+    "prescription.dispensed": _prescription_dispensed,
+    "prescription.invalid": _prescription_invalid,
+    "case.message": _case_message,
 }
+
+
+def entity_of(kind: str) -> str:
+    """The entity an op kind is about: the kind's first word unless ``ENTITY_OF`` says."""
+    return ENTITY_OF.get(kind, kind.partition(".")[0])
 
 
 def _observation(item: object, *, case_id: str | None) -> ObservationRow:
@@ -530,6 +707,10 @@ class Writes:
     cancels: list[Mark] = field(default_factory=list)
     entered_in_error: list[Mark] = field(default_factory=list)
     queued: list[str] = field(default_factory=list)  # case ids of case.queue, in op order
+    acks: dict[str, AckRow] = field(default_factory=dict)  # first one wins
+    dispensed: list[DispenseRow] = field(default_factory=list)  # in op order
+    invalid: list[InvalidRow] = field(default_factory=list)
+    messages: dict[str, MessageRow] = field(default_factory=dict)  # first copy wins
     ordered: bool = False
 
 
@@ -563,6 +744,13 @@ def collect(ops: Iterable[Op]) -> Writes:
             writes.cancels.append(op.cancel)
         if op.entered_in_error is not None:
             writes.entered_in_error.append(op.entered_in_error)
+        if op.ack is not None:
+            writes.acks.setdefault(op.ack.prescription_id, op.ack)
+        writes.dispensed.extend(op.dispensed)
+        if op.invalid is not None:
+            writes.invalid.append(op.invalid)
+        if op.message is not None:
+            writes.messages.setdefault(op.message.id, op.message)
     return writes
 
 
@@ -621,7 +809,12 @@ def _restore(row: dict[str, Any]) -> dict[str, Any]:
     kind, payload = row.get("op"), row.get("payload")
     if not isinstance(kind, str) or not isinstance(payload, Mapping):
         return row  # parse says what is wrong
-    row.setdefault("entity", kind.partition(".")[0])
+    row.setdefault("entity", entity_of(kind))
+    if kind.startswith("prescription."):
+        # These ops are about a prescription the hub issued: no record of their own.
+        if "prescription_id" in payload:
+            row.setdefault("entity_id", payload["prescription_id"])
+        return row
     holder = _RECORD_OF.get(kind)
     record = payload.get(holder) if holder else payload
     if isinstance(record, Mapping) and "id" in record:

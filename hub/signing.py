@@ -13,14 +13,15 @@ that leaks today can only be replaced by enrolling the spokes again.
 
 from __future__ import annotations
 
-from typing import Final
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.security import rx_signatures
 from hub.storage import HubStore
+from hub.storage._rx import KEY_SIGNING
 
-KEY_SIGNING: Final = "rx.signing_key"  # PEM (PKCS#8, Ed25519): signs specialists' key certificates
+# KEY_SIGNING: the meta key of the PEM (PKCS#8, Ed25519) that signs specialists' key
+# certificates; the store reads it too, to certify a key in the transaction that adds it.
+__all__ = ["KEY_SIGNING", "public_key_text", "signing_key"]
 
 
 def signing_key(store: HubStore) -> Ed25519PrivateKey:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
-from app.security import passwords
+from app.security import passwords, rx_signatures
 from hub import ops
 from hub.storage.base import EnrolRefused, OpResult
 
@@ -229,6 +229,7 @@ def stats_document(
     blob_bytes: int,
     uploading: int,
     max_seq: int,
+    prescriptions: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The ``stats`` document both backends return (same keys, same types)."""
     per_spoke = [
@@ -248,6 +249,7 @@ def stats_document(
         "blob_bytes": blob_bytes,
         "uploads_in_progress": uploading,
         "max_seq": max_seq,
+        **(prescriptions or {}),
         "per_spoke": per_spoke,
     }
 
@@ -380,6 +382,8 @@ class NewUser:
     spoke_id: str | None
     registration_no: str
     specialty: str
+    registration_council: str = ""
+    qualification: str = ""
 
 
 def normalise_username(username: str) -> str:
@@ -394,6 +398,8 @@ def check_new_user(
     spoke_id: str | None,
     registration_no: str,
     specialty: str,
+    registration_council: str = "",
+    qualification: str = "",
 ) -> NewUser:
     """``ValueError`` with a message for people for anything ``add_user`` must refuse that
     needs no database (an unknown spoke and a taken username are checked in the write)."""
@@ -416,14 +422,21 @@ def check_new_user(
         raise ValueError(f"a {role} account works at the hub and belongs to no spoke")
     reg = " ".join(registration_no.split()) if isinstance(registration_no, str) else ""
     spec = " ".join(specialty.split()) if isinstance(specialty, str) else ""
+    council, qual = (
+        " ".join(v.split()) if isinstance(v, str) else ""
+        for v in (registration_council, qualification)
+    )
     if role == "specialist" and not reg:
         raise ValueError("a specialist needs their medical registration number")
-    if len(reg) > MAX_USER_FIELD or len(spec) > MAX_USER_FIELD:
+    if role != "specialist" and (council or qual):
+        raise ValueError("only a specialist has a registration council and a qualification")
+    if any(len(v) > MAX_USER_FIELD for v in (reg, spec, council, qual)):
         raise ValueError(
-            f"a registration number and a specialty are at most {MAX_USER_FIELD} characters"
+            "a registration number, specialty, council and qualification are at most "
+            f"{MAX_USER_FIELD} characters"
         )
     check_user_password(password)
-    return NewUser(key, name, role, spoke or None, reg, spec)
+    return NewUser(key, name, role, spoke or None, reg, spec, council, qual)
 
 
 def check_user_password(password: str) -> None:
@@ -438,23 +451,92 @@ def hash_user_password(password: str) -> str:
     return passwords.hash_password(password)
 
 
+# scrypt cost of sealed specialist keys (2**n): rx_signatures' default. Tests lower it; the
+# hub never does, because a copied sealed key is all an attacker needs to guess offline.
+SEAL_LOG_N: int = rx_signatures.DEFAULT_LOG_N
+
+
+def seal_new_key(password: str) -> rx_signatures.SpecialistKey:
+    """A new prescription-signing key sealed under ``password``. Slow (scrypt): call it
+    outside any write lock or transaction."""
+    return rx_signatures.new_specialist_key(password, log_n=SEAL_LOG_N)
+
+
+@dataclass(frozen=True, slots=True)
+class Reseal:
+    """The active key ``key_id``, ``before`` sealed as it was, ``after`` under a new password."""
+
+    key_id: str
+    before: str
+    after: str
+
+
 class UserChanges(ABC):
-    """``set_user_active`` and ``set_user_password`` for both backends: each change is one
-    ``_change_user`` call, which the backend implements in its own SQL."""
+    """``set_user_active``, ``set_user_password`` and ``change_own_password`` for both
+    backends: each change is one ``_change_user`` call, which the backend implements in its
+    own SQL. The slow parts (password hash, sealing a key) happen before it."""
 
     def set_user_active(self, username: str, active: bool) -> None:
         self._change_user(username, active=bool(active))
 
     def set_user_password(self, username: str, password: str) -> None:
         check_user_password(password)
-        self._change_user(username, password_hash=hash_user_password(password))
+        # A reset by someone who does not know the old password: a specialist's key sealed
+        # under it is lost, so a new key replaces it (and the old one is revoked).
+        key = seal_new_key(password) if self._role(username) == "specialist" else None
+        self._change_user(username, password_hash=hash_user_password(password), new_key=key)
+
+    def change_own_password(self, username: str, old_password: str, new_password: str) -> None:
+        check_user_password(new_password)
+        user = self.verify_user(username, old_password)
+        if user is None:
+            raise PermissionError("the current password is not right")
+        new_key: rx_signatures.SpecialistKey | None = None
+        reseal: Reseal | None = None
+        if user["role"] == "specialist":
+            profile = self.specialist_profile(username)
+            active = None if profile is None else profile["key"]
+            try:
+                if active is None:
+                    raise rx_signatures.WrongPassword("no key yet")
+                after = rx_signatures.reseal(
+                    active["sealed"], old_password, new_password, log_n=SEAL_LOG_N
+                )
+                reseal = Reseal(active["key_id"], active["sealed"], after)
+            except rx_signatures.RxKeyError:
+                # No key yet (an account older than keys), or one sealed under another
+                # password: a new key is the only way forward.
+                new_key = seal_new_key(new_password)
+        self._change_user(
+            username,
+            password_hash=hash_user_password(new_password),
+            new_key=new_key,
+            reseal=reseal,
+        )
+
+    @abstractmethod
+    def verify_user(self, username: str, password: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def specialist_profile(self, username: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def _role(self, username: str) -> str | None:
+        """The user's role, None for an unknown username."""
 
     @abstractmethod
     def _change_user(
-        self, username: str, *, active: bool | None = None, password_hash: str | None = None
+        self,
+        username: str,
+        *,
+        active: bool | None = None,
+        password_hash: str | None = None,
+        new_key: rx_signatures.SpecialistKey | None = None,
+        reseal: Reseal | None = None,
     ) -> None:
         """Update one user (``KeyError`` when unknown) and, for a spoke's staff, hand the new
-        version down in the same transaction."""
+        version down in the same transaction; for a specialist, replace (``new_key``) or
+        reseal their signing key in it too."""
 
 
 class UserPasswordChecker:

@@ -36,6 +36,34 @@ class BlobHashMismatch(Exception):
     """The completed upload's SHA-256 is not the one announced; the upload was discarded."""
 
 
+class PrescriptionRefused(Exception):
+    """A prescription the hub will not issue, or a message it will not post: ``code`` is
+    stable (``rx.case_unknown``, ``rx.wrong_password``...; docs/PRESCRIPTIONS.md "Issuing at
+    the hub"), ``message`` is for people. Nothing was stored or published."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class NewPrescription:
+    """A signed prescription to store (``hub.prescriptions.issue_prescription`` makes it):
+    ``canonical`` is exactly the signed bytes, ``certificate`` the signer's key certificate
+    as text (``SignedCertificate.text()``)."""
+
+    id: str
+    case_id: str
+    specialist_id: str
+    key_id: str
+    canonical: bytes
+    signature: bytes
+    certificate: str
+    issued_at: datetime
+    supersedes: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class OpResult:
     op_id: str
@@ -164,8 +192,11 @@ class HubStore(Protocol):
     def stats(self) -> dict[str, Any]:
         """Counts: totals (``spokes``, ``patients``, ``cases``, ``observations``,
         ``attachments``, complete ``blobs`` and ``blob_bytes``, ``uploads_in_progress``,
-        ``max_seq``) and ``per_spoke``, a list of {id, name, created_at, patients, cases,
-        observations, attachments, attachments_with_blob} in registration order."""
+        ``max_seq``, ``prescriptions``, ``prescriptions_corrections``,
+        ``prescriptions_acknowledged``, ``prescriptions_dispensing`` (with any item
+        reported), ``prescriptions_reported_invalid``) and ``per_spoke``, a list of {id, name,
+        created_at, patients, cases, observations, attachments, prescriptions,
+        attachments_with_blob} in registration order."""
         ...
 
     def add_user(
@@ -178,8 +209,13 @@ class HubStore(Protocol):
         spoke_id: str | None = None,
         registration_no: str = "",
         specialty: str = "",
+        registration_council: str = "",
+        qualification: str = "",
     ) -> str:
-        """A new hub user; returns its id. Roles: ``hub_admin`` and ``specialist`` work at the
+        """A new hub user; returns its id. A specialist also gets a prescription-signing key
+        sealed under ``password`` and certified by the hub's key (``specialist_profile``);
+        ``registration_council`` and ``qualification`` are printed on their prescriptions.
+        Roles: ``hub_admin`` and ``specialist`` work at the
         hub (no ``spoke_id``; a specialist needs ``registration_no``); ``paramedic``,
         ``generalist`` and ``admin`` are staff of the spoke ``spoke_id``, handed down to it as
         a ``staff.upsert`` change in the same transaction. The username is stored lower-case
@@ -207,5 +243,83 @@ class HubStore(Protocol):
 
     def set_user_password(self, username: str, password: str) -> None:
         """Give an account a new password (a spoke's staff: handed down). ``KeyError`` for an
-        unknown username; ``ValueError`` for a password under 8 characters."""
+        unknown username; ``ValueError`` for a password under 8 characters. For a specialist
+        this is an administrator's reset: the old signing key cannot be opened without the old
+        password, so a new key is made and certified and the old one is revoked (from the next
+        whole second: what it signed before stays valid)."""
+        ...
+
+    def change_own_password(self, username: str, old_password: str, new_password: str) -> None:
+        """A user changing their own password: a specialist keeps their signing key, resealed
+        under the new password. ``PermissionError`` when ``old_password`` is not theirs (or the
+        account is off); ``ValueError`` for a new password under 8 characters."""
+        ...
+
+    # -- prescriptions (docs/PRESCRIPTIONS.md "Issuing at the hub") ----------------------------
+
+    def specialist_profile(self, username: str) -> dict[str, Any] | None:
+        """The user's document (``users``) with ``registration_council``, ``qualification``
+        and ``key``: the active signing key (key_id, user_id, sealed, certificate, created_at,
+        revoked_at None, active True) or None; None for an unknown username."""
+        ...
+
+    def specialist_keys(self, username: str) -> list[dict[str, Any]]:
+        """Every signing key the user has had, oldest first: key_id, user_id, certificate,
+        revocation (the hub-signed revoked certificate, or None), created_at, revoked_at,
+        active (never the sealed key)."""
+        ...
+
+    def case_context(self, case_id: str) -> dict[str, Any] | None:
+        """The hub's copy of a case a spoke sent: case_id, spoke_id, status, case (document),
+        patient (document, or None); None for an unknown case."""
+        ...
+
+    def store_prescription(self, rx: NewPrescription) -> int:
+        """Store a signed prescription and, in the same transaction, publish
+        ``prescription.issued`` (and ``case.status`` ``prescribed`` when the case was
+        ``at_hub``) to the case's spoke; returns the feed seq of ``prescription.issued``.
+        ``PrescriptionRefused``: ``rx.case_unknown``, ``rx.case_cancelled``,
+        ``rx.key_revoked`` (not the signer's active key), ``rx.duplicate``,
+        ``rx.supersedes_unknown`` (no such prescription of this case),
+        ``rx.already_superseded``. There is no method that changes a stored prescription."""
+        ...
+
+    def post_case_message(
+        self,
+        case_id: str,
+        author_user_id: str,
+        author_name: str,
+        body: str,
+        *,
+        message_id: str,
+        prescription_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A specialist's message to the case's clinic: stored in the case's thread and
+        published as ``case.message`` to its spoke; returns the message (``case_messages``).
+        ``PrescriptionRefused`` (``rx.case_unknown``, ``rx.prescription_unknown``);
+        ``ValueError`` for an empty or overlong body."""
+        ...
+
+    def prescriptions_for_case(self, case_id: str) -> list[dict[str, Any]]:
+        """The case's prescriptions, in issue order: id, case_id, spoke_id, specialist_id,
+        key_id, canonical (bytes), signature (bytes), certificate, issued_at, supersedes,
+        superseded_by, created_at, prescription (``app.domain.prescriptions.Prescription``)."""
+        ...
+
+    def prescription(self, rx_id: str) -> dict[str, Any] | None:
+        """One prescription as ``prescriptions_for_case`` gives it, with ``acknowledged``
+        ({by_user_id, by_name, at, received_at} or None), ``dispensing`` (the latest state of
+        each item reported: index, status, quantity, note, by_user_id, by_name, at,
+        received_at) and ``invalid_reports``; None for an unknown id."""
+        ...
+
+    def case_messages(self, case_id: str) -> list[dict[str, Any]]:
+        """The case's message thread, oldest first: id, case_id, spoke_id, prescription_id,
+        author_user_id, author_name, author_role, body, sent_at, origin ("spoke" or "hub"),
+        received_at."""
+        ...
+
+    def invalid_reports(self) -> list[dict[str, Any]]:
+        """Prescriptions clinics reported as failing verification, newest first: op_id,
+        prescription_id, case_id, spoke_id, status, reason, at, received_at."""
         ...

@@ -37,8 +37,10 @@ from psycopg import errors as pg_errors
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
+from app.security import rx_signatures
 from hub import ops
 from hub.storage import _common as common
+from hub.storage import _rx
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
     BlobHashMismatch,
@@ -141,6 +143,58 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE UNIQUE INDEX hub_users_username ON hub_users (lower(username));
     CREATE INDEX hub_users_spoke ON hub_users (spoke_id, username);
     """,
+    """
+    -- E-prescriptions (hub.storage._rx). Times a spoke reports (at, sent_at) are kept as sent.
+    ALTER TABLE hub_users ADD COLUMN registration_council text NOT NULL DEFAULT '';
+    ALTER TABLE hub_users ADD COLUMN qualification text NOT NULL DEFAULT '';
+    CREATE TABLE specialist_keys (
+        key_id text PRIMARY KEY, user_id text NOT NULL REFERENCES hub_users (id),
+        sealed text NOT NULL, certificate text NOT NULL, revocation text,
+        created_at timestamptz NOT NULL, revoked_at timestamptz
+    );
+    -- One active key per specialist.
+    CREATE UNIQUE INDEX specialist_keys_active ON specialist_keys (user_id)
+        WHERE revoked_at IS NULL;
+    CREATE TABLE prescriptions (
+        id text PRIMARY KEY, case_id text NOT NULL, spoke_id text NOT NULL,
+        specialist_id text NOT NULL, key_id text NOT NULL REFERENCES specialist_keys (key_id),
+        canonical bytea NOT NULL, signature bytea NOT NULL, certificate text NOT NULL,
+        issued_at timestamptz NOT NULL, supersedes text REFERENCES prescriptions (id),
+        created_at timestamptz NOT NULL
+    );
+    CREATE INDEX prescriptions_case ON prescriptions (case_id);
+    -- A prescription is corrected at most once: a correction of it is corrected in turn.
+    CREATE UNIQUE INDEX prescriptions_supersedes ON prescriptions (supersedes)
+        WHERE supersedes IS NOT NULL;
+    -- Signed bytes never change: not through the store, and not by a stray UPDATE.
+    CREATE FUNCTION prescriptions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'signed prescriptions are immutable'; END $$;
+    CREATE TRIGGER prescriptions_immutable BEFORE UPDATE OR DELETE ON prescriptions
+        FOR EACH ROW EXECUTE FUNCTION prescriptions_immutable();
+    CREATE TABLE prescription_acks (
+        prescription_id text PRIMARY KEY, spoke_id text NOT NULL, by_user_id text NOT NULL,
+        by_name text NOT NULL, at text NOT NULL, received_at timestamptz NOT NULL
+    );
+    CREATE TABLE prescription_dispensing (
+        prescription_id text NOT NULL, item_index integer NOT NULL, spoke_id text NOT NULL,
+        status text NOT NULL, quantity double precision, note text NOT NULL,
+        by_user_id text NOT NULL, by_name text NOT NULL, at text NOT NULL, seq bigint NOT NULL,
+        received_at timestamptz NOT NULL, PRIMARY KEY (prescription_id, item_index)
+    );
+    CREATE TABLE prescription_invalid (
+        op_id text PRIMARY KEY, prescription_id text NOT NULL, spoke_id text NOT NULL,
+        status text NOT NULL, reason text NOT NULL, at text NOT NULL,
+        received_at timestamptz NOT NULL
+    );
+    CREATE TABLE case_messages (
+        id text PRIMARY KEY, case_id text NOT NULL, spoke_id text NOT NULL,
+        prescription_id text, author_user_id text NOT NULL, author_name text NOT NULL,
+        author_role text NOT NULL, body text NOT NULL, sent_at text NOT NULL,
+        origin text NOT NULL CHECK (origin IN ('spoke', 'hub')),
+        received_at timestamptz NOT NULL
+    );
+    CREATE INDEX case_messages_case ON case_messages (case_id, received_at);
+    """,
 )
 
 # The counter bump and the feed insert in ONE statement, the last of the transaction.
@@ -158,7 +212,7 @@ _ADD_CHANGES: Final = """
 """
 
 
-class PostgresHubStore(common.UserChanges):
+class PostgresHubStore(_rx.RxStore, common.UserChanges):
     """``HubStore`` on the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
 
     Thread-safe (a pool of ``min_size``..``max_size`` connections). Call ``migrate`` once
@@ -349,11 +403,15 @@ class PostgresHubStore(common.UserChanges):
         spoke_id: str | None = None,
         registration_no: str = "",
         specialty: str = "",
+        registration_council: str = "",
+        qualification: str = "",
     ) -> str:
         new = common.check_new_user(
-            username, display_name, role, password, spoke_id, registration_no, specialty
-        )
+            username, display_name, role, password, spoke_id, registration_no, specialty,
+            registration_council, qualification,
+        )  # fmt: skip
         hashed = common.hash_user_password(password)  # slow on purpose: before the transaction
+        key = common.seal_new_key(password) if new.role == "specialist" else None
         user_id = str(uuid.uuid4())
         try:
             with self._conn() as conn, conn.transaction():
@@ -370,8 +428,8 @@ class PostgresHubStore(common.UserChanges):
                     raise common.duplicate_user(new.username)
                 row = conn.execute(
                     "INSERT INTO hub_users (id, username, display_name, role, spoke_id, "
-                    "registration_no, specialty, password_hash) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                    "registration_no, specialty, registration_council, qualification, "
+                    "password_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
                     f"RETURNING {common.USER_COLUMNS}",
                     [
                         user_id,
@@ -381,10 +439,14 @@ class PostgresHubStore(common.UserChanges):
                         new.spoke_id,
                         new.registration_no,
                         new.specialty,
+                        new.registration_council,
+                        new.qualification,
                         hashed,
                     ],
                 ).fetchone()
                 assert row is not None
+                if key is not None:
+                    _rx.insert_key(_rx.pg_sql(conn), user_id, key, datetime.now(UTC))
                 if new.spoke_id is not None:
                     # The feed insert is the last statement (module docstring).
                     _add_changes(conn, new.spoke_id, [common.staff_change(row)])
@@ -411,10 +473,16 @@ class PostgresHubStore(common.UserChanges):
         return [common.user_document(r) for r in rows]
 
     def _change_user(
-        self, username: str, *, active: bool | None = None, password_hash: str | None = None
+        self,
+        username: str,
+        *,
+        active: bool | None = None,
+        password_hash: str | None = None,
+        new_key: rx_signatures.SpecialistKey | None = None,
+        reseal: common.Reseal | None = None,
     ) -> None:
         """Update one user and, for a spoke's staff, hand the new version down in the same
-        transaction (the feed insert last)."""
+        transaction (the feed insert last; a specialist's key changes in it too)."""
         key = common.normalise_username(username)
         with self._conn() as conn, conn.transaction():
             # FOR UPDATE: two changes of one user take turns, so updated_at only grows.
@@ -437,8 +505,26 @@ class PostgresHubStore(common.UserChanges):
                 [active, password_hash, row[0]],
             ).fetchone()
             assert changed is not None
+            if changed[3] == "specialist":
+                sql = _rx.pg_sql(conn)
+                _rx.apply_key_change(sql, str(changed[0]), datetime.now(UTC), new_key, reseal)
             if changed[4] is not None:
                 _add_changes(conn, str(changed[4]), [common.staff_change(changed)])
+
+    # -- prescriptions (hub.storage._rx) ---------------------------------------------------
+
+    @contextmanager
+    def _rx_write(self) -> Iterator[_rx.RxWrite]:
+        with self._conn() as conn, conn.transaction():
+            yield _PgRxWrite(conn)
+
+    @contextmanager
+    def _rx_read(self) -> Iterator[_rx.Sql]:
+        with self._conn() as conn:
+            yield _rx.pg_sql(conn)
+
+    def _rx_unique_violation(self) -> tuple[type[Exception], ...]:
+        return (pg_errors.UniqueViolation,)
 
     # -- push and pull ---------------------------------------------------------------------
 
@@ -632,8 +718,10 @@ class PostgresHubStore(common.UserChanges):
                                 f"SELECT spoke_id, count(*) FROM {table} GROUP BY spoke_id"
                             )
                         }
-                        for table in ("patients", "cases", "observations", "attachments")
-                    }
+                        for table in (
+                            "patients", "cases", "observations", "attachments", "prescriptions",
+                        )
+                    }  # fmt: skip
                     with_blob = {
                         str(r[0]): int(r[1])
                         for r in conn.execute(
@@ -648,6 +736,7 @@ class PostgresHubStore(common.UserChanges):
                         "count(*) FILTER (WHERE NOT complete) FROM blobs"
                     ).fetchone()
                     counter = conn.execute("SELECT value FROM feed_counter WHERE id = 1").fetchone()
+                    rx_counts = _rx.prescription_counts(_rx.pg_sql(conn))
             finally:
                 conn.isolation_level = None
         assert totals is not None and counter is not None
@@ -659,6 +748,7 @@ class PostgresHubStore(common.UserChanges):
             int(totals[1]),
             int(totals[2]),
             int(counter[0]),
+            rx_counts,
         )
 
 
@@ -679,6 +769,19 @@ def _add_changes(conn: Conn, spoke_id: str, changes: Sequence[common.Change]) ->
         },
     ).fetchall()
     return sorted(int(r[0]) for r in rows)
+
+
+class _PgRxWrite:
+    """``_rx.RxWrite`` on one connection inside its open transaction."""
+
+    lock = " FOR UPDATE"  # READ COMMITTED: rows checked must stay so until COMMIT
+
+    def __init__(self, conn: Conn) -> None:
+        self._conn = conn
+        self.sql = _rx.pg_sql(conn)
+
+    def publish(self, spoke_id: str, changes: Sequence[common.Change]) -> list[int]:
+        return _add_changes(self._conn, spoke_id, changes)
 
 
 class _PgTx:
@@ -853,6 +956,7 @@ class _PgTx:
                     spoke_id,
                 ],
             )
+        _rx.write_ops(_rx.pg_sql(conn), spoke_id, writes, datetime.now(UTC))
         return statuses
 
 
@@ -861,4 +965,6 @@ _TABLES: Final = {
     "case": "cases",
     "observation": "observations",
     "attachment": "attachments",
+    "prescription": "prescriptions",
+    "case_message": "case_messages",
 }

@@ -30,8 +30,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from app.security import rx_signatures
 from hub import ops
 from hub.storage import _common as common
+from hub.storage import _rx
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
     BlobHashMismatch,
@@ -116,10 +118,56 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE UNIQUE INDEX hub_users_username ON hub_users (lower(username))",
         "CREATE INDEX hub_users_spoke ON hub_users (spoke_id, username)",
     ),
+    (
+        # E-prescriptions (hub.storage._rx). Times the hub keeps are TEXT as elsewhere; times
+        # a spoke reports (``at``, ``sent_at``) are kept as sent.
+        "ALTER TABLE hub_users ADD COLUMN registration_council TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE hub_users ADD COLUMN qualification TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE specialist_keys (
+            key_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES hub_users (id),
+            sealed TEXT NOT NULL, certificate TEXT NOT NULL, revocation TEXT,
+            created_at TEXT NOT NULL, revoked_at TEXT)""",
+        # One active key per specialist.
+        "CREATE UNIQUE INDEX specialist_keys_active ON specialist_keys (user_id) "
+        "WHERE revoked_at IS NULL",
+        """CREATE TABLE prescriptions (
+            id TEXT PRIMARY KEY, case_id TEXT NOT NULL, spoke_id TEXT NOT NULL,
+            specialist_id TEXT NOT NULL, key_id TEXT NOT NULL REFERENCES specialist_keys (key_id),
+            canonical BLOB NOT NULL, signature BLOB NOT NULL, certificate TEXT NOT NULL,
+            issued_at TEXT NOT NULL, supersedes TEXT REFERENCES prescriptions (id),
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX prescriptions_case ON prescriptions (case_id)",
+        # A prescription is corrected at most once: a correction of it is corrected in turn.
+        "CREATE UNIQUE INDEX prescriptions_supersedes ON prescriptions (supersedes) "
+        "WHERE supersedes IS NOT NULL",
+        # Signed bytes never change: not through the store, and not by a stray UPDATE.
+        """CREATE TRIGGER prescriptions_immutable BEFORE UPDATE ON prescriptions
+            BEGIN SELECT RAISE(ABORT, 'signed prescriptions are immutable'); END""",
+        """CREATE TRIGGER prescriptions_kept BEFORE DELETE ON prescriptions
+            BEGIN SELECT RAISE(ABORT, 'signed prescriptions are immutable'); END""",
+        """CREATE TABLE prescription_acks (
+            prescription_id TEXT PRIMARY KEY, spoke_id TEXT NOT NULL, by_user_id TEXT NOT NULL,
+            by_name TEXT NOT NULL, at TEXT NOT NULL, received_at TEXT NOT NULL)""",
+        """CREATE TABLE prescription_dispensing (
+            prescription_id TEXT NOT NULL, item_index INTEGER NOT NULL, spoke_id TEXT NOT NULL,
+            status TEXT NOT NULL, quantity REAL, note TEXT NOT NULL, by_user_id TEXT NOT NULL,
+            by_name TEXT NOT NULL, at TEXT NOT NULL, seq INTEGER NOT NULL,
+            received_at TEXT NOT NULL, PRIMARY KEY (prescription_id, item_index))""",
+        """CREATE TABLE prescription_invalid (
+            op_id TEXT PRIMARY KEY, prescription_id TEXT NOT NULL, spoke_id TEXT NOT NULL,
+            status TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL,
+            received_at TEXT NOT NULL)""",
+        """CREATE TABLE case_messages (
+            id TEXT PRIMARY KEY, case_id TEXT NOT NULL, spoke_id TEXT NOT NULL,
+            prescription_id TEXT, author_user_id TEXT NOT NULL, author_name TEXT NOT NULL,
+            author_role TEXT NOT NULL, body TEXT NOT NULL, sent_at TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('spoke', 'hub')), received_at TEXT NOT NULL)""",
+        "CREATE INDEX case_messages_case ON case_messages (case_id, received_at)",
+    ),
 )
 
 
-class SqliteHubStore(common.UserChanges):
+class SqliteHubStore(_rx.RxStore, common.UserChanges):
     """``HubStore`` on the SQLite file at ``path`` (created with its folder when missing).
 
     Thread-safe; call ``migrate`` once before use (``open_store`` does) and ``close`` at the
@@ -365,11 +413,15 @@ class SqliteHubStore(common.UserChanges):
         spoke_id: str | None = None,
         registration_no: str = "",
         specialty: str = "",
+        registration_council: str = "",
+        qualification: str = "",
     ) -> str:
         new = common.check_new_user(
-            username, display_name, role, password, spoke_id, registration_no, specialty
-        )
+            username, display_name, role, password, spoke_id, registration_no, specialty,
+            registration_council, qualification,
+        )  # fmt: skip
         hashed = common.hash_user_password(password)  # slow on purpose: outside the writer lock
+        key = common.seal_new_key(password) if new.role == "specialist" else None
         user_id = str(uuid.uuid4())
         with self._write() as conn:
             if (
@@ -384,8 +436,9 @@ class SqliteHubStore(common.UserChanges):
             now = common.now_iso()
             conn.execute(
                 "INSERT INTO hub_users (id, username, display_name, role, spoke_id, "
-                "registration_no, specialty, password_hash, active, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                "registration_no, specialty, registration_council, qualification, "
+                "password_hash, active, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
                 [
                     user_id,
                     new.username,
@@ -394,11 +447,15 @@ class SqliteHubStore(common.UserChanges):
                     new.spoke_id,
                     new.registration_no,
                     new.specialty,
+                    new.registration_council,
+                    new.qualification,
                     hashed,
                     now,
                     now,
                 ],
             )
+            if key is not None:
+                _rx.insert_key(_rx.sqlite_sql(conn), user_id, key, datetime.now(UTC))
             if new.spoke_id is not None:
                 row = _user_row(conn, "id = ?", user_id)
                 assert row is not None
@@ -421,10 +478,16 @@ class SqliteHubStore(common.UserChanges):
         return [common.user_document(r) for r in rows]
 
     def _change_user(
-        self, username: str, *, active: bool | None = None, password_hash: str | None = None
+        self,
+        username: str,
+        *,
+        active: bool | None = None,
+        password_hash: str | None = None,
+        new_key: rx_signatures.SpecialistKey | None = None,
+        reseal: common.Reseal | None = None,
     ) -> None:
         """Update one user and, for a spoke's staff, hand the new version down in the same
-        transaction."""
+        transaction (a specialist's key changes in it too)."""
         key = common.normalise_username(username)
         with self._write() as conn:
             row = _user_row(conn, "lower(username) = ?", key)
@@ -443,10 +506,28 @@ class SqliteHubStore(common.UserChanges):
                     row[0],
                 ],
             )
+            if row[3] == "specialist":
+                sql = _rx.sqlite_sql(conn)
+                _rx.apply_key_change(sql, str(row[0]), datetime.now(UTC), new_key, reseal)
             if row[4] is not None:
                 changed = _user_row(conn, "id = ?", row[0])
                 assert changed is not None
                 _add_changes(conn, str(row[4]), [common.staff_change(changed)])
+
+    # -- prescriptions (hub.storage._rx) ---------------------------------------------------
+
+    @contextmanager
+    def _rx_write(self) -> Iterator[_rx.RxWrite]:
+        with self._write() as conn:
+            yield _SqliteRxWrite(conn)
+
+    @contextmanager
+    def _rx_read(self) -> Iterator[_rx.Sql]:
+        with self._read() as conn:
+            yield _rx.sqlite_sql(conn)
+
+    def _rx_unique_violation(self) -> tuple[type[Exception], ...]:
+        return (sqlite3.IntegrityError,)
 
     # -- push and pull ---------------------------------------------------------------------
 
@@ -624,8 +705,10 @@ class SqliteHubStore(common.UserChanges):
                             f"SELECT spoke_id, COUNT(*) FROM {table} GROUP BY spoke_id"
                         ).fetchall()
                     )
-                    for table in ("patients", "cases", "observations", "attachments")
-                }
+                    for table in (
+                        "patients", "cases", "observations", "attachments", "prescriptions",
+                    )
+                }  # fmt: skip
                 with_blob = dict(
                     conn.execute(
                         "SELECT a.spoke_id, COUNT(*) FROM attachments a "
@@ -638,6 +721,7 @@ class SqliteHubStore(common.UserChanges):
                     "IFNULL(SUM(1 - complete), 0) FROM blobs"
                 ).fetchone()
                 max_seq = conn.execute("SELECT IFNULL(MAX(seq), 0) FROM changes").fetchone()[0]
+                rx_counts = _rx.prescription_counts(_rx.sqlite_sql(conn))
             finally:
                 conn.execute("COMMIT")
         return common.stats_document(
@@ -648,6 +732,7 @@ class SqliteHubStore(common.UserChanges):
             int(blob_bytes),
             int(uploading),
             int(max_seq),
+            rx_counts,
         )
 
 
@@ -684,6 +769,19 @@ def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
+
+
+class _SqliteRxWrite:
+    """``_rx.RxWrite`` on the writer connection (one writer: no row locks needed)."""
+
+    lock = ""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.sql = _rx.sqlite_sql(conn)
+
+    def publish(self, spoke_id: str, changes: Sequence[common.Change]) -> list[int]:
+        return _add_changes(self._conn, spoke_id, changes)
 
 
 class _SqliteTx:
@@ -819,6 +917,7 @@ class _SqliteTx:
                 for m in writes.entered_in_error
             ],
         )
+        _rx.write_ops(_rx.sqlite_sql(conn), spoke_id, writes, datetime.now(UTC))
         statuses: dict[str, str] = {}
         for part in _chunks(list(writes.cases)):
             statuses.update(
@@ -836,4 +935,6 @@ _TABLES: Final = {
     "case": "cases",
     "observation": "observations",
     "attachment": "attachments",
+    "prescription": "prescriptions",
+    "case_message": "case_messages",
 }

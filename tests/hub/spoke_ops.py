@@ -172,6 +172,56 @@ class SpokeOps:
         payload = {"attachment": codec.attachment_to_dict(a)}
         return self.op("attachment.create", "attachment", a.id, payload)
 
+    # What a clinic sends back about a prescription (docs/SYNC.md "Prescriptions"). The
+    # payloads follow the contract there, field for field.
+
+    def prescription_acknowledged(self, prescription_id: str) -> Op:
+        payload = {
+            "prescription_id": prescription_id,
+            "by_user_id": self.user,
+            "by_name": "Asha Kumari",
+            "at": codec.iso(_now()),
+        }
+        return self.op("prescription.acknowledged", "prescription", prescription_id, payload)
+
+    def prescription_dispensed(
+        self, prescription_id: str, items: list[tuple[int, str, float | None, str]]
+    ) -> Op:
+        """``items``: (index, status, quantity, note) per item reported."""
+        payload = {
+            "prescription_id": prescription_id,
+            "items": [
+                {"index": i, "status": st, "quantity": q, "note": note} for i, st, q, note in items
+            ],
+            "by_user_id": self.user,
+            "by_name": "Asha Kumari",
+            "at": codec.iso(_now()),
+        }
+        return self.op("prescription.dispensed", "prescription", prescription_id, payload)
+
+    def prescription_invalid(self, prescription_id: str, status: str, reason: str) -> Op:
+        payload = {
+            "prescription_id": prescription_id,
+            "status": status,
+            "reason": reason,
+            "at": codec.iso(_now()),
+        }
+        return self.op("prescription.invalid", "prescription", prescription_id, payload)
+
+    def case_message(self, case_id: str, body: str, prescription_id: str | None = None) -> Op:
+        mid = new_id()
+        payload = {
+            "id": mid,
+            "case_id": case_id,
+            "prescription_id": prescription_id,
+            "author_user_id": self.user,
+            "author_name": "Asha Kumari",
+            "author_role": "paramedic",
+            "body": body,
+            "sent_at": codec.iso(_now()),
+        }
+        return self.op("case.message", "case_message", mid, payload)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)

@@ -1,0 +1,215 @@
+"""Issuing e-prescriptions at the hub (docs/PRESCRIPTIONS.md "Issuing at the hub").
+
+A specialist signs a prescription for a case a clinic sent: the hub fills in who signs (from
+the hub user) and for whom (from its copy of the patient), checks the rules with the
+formulary's lists, makes the canonical bytes, opens the specialist's key with their password,
+signs, and stores the prescription and its feed entries in one transaction
+(``HubStore.store_prescription``). The feed carries it to the clinic.
+
+Blocking (store calls and scrypt): call it from a worker thread, never the event loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from app.domain import prescriptions as rxd
+from app.domain.ids import new_id
+from app.domain.models import Sex
+from app.domain.prescriptions import (
+    PatientSnapshot,
+    PractitionerSnapshot,
+    Prescription,
+)
+from app.security import rx_signatures
+from hub.formulary import load_formulary
+from hub.storage.base import HubStore, NewPrescription, PrescriptionRefused
+
+__all__ = [
+    "IssuedPrescription",
+    "PrescriptionRefused",
+    "issue_prescription",
+    "post_case_message",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedPrescription:
+    """A prescription as signed and stored; ``seq`` is its ``prescription.issued`` entry in
+    the spoke's feed."""
+
+    prescription: Prescription  # normalised: exactly what ``canonical`` encodes
+    canonical: bytes
+    signature: bytes
+    key_id: str
+    certificate: str  # the signer's key certificate (``SignedCertificate.text()``)
+    case_id: str
+    spoke_id: str
+    issued_at: datetime
+    supersedes: str | None
+    seq: int
+
+
+def issue_prescription(
+    store: HubStore,
+    specialist_username: str,
+    password: str,
+    draft: Prescription,
+    *,
+    drug_lists: rxd.DrugLists | None = None,
+    now: datetime | None = None,
+) -> IssuedPrescription:
+    """Sign ``draft`` as ``specialist_username`` and send it to the case's clinic.
+
+    From the draft the hub takes the clinical content, ``id``, ``case_id``, ``mode``,
+    ``visit`` and ``supersedes``; it replaces the practitioner (the hub user's name,
+    registration number, council and specialty; the qualification too when the user has
+    one) and the patient (name, sex and age on the issue date from the hub's copy; the
+    draft's age only when the clinic gave no birth date); ``issued_at`` is the hub's time.
+
+    Refusals, with nothing stored or published: ``ValidationFailed`` (the rules of
+    ``app.domain.prescriptions``, every problem with its code) and ``PrescriptionRefused``
+    (``rx.not_specialist``, ``rx.wrong_password``, ``rx.case_unknown``,
+    ``rx.case_cancelled``, ``rx.patient_unknown``, ``rx.key_damaged``, and those of
+    ``HubStore.store_prescription``).
+    """
+    profile = store.specialist_profile(specialist_username)
+    if profile is None or profile["role"] != "specialist" or not profile["active"]:
+        raise PrescriptionRefused(
+            "rx.not_specialist", "only an active specialist account can sign prescriptions"
+        )
+    context = store.case_context(draft.case_id)
+    if context is None:
+        raise PrescriptionRefused("rx.case_unknown", f"no clinic has sent a case {draft.case_id}")
+    if context["status"] == "cancelled":
+        raise PrescriptionRefused("rx.case_cancelled", "the clinic cancelled this case")
+    issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    rx = replace(
+        draft,
+        case_id=context["case_id"],
+        issued_at=issued_at,
+        practitioner=_practitioner(profile, draft.practitioner),
+        patient=_patient(context["patient"], draft.patient, issued_at),
+    )
+    lists = load_formulary().drug_lists() if drug_lists is None else drug_lists
+    checked = rxd.check(rx, lists)  # ValidationFailed: every problem at once
+    canonical = rxd.canonical_bytes(checked)
+    key = profile["key"]
+    if key is None:
+        key = _first_key(store, specialist_username, password)
+    try:
+        private = rx_signatures.unlock(key["sealed"], password)
+    except rx_signatures.WrongPassword:
+        raise PrescriptionRefused(
+            "rx.wrong_password", "the password does not open your signing key"
+        ) from None
+    except rx_signatures.RxKeyError as exc:
+        raise PrescriptionRefused(
+            "rx.key_damaged", f"your signing key is unusable: {exc}"
+        ) from None
+    signature = rx_signatures.sign(private, key["key_id"], canonical)
+    stored = NewPrescription(
+        id=checked.id,
+        case_id=checked.case_id,
+        specialist_id=profile["id"],
+        key_id=key["key_id"],
+        canonical=canonical,
+        signature=signature,
+        certificate=key["certificate"],
+        issued_at=checked.issued_at,
+        supersedes=checked.supersedes,
+    )
+    seq = store.store_prescription(stored)
+    return IssuedPrescription(
+        prescription=checked,
+        canonical=canonical,
+        signature=signature,
+        key_id=key["key_id"],
+        certificate=key["certificate"],
+        case_id=checked.case_id,
+        spoke_id=context["spoke_id"],
+        issued_at=checked.issued_at,
+        supersedes=checked.supersedes,
+        seq=seq,
+    )
+
+
+def post_case_message(
+    store: HubStore,
+    specialist_username: str,
+    case_id: str,
+    body: str,
+    *,
+    prescription_id: str | None = None,
+) -> dict[str, Any]:
+    """A specialist's message to the clinic of ``case_id`` (``HubStore.post_case_message``)."""
+    profile = store.specialist_profile(specialist_username)
+    if profile is None or profile["role"] != "specialist" or not profile["active"]:
+        raise PrescriptionRefused(
+            "rx.not_specialist", "only an active specialist account can write to a clinic"
+        )
+    return store.post_case_message(
+        case_id,
+        profile["id"],
+        profile["display_name"],
+        body,
+        message_id=new_id(),
+        prescription_id=prescription_id,
+    )
+
+
+def _first_key(store: HubStore, username: str, password: str) -> dict[str, Any]:
+    """An account made before signing keys existed: its password makes its first key."""
+    if store.verify_user(username, password) is None:
+        raise PrescriptionRefused("rx.wrong_password", "the password is not right")
+    store.set_user_password(username, password)  # no key to revoke: a new one is made
+    profile = store.specialist_profile(username)
+    if profile is None or profile["key"] is None:
+        raise PrescriptionRefused("rx.not_specialist", "this account has no signing key")
+    key: dict[str, Any] = profile["key"]
+    return key
+
+
+def _practitioner(profile: dict[str, Any], drafted: PractitionerSnapshot) -> PractitionerSnapshot:
+    # Who signs is the hub's word, not the form's: the certificate names the same person.
+    return PractitionerSnapshot(
+        name=profile["display_name"],
+        qualification=profile["qualification"] or drafted.qualification,
+        registration_number=profile["registration_no"],
+        registration_council=profile["registration_council"],
+        specialty=profile["specialty"],
+    )
+
+
+def _patient(
+    doc: dict[str, Any] | None, drafted: PatientSnapshot, issued_at: datetime
+) -> PatientSnapshot:
+    if doc is None:
+        raise PrescriptionRefused(
+            "rx.patient_unknown", "the hub has not received this case's patient"
+        )
+    try:
+        sex = Sex(str(doc.get("sex")))
+    except ValueError:
+        sex = Sex.UNKNOWN
+    born = doc.get("birth_date")
+    years, months = drafted.age_years, drafted.age_months
+    if isinstance(born, str) and born:
+        # An unreadable birth date: the age the specialist gave stands.
+        with contextlib.suppress(ValueError):
+            years, months = age_on(
+                date.fromisoformat(born[:10]), issued_at.astimezone(rxd.IST).date()
+            )
+    return PatientSnapshot(
+        name=str(doc.get("name") or ""), age_years=years, sex=sex, age_months=months
+    )
+
+
+def age_on(birth: date, day: date) -> tuple[int, int]:
+    """Whole years and the months past them on ``day`` (0, 0 before the birth date)."""
+    months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
+    whole = max(months, 0)
+    return whole // 12, whole % 12
