@@ -3239,226 +3239,281 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="308"/>
+        <source>This prescription was not found.</source>
+        <translation>यह पर्चा नहीं मिला।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="309"/>
+        <source>This prescription failed the signature check, so it cannot be acknowledged, dispensed or printed as valid. Ask the specialist to issue it again.</source>
+        <translation>यह पर्चा हस्ताक्षर की जाँच में विफल रहा, इसलिए इसे न स्वीकार किया जा सकता है, न दवा दी जा सकती है, न ही इसे मान्य पर्चे के रूप में छापा जा सकता है। विशेषज्ञ से इसे फिर से जारी करने को कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="314"/>
+        <source>The specialist has corrected this prescription. Dispense from the newer one instead.</source>
+        <translation>विशेषज्ञ ने इस पर्चे को सुधार दिया है। इसके बजाय नए पर्चे से दवा दें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="318"/>
+        <source>Acknowledge the prescription before recording what was dispensed.</source>
+        <translation>दी गई दवाएँ दर्ज करने से पहले पर्चे को स्वीकार करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="321"/>
+        <source>The prescription has no item {index}.</source>
+        <translation>पर्चे में दवा {index} नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="322"/>
+        <source>For each item choose: dispensed, partly, not available or declined.</source>
+        <translation>हर दवा के लिए चुनें: दी गई, आंशिक रूप से दी गई, उपलब्ध नहीं, या मरीज़ ने मना किया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="325"/>
+        <source>Enter the quantity handed over as a whole number, 0 or more.</source>
+        <translation>दी गई मात्रा पूर्ण संख्या में लिखें, 0 या उससे अधिक।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="328"/>
+        <source>Write your question for the specialist.</source>
+        <translation>विशेषज्ञ के लिए अपना प्रश्न लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="329"/>
+        <source>The question is too long. Keep it under {limit} characters.</source>
+        <translation>प्रश्न बहुत लंबा है। इसे {limit} अक्षरों से कम रखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="333"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="314"/>
+        <location filename="../ui/messages.py" line="339"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="319"/>
+        <location filename="../ui/messages.py" line="344"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="320"/>
+        <location filename="../ui/messages.py" line="345"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="321"/>
+        <location filename="../ui/messages.py" line="346"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="324"/>
+        <location filename="../ui/messages.py" line="349"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="328"/>
+        <location filename="../ui/messages.py" line="353"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="331"/>
+        <location filename="../ui/messages.py" line="356"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="335"/>
+        <location filename="../ui/messages.py" line="360"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="336"/>
+        <location filename="../ui/messages.py" line="361"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="337"/>
+        <location filename="../ui/messages.py" line="362"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="342"/>
+        <location filename="../ui/messages.py" line="367"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="343"/>
+        <location filename="../ui/messages.py" line="368"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="347"/>
+        <location filename="../ui/messages.py" line="372"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="350"/>
+        <location filename="../ui/messages.py" line="375"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="353"/>
+        <location filename="../ui/messages.py" line="378"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="354"/>
+        <location filename="../ui/messages.py" line="379"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="357"/>
+        <location filename="../ui/messages.py" line="382"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="360"/>
+        <location filename="../ui/messages.py" line="385"/>
         <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="363"/>
+        <location filename="../ui/messages.py" line="388"/>
         <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="370"/>
+        <location filename="../ui/messages.py" line="395"/>
         <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="375"/>
+        <location filename="../ui/messages.py" line="400"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="380"/>
+        <location filename="../ui/messages.py" line="405"/>
         <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="383"/>
+        <location filename="../ui/messages.py" line="408"/>
         <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="387"/>
+        <location filename="../ui/messages.py" line="412"/>
         <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="392"/>
+        <location filename="../ui/messages.py" line="417"/>
         <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="397"/>
+        <location filename="../ui/messages.py" line="422"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="400"/>
+        <location filename="../ui/messages.py" line="425"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="401"/>
+        <location filename="../ui/messages.py" line="426"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="404"/>
+        <location filename="../ui/messages.py" line="429"/>
+        <source>Choose each item once, from those on the prescription.</source>
+        <translation>पर्चे में लिखी दवाओं में से हर दवा एक ही बार चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="432"/>
+        <source>The question is too long. Shorten it.</source>
+        <translation>प्रश्न बहुत लंबा है। इसे छोटा करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="433"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="408"/>
+        <location filename="../ui/messages.py" line="437"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="416"/>
+        <location filename="../ui/messages.py" line="445"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="417"/>
+        <location filename="../ui/messages.py" line="446"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="418"/>
+        <location filename="../ui/messages.py" line="447"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="422"/>
+        <location filename="../ui/messages.py" line="451"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="423"/>
+        <location filename="../ui/messages.py" line="452"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="424"/>
+        <location filename="../ui/messages.py" line="453"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="425"/>
+        <location filename="../ui/messages.py" line="454"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="426"/>
+        <location filename="../ui/messages.py" line="455"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="427"/>
+        <location filename="../ui/messages.py" line="456"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="428"/>
+        <location filename="../ui/messages.py" line="457"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="429"/>
+        <location filename="../ui/messages.py" line="458"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="519"/>
+        <location filename="../ui/messages.py" line="548"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="528"/>
+        <location filename="../ui/messages.py" line="557"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="531"/>
+        <location filename="../ui/messages.py" line="560"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

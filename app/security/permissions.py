@@ -21,7 +21,10 @@ class Permission(StrEnum):
     VIEW_PATIENT = "view_patient"  # patient records, their cases, observations, attachments
     CAPTURE_CASE = "capture_case"  # start a case, edit its draft, record vitals and attachments
     QUEUE_CASE = "queue_case"  # send a case to the hub, cancel it
-    REVIEW_PRESCRIPTION = "review_prescription"  # read and act on hub prescriptions
+    # The prescriptions inbox, one prescription and its case's thread, the follow-up list.
+    VIEW_PRESCRIPTION = "view_prescription"
+    # Acknowledge, query the specialist about, and dispense a hub prescription.
+    REVIEW_PRESCRIPTION = "review_prescription"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_SYNC_STATUS = "view_sync_status"  # counts only, no clinical content
@@ -35,6 +38,8 @@ _CLINICAL = frozenset(
         Permission.CAPTURE_CASE,
         Permission.QUEUE_CASE,
         Permission.VIEW_SYNC_STATUS,
+        # Paramedics call the patients due back and hand over what was dispensed.
+        Permission.VIEW_PRESCRIPTION,
     }
 )
 

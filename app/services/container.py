@@ -19,6 +19,7 @@ from app.services.clock import Clock, system_clock
 from app.services.devices import DeviceService
 from app.services.patients import PatientService
 from app.services.preferences import PreferencesService
+from app.services.prescriptions import PrescriptionService
 from app.services.reference import ReferenceService
 from app.services.sync import SyncService
 from app.store import outbox
@@ -44,6 +45,7 @@ class Services:
         self.auth = AuthService(store, clock, password_log_n=password_log_n)
         self.patients = PatientService(store, clock)
         self.cases = CaseService(store, blobs, clock)
+        self.prescriptions = PrescriptionService(store, clock)
         self.reference = ReferenceService()
         self.preferences = PreferencesService(store)
         self.devices = DeviceService(store, self.cases, clock)  # drivers run after start()

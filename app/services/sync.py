@@ -42,6 +42,7 @@ from app.domain.ids import CaseId
 from app.domain.models import CaseStatus, User
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
+from app.services.prescriptions import arrival_verifier
 from app.store import cases as cases_repo
 from app.store import outbox, sync_log
 from app.store.blobs import BlobStore
@@ -194,7 +195,9 @@ class SyncService:
         if client is None:
             raise DomainError("sync.not_enrolled", "This PC is not enrolled with a hub yet.")
         try:
-            engine = SyncEngine(self._store, self._blobs, client, clock=self._clock)
+            engine = SyncEngine(
+                self._store, self._blobs, client, clock=self._clock, rx_verifier=arrival_verifier
+            )
             report = engine.run_once(cancel, progress)
         finally:
             client.close()  # one HTTP session per round: nothing left open between rounds

@@ -52,11 +52,12 @@ from app.domain import case_rules
 from app.domain.ids import CaseId
 from app.domain.models import CaseStatus
 from app.store import cases as cases_repo
-from app.store import codec, outbox, settings, staff_sync
+from app.store import codec, outbox, prescription_sync, settings, staff_sync
 from app.store.blobs import BlobStore
 from app.store.db import Store
 from app.store.errors import StoreError
 from app.store.outbox import OutboxOp
+from app.sync import credentials
 from app.sync.transport import (
     HubBusy,
     HubClient,
@@ -72,6 +73,10 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[str, int, int], None]
+# The hub's prescription key as pinned at enrolment ("" when none) -> the signature check for
+# arriving prescriptions. Given by the services layer: signatures (app.security) are a sibling
+# of this layer, not something it may import.
+RxVerifierFactory = Callable[[str], prescription_sync.Verifier]
 
 BATCH_START = 100
 BATCH_MAX = 500
@@ -196,11 +201,13 @@ class SyncEngine:
         client: HubClient,
         *,
         clock: Clock = _system_clock,
+        rx_verifier: RxVerifierFactory | None = None,
     ) -> None:
         self._store = store
         self._blobs = blobs
         self._client = client
         self._clock = clock
+        self._rx_verifier = rx_verifier
 
     @property
     def client(self) -> HubClient:
@@ -561,9 +568,12 @@ class SyncEngine:
         # The page and the cursor commit together, so no crash can separate them; replaying a
         # page (the same changes again) changes nothing.
         now = self._clock()
+        verify: prescription_sync.Verifier | None = None
+        if self._rx_verifier is not None:
+            verify = self._rx_verifier(settings.get(db, credentials.KEY_SIGNING_KEY) or "")
         for change in changes:
             if int(change["seq"]) > since:
-                _apply_change(db, change, now)
+                _apply_change(db, change, now, verify)
         settings.put_state(db, KEY_CURSOR, str(next_since))
 
     # -- the end of a round ------------------------------------------------------------------
@@ -683,7 +693,12 @@ def _describe(exc: BaseException) -> str:
 # -- applying the hub's changes ----------------------------------------------------------------
 
 
-def _apply_change(db: sqlite_utils.Database, change: dict[str, Any], now: datetime) -> None:
+def _apply_change(
+    db: sqlite_utils.Database,
+    change: dict[str, Any],
+    now: datetime,
+    verify: prescription_sync.Verifier | None = None,
+) -> None:
     entity, op, payload = change["entity"], change["op"], change["payload"]
     if entity == "case" and op == "case.status":
         cid = payload.get("id") or change.get("entity_id")
@@ -700,6 +715,19 @@ def _apply_change(db: sqlite_utils.Database, change: dict[str, Any], now: dateti
     if entity == "staff" and op == "staff.upsert":
         # An account the hub manages for this spoke; a bad payload is logged and skipped there.
         staff_sync.apply_upsert(db, payload, now)
+        return
+    if entity == "prescription" and op == "prescription.issued":
+        # Checked against the hub key pinned at enrolment, stored whatever the verdict, an
+        # invalid one reported; a bad payload is logged and skipped there.
+        if verify is None:
+            # An engine built without the signature check (a tool, a test) must not judge
+            # prescriptions: storing one unchecked or as invalid would both mislead.
+            log.error("prescription %s not applied: no signature check", change.get("entity_id"))
+            return
+        prescription_sync.apply_issued(db, change.get("entity_id"), payload, now, verify)
+        return
+    if entity == "case" and op == "case.message":
+        prescription_sync.apply_message(db, change.get("entity_id"), payload, now)
         return
     # A change this version cannot apply (a newer hub): skipping it keeps the feed moving; a
     # later version re-pulls from 0 if it needs the history.

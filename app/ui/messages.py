@@ -304,6 +304,31 @@ MESSAGES: dict[str, str] = {
         "messages", "This device reading is no longer waiting. It was kept or discarded."
     ),
     "vital.not_a_number": QT_TRANSLATE_NOOP("messages", "Enter {name} as a number."),
+    # prescriptions at the clinic (services.prescriptions)
+    "rx.not_found": QT_TRANSLATE_NOOP("messages", "This prescription was not found."),
+    "rx.invalid": QT_TRANSLATE_NOOP(
+        "messages",
+        "This prescription failed the signature check, so it cannot be acknowledged, "
+        "dispensed or printed as valid. Ask the specialist to issue it again.",
+    ),
+    "rx.superseded": QT_TRANSLATE_NOOP(
+        "messages",
+        "The specialist has corrected this prescription. Dispense from the newer one instead.",
+    ),
+    "rx.not_acknowledged": QT_TRANSLATE_NOOP(
+        "messages", "Acknowledge the prescription before recording what was dispensed."
+    ),
+    "rx.dispense_item": QT_TRANSLATE_NOOP("messages", "The prescription has no item {index}."),
+    "rx.dispense_status": QT_TRANSLATE_NOOP(
+        "messages", "For each item choose: dispensed, partly, not available or declined."
+    ),
+    "rx.dispense_quantity": QT_TRANSLATE_NOOP(
+        "messages", "Enter the quantity handed over as a whole number, 0 or more."
+    ),
+    "rx.query_required": QT_TRANSLATE_NOOP("messages", "Write your question for the specialist."),
+    "rx.query_too_long": QT_TRANSLATE_NOOP(
+        "messages", "The question is too long. Keep it under {limit} characters."
+    ),
     # several form problems at once (domain.errors.ValidationFailed)
     "validation.failed": QT_TRANSLATE_NOOP("messages", "Please correct the following:"),
 }
@@ -401,6 +426,10 @@ FALLBACKS: dict[str, str] = {
     "attachment.unsupported": QT_TRANSLATE_NOOP(
         "messages", "This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF."
     ),
+    "rx.dispense_item": QT_TRANSLATE_NOOP(
+        "messages", "Choose each item once, from those on the prescription."
+    ),
+    "rx.query_too_long": QT_TRANSLATE_NOOP("messages", "The question is too long. Shorten it."),
     "store.corrupt": QT_TRANSLATE_NOOP(
         "messages",
         "The clinic database is damaged. Stop using this PC for records and call your IT support.",

@@ -16,7 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.store.errors import StoreError
-from app.store.migrations import m0001_core, m0002_patient_fts, m0003_devices
+from app.store.migrations import (
+    m0001_core,
+    m0002_patient_fts,
+    m0003_devices,
+    m0004_prescriptions,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(m0001_core.VERSION, m0001_core.apply),
     Migration(m0002_patient_fts.VERSION, m0002_patient_fts.apply),
     Migration(m0003_devices.VERSION, m0003_devices.apply),
+    Migration(m0004_prescriptions.VERSION, m0004_prescriptions.apply),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,405 @@
+"""Prescription use cases at the clinic: the inbox, one prescription with its dispensing and
+its case's thread, acknowledge, query the specialist, dispense per item, and the follow-up
+list (docs/PRESCRIPTIONS.md, "At the clinic").
+
+Prescriptions arrive through the pull (``app.store.prescription_sync``) and everything here
+works offline from what is stored. Each action writes its change and queues its op for the
+hub in one transaction: ``prescription.acknowledged``, ``prescription.dispensed`` (the items
+recorded this time) and ``case.message`` (entity ``case_message``), shaped as the wire
+contract says.
+
+Permissions: the inbox, a prescription, its thread and the follow-up list need
+``VIEW_PRESCRIPTION`` (paramedics and generalists: a paramedic calls the patients due back
+and hands over what the generalist dispensed); acknowledging, querying and dispensing need
+``REVIEW_PRESCRIPTION`` (generalists only: each is a clinical decision, and a query speaks to
+the specialist for the clinic). The admin sees no prescription.
+
+Rules: a prescription whose signature did not verify can be viewed (``valid`` is False) but
+not acknowledged or dispensed (``rx.invalid``); it can still be queried, so the clinic can
+ask for it again. A superseded prescription cannot be dispensed (``rx.superseded``, ``id``:
+the correction). Dispensing needs an acknowledged (or queried) prescription
+(``rx.not_acknowledged``). The state becomes DISPENSED when every item is settled
+(dispensed, not available or declined; PARTLY waits for the rest), and goes back to
+ACKNOWLEDGED if a later record unsettles an item.
+
+Codes: ``rx.not_found`` (``id``), ``rx.invalid``, ``rx.superseded`` (``id``),
+``rx.not_acknowledged``, ``rx.dispense_item`` (``index``), ``rx.dispense_status``
+(``value``), ``rx.dispense_quantity`` (``value``), ``rx.query_required``,
+``rx.query_too_long`` (``limit``), ``permission.denied``.
+
+Threading: safe from any thread; reads on the caller's thread, writes through the store's
+writer thread.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from app.domain.errors import DomainError
+from app.domain.ids import new_id
+from app.domain.models import User
+from app.domain.prescriptions import Prescription, from_canonical
+from app.domain.text import nfc
+from app.security import rx_signatures
+from app.security.permissions import Permission, require
+from app.services.clock import Clock
+from app.store import case_messages, codec, dispensing, outbox
+from app.store import prescriptions as rx_repo
+from app.store.case_messages import CaseMessage
+from app.store.db import Store
+from app.store.dispensing import DispenseStatus, ItemDispensing
+from app.store.prescription_sync import Verifier
+from app.store.prescriptions import (
+    FollowUpRow,
+    InboxRow,
+    RxState,
+    StoredPrescription,
+    Verification,
+)
+
+__all__ = [
+    "CaseMessage",
+    "DispenseStatus",
+    "FollowUpRow",
+    "InboxRow",
+    "ItemDispense",
+    "ItemDispensing",
+    "PrescriptionDetail",
+    "PrescriptionService",
+    "RxState",
+    "Verification",
+    "arrival_verifier",
+]
+
+MAX_QUERY_CHARS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDispense:
+    """What was handed over for one item, as a person records it."""
+
+    index: int  # 0-based, in prescribing order
+    status: DispenseStatus | str
+    quantity: int | None = None  # in the item's quantity unit
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrescriptionDetail:
+    stored: StoredPrescription
+    prescription: Prescription  # decoded from exactly the signed bytes
+    signer: rx_signatures.KeyCertificate | None  # from the certificate it came with
+    dispensing: list[ItemDispensing | None]  # one per item, None when nothing recorded
+    thread: list[CaseMessage]  # the case's messages, oldest first
+    patient_display: str
+    case_status: str | None
+
+    @property
+    def valid(self) -> bool:
+        return self.stored.valid
+
+    @property
+    def superseded(self) -> bool:
+        return self.stored.superseded_by is not None
+
+    @property
+    def printable_as_valid(self) -> bool:
+        """Only a verified, current prescription may be printed as one to dispense from."""
+        return self.valid and not self.superseded
+
+
+class PrescriptionService:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def inbox(
+        self, actor: User, states: Collection[RxState | str] | None = None
+    ) -> builtins.list[InboxRow]:
+        """Prescriptions newest first, each with its case and patient, verdict and the
+        ``superseded_by`` link; ``states`` filters (None: all)."""
+        require(actor, Permission.VIEW_PRESCRIPTION)
+        wanted = None if states is None else [RxState(s) for s in states]
+        return self._store.read(lambda db: rx_repo.inbox(db, wanted))
+
+    def detail(self, actor: User, rid: str) -> PrescriptionDetail:
+        require(actor, Permission.VIEW_PRESCRIPTION)
+        return self._store.read(lambda db: _detail(db, rid))
+
+    def thread(self, actor: User, case_id: str) -> builtins.list[CaseMessage]:
+        require(actor, Permission.VIEW_PRESCRIPTION)
+        return self._store.read(lambda db: case_messages.for_case(db, case_id))
+
+    def follow_ups(self, actor: User, due_before: date) -> builtins.list[FollowUpRow]:
+        """Patients due back: valid, current prescriptions whose follow-up date is before
+        ``due_before`` (pass tomorrow for "due today or overdue"), soonest first."""
+        require(actor, Permission.VIEW_PRESCRIPTION)
+        return self._store.read(lambda db: rx_repo.follow_ups(db, due_before))
+
+    # -- acting ------------------------------------------------------------------------------
+
+    def acknowledge(self, actor: User, rid: str) -> StoredPrescription:
+        """The generalist has read it. Acknowledging again changes nothing and sends nothing."""
+        require(actor, Permission.REVIEW_PRESCRIPTION)
+        now = self._clock()
+
+        def apply(db: Database) -> StoredPrescription:
+            rx = _get(db, rid)
+            _require_valid(rx)
+            if rx.acknowledged_at is not None and rx.state is not RxState.QUERIED:
+                return rx
+            rx_repo.set_state(db, rid, RxState.ACKNOWLEDGED, now, acknowledged_by=actor.id)
+            outbox.enqueue(
+                db,
+                entity="prescription",
+                entity_id=rid,
+                op="prescription.acknowledged",
+                payload={
+                    "prescription_id": rid,
+                    "by_user_id": actor.id,
+                    "by_name": actor.display_name,
+                    "at": codec.iso(now),
+                },
+                priority=outbox.PRIORITY_RECORD,
+                now=now,
+            )
+            return _get(db, rid)
+
+        return self._store.write(apply)
+
+    def query(self, actor: User, rid: str, body: str) -> CaseMessage:
+        """Ask the specialist about this prescription: a message in the case's thread (sent
+        with the next sync) and the state QUERIED (a dispensed one stays DISPENSED)."""
+        require(actor, Permission.REVIEW_PRESCRIPTION)
+        text = nfc(body).strip()
+        if not text:
+            raise DomainError("rx.query_required", "Write the question for the specialist.")
+        if len(text) > MAX_QUERY_CHARS:
+            raise DomainError(
+                "rx.query_too_long",
+                f"The question is longer than {MAX_QUERY_CHARS} characters.",
+                {"limit": MAX_QUERY_CHARS},
+            )
+        now = self._clock()
+
+        def apply(db: Database) -> CaseMessage:
+            rx = _get(db, rid)
+            message = CaseMessage(
+                id=new_id(),
+                case_id=rx.case_id,
+                prescription_id=rid,
+                direction="out",
+                author_user_id=actor.id,
+                author_name=actor.display_name,
+                author_role=actor.role.value,
+                body=text,
+                sent_at=now,
+                received_at=now,
+            )
+            case_messages.insert(db, message)
+            if rx.state is not RxState.DISPENSED:
+                rx_repo.set_state(db, rid, RxState.QUERIED, now)
+            outbox.enqueue(
+                db,
+                entity="case_message",
+                entity_id=message.id,
+                op="case.message",
+                payload={
+                    "id": message.id,
+                    "case_id": message.case_id,
+                    "prescription_id": rid,
+                    "author_user_id": actor.id,
+                    "author_name": actor.display_name,
+                    "author_role": actor.role.value,
+                    "body": text,
+                    "sent_at": codec.iso(now),
+                },
+                priority=outbox.PRIORITY_RECORD,
+                now=now,
+            )
+            return message
+
+        return self._store.write(apply)
+
+    def dispense(self, actor: User, rid: str, items: Sequence[ItemDispense]) -> PrescriptionDetail:
+        """Record what was handed over for the items given (others keep their status);
+        DISPENSED once every item is settled."""
+        require(actor, Permission.REVIEW_PRESCRIPTION)
+        records = [_checked(item) for item in items]
+        if not records:
+            raise DomainError("rx.dispense_item", "Choose at least one item.")
+        indexes = [r.index for r in records]
+        if len(set(indexes)) != len(indexes):
+            raise DomainError("rx.dispense_item", "An item is listed twice.")
+        now = self._clock()
+
+        def apply(db: Database) -> PrescriptionDetail:
+            rx = _get(db, rid)
+            _require_valid(rx)
+            if rx.superseded_by is not None:
+                raise DomainError(
+                    "rx.superseded",
+                    "This prescription was corrected by a newer one: dispense from that one.",
+                    {"id": rx.superseded_by},
+                )
+            if rx.state is RxState.NEW:
+                raise DomainError(
+                    "rx.not_acknowledged", "Acknowledge the prescription before dispensing."
+                )
+            for record in records:
+                if record.index >= rx.item_count:
+                    raise DomainError(
+                        "rx.dispense_item",
+                        f"The prescription has no item {record.index + 1}.",
+                        {"index": record.index + 1},
+                    )
+            for record in records:
+                dispensing.put(
+                    db,
+                    ItemDispensing(
+                        prescription_id=rid,
+                        index=record.index,
+                        status=DispenseStatus(record.status),
+                        quantity=record.quantity,
+                        note=record.note,
+                        by_user_id=actor.id,
+                        by_name=actor.display_name,
+                        at=now,
+                    ),
+                )
+            recorded = dispensing.for_prescription(db, rid)
+            settled = all(i in recorded and recorded[i].settled for i in range(rx.item_count))
+            if settled and rx.state is not RxState.DISPENSED:
+                rx_repo.set_state(db, rid, RxState.DISPENSED, now)
+            elif not settled and rx.state is RxState.DISPENSED:
+                rx_repo.set_state(db, rid, RxState.ACKNOWLEDGED, now)
+            outbox.enqueue(
+                db,
+                entity="prescription",
+                entity_id=rid,
+                op="prescription.dispensed",
+                payload={
+                    "prescription_id": rid,
+                    "items": [
+                        {
+                            "index": r.index,
+                            "status": DispenseStatus(r.status).value,
+                            "quantity": r.quantity,
+                            "note": r.note,
+                        }
+                        for r in records
+                    ],
+                    "by_user_id": actor.id,
+                    "by_name": actor.display_name,
+                    "at": codec.iso(now),
+                },
+                priority=outbox.PRIORITY_RECORD,
+                now=now,
+            )
+            return _detail(db, rid)
+
+        return self._store.write(apply)
+
+
+# -- arrival ------------------------------------------------------------------------------------
+
+# The signature layer's verdicts as the store and the wire name them.
+_VERDICTS = {
+    rx_signatures.Status.VALID: Verification.VALID,
+    rx_signatures.Status.TAMPERED: Verification.TAMPERED,
+    rx_signatures.Status.UNKNOWN_SIGNER: Verification.UNKNOWN_SIGNER,
+    rx_signatures.Status.REVOKED: Verification.REVOKED,
+    rx_signatures.Status.EXPIRED: Verification.EXPIRED,
+}
+
+
+def arrival_verifier(hub_key_text: str) -> Verifier:
+    """The signature check the sync engine applies to arriving prescriptions: the hub key
+    pinned at enrolment (``hub_key_text``, "" when none), and only the certificate that came
+    with the prescription (the hub's signature on it is what makes it count)."""
+    try:
+        hub_key = rx_signatures.parse_public_key(hub_key_text) if hub_key_text else None
+    except ValueError:
+        hub_key = None
+
+    def verify(
+        payload: bytes, signature: bytes, key_id: str, certificate: str, at: datetime | None
+    ) -> tuple[Verification, str]:
+        if hub_key is None:
+            # Enrolled with a hub that had no prescription key: nothing here can vouch for it.
+            return Verification.UNKNOWN_SIGNER, "this PC holds no prescription key of its hub"
+        verdict = rx_signatures.verify(payload, signature, key_id, [certificate], hub_key, at=at)
+        return _VERDICTS.get(verdict.status, Verification.TAMPERED), verdict.reason
+
+    return verify
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _get(db: Database, rid: str) -> StoredPrescription:
+    rx = rx_repo.get(db, rid)
+    if rx is None:
+        raise DomainError("rx.not_found", "No such prescription.", {"id": rid})
+    return rx
+
+
+def _require_valid(rx: StoredPrescription) -> None:
+    if not rx.valid:
+        raise DomainError(
+            "rx.invalid",
+            f"This prescription failed the signature check ({rx.verification.value}: "
+            f"{rx.verification_reason}); it cannot be acknowledged or dispensed.",
+        )
+
+
+def _checked(item: ItemDispense) -> ItemDispense:
+    try:
+        status = DispenseStatus(item.status)
+    except ValueError:
+        raise DomainError(
+            "rx.dispense_status", "Unknown dispensing status.", {"value": str(item.status)}
+        ) from None
+    if isinstance(item.index, bool) or not isinstance(item.index, int) or item.index < 0:
+        raise DomainError("rx.dispense_item", "No such item on the prescription.")
+    quantity = item.quantity
+    if quantity is not None and (
+        isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0
+    ):
+        raise DomainError(
+            "rx.dispense_quantity",
+            "The quantity handed over is a whole number, 0 or more.",
+            {"value": str(quantity)},
+        )
+    return ItemDispense(item.index, status, quantity, nfc(item.note).strip())
+
+
+def _detail(db: Database, rid: str) -> PrescriptionDetail:
+    stored = _get(db, rid)
+    # Arrival stored only bytes that read back; these are exactly the verified ones.
+    prescription = from_canonical(stored.canonical)
+    recorded = dispensing.for_prescription(db, rid)
+    row = rx_repo.inbox_entry(db, rid)
+    return PrescriptionDetail(
+        stored=stored,
+        prescription=prescription,
+        signer=_signer(stored.certificate),
+        dispensing=[recorded.get(i) for i in range(len(prescription.items))],
+        thread=case_messages.for_case(db, stored.case_id),
+        patient_display=row.patient_display if row is not None else stored.patient_name,
+        case_status=row.case_status if row is not None else None,
+    )
+
+
+def _signer(certificate: str) -> rx_signatures.KeyCertificate | None:
+    try:
+        return rx_signatures.decode_certificate(certificate).certificate
+    except rx_signatures.CertificateError:
+        return None
