@@ -302,13 +302,45 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# The XMP property a printed prescription PDF carries its QR text in (app.ui.rx_print).
+RX_XMP_PATTERN = rb"<hwcrx:qrPayload>([^<]*)</hwcrx:qrPayload>"
+RX_XMP_NAMESPACE = b'xmlns:hwcrx="urn:hwc-spoke:rx:1"'
+
+
+def read_rx_pdf(data: bytes) -> str:
+    """The QR text a printed prescription PDF carries in its XMP packet. Qt stores that packet
+    uncompressed, so the bytes are searched directly; strict: exactly one packet with exactly
+    one payload, inside the packet's wrapper, or ValueError."""
+    import re
+
+    packets = re.findall(rb"<\?xpacket begin=.*?<\?xpacket end=\"[rw]\"\?>", data, re.DOTALL)
+    found = [
+        m
+        for packet in packets
+        if RX_XMP_NAMESPACE in packet
+        for m in re.findall(RX_XMP_PATTERN, packet)
+    ]
+    # A second payload (an incremental update, a pasted page) would make "which one did the
+    # pharmacist check" ambiguous: refuse rather than pick.
+    if len(found) > 1:
+        raise ValueError("the PDF carries more than one prescription code")
+    if len(re.findall(rb"hwcrx:qrPayload>", data)) != 2 * len(found):
+        raise ValueError("the PDF carries a prescription code outside its metadata")
+    if not found:
+        raise ValueError("the PDF carries no prescription code (printed invalid, or not ours)")
+    try:
+        return found[0].decode("ascii")
+    except UnicodeDecodeError:
+        raise ValueError("the PDF's prescription code is not text") from None
+
+
 def read_rx_file(path: Path) -> str:
-    """The QR payload text in ``path``: what a phone's QR scanner saved. Raises ValueError
-    (with a message for the pharmacist) for a file that holds no payload; a PDF reader will
-    join here when printouts carry the code."""
+    """The QR payload text in ``path``: what a phone's QR scanner saved, or the payload a
+    printed prescription PDF carries. Raises ValueError (with a message for the pharmacist)
+    for a file that holds no payload."""
     data = path.read_bytes()
     if data.startswith(b"%PDF"):
-        raise ValueError("reading the code from a PDF is not supported yet: scan the printout")
+        return read_rx_pdf(data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -485,7 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
         "verify-rx",
         help="check a prescription's QR code offline (exit 0 valid, 1 not valid, 2 unreadable)",
     )
-    verify_rx.add_argument("file", metavar="FILE", help="the QR code's text, as a scanner saved it")
+    verify_rx.add_argument(
+        "file", metavar="FILE", help="the QR code's text as a scanner saved it, or a printed PDF"
+    )
     verify_rx.add_argument(
         "--hub-key",
         metavar="KEY",

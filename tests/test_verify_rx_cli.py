@@ -64,7 +64,7 @@ def test_valid_tampered_unknown_and_unreadable_codes(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.txt"
     garbage.write_text("https://example.org/not-a-prescription")
     pdf = tmp_path / "rx.pdf"
-    pdf.write_bytes(b"%PDF-1.7\n...")
+    pdf.write_bytes(b"%PDF-1.7\n...")  # a PDF that is not a printed prescription
     binary = tmp_path / "photo.jpg"
     binary.write_bytes(b"\xff\xd8\xff\xe0\x00")
     for path in (garbage, pdf, binary, tmp_path / "missing.txt"):
@@ -108,3 +108,40 @@ def test_an_enrolled_clinic_pc_uses_the_key_it_pinned(tmp_path: Path) -> None:
     other = rx.public_key_text(rx.new_hub_key())
     overridden = verify_rx(str(code), f"--hub-key={other}", data_dir=clinic)
     assert overridden.returncode == 1 and overridden.stdout.startswith("unknown signer")
+
+
+def test_a_printed_pdf_carries_its_code(tmp_path: Path, qapp: object) -> None:
+    from app.ui import rx_print
+    from app.ui.application import create_application
+    from tests.ui.test_rx_print import DEVANAGARI_NAME, make_detail
+
+    create_application(language="en", font_scale=1.0)
+    s = signer()
+    hub_key = rx.public_key_text(s.hub_key)
+    nowhere = tmp_path / "no-clinic"
+    detail = make_detail(s, 3, patient=DEVANAGARI_NAME)
+    printed = tmp_path / "rx.pdf"
+    rx_print.print_prescription(detail, printed, "A5")
+
+    valid = verify_rx(str(printed), f"--hub-key={hub_key}", data_dir=nowhere)
+    assert valid.returncode == 0, valid.stderr
+    assert valid.stdout.splitlines()[0] == "valid"
+    assert DEVANAGARI_NAME in valid.stdout and "AMOXICILLIN" in valid.stdout
+
+    # Someone edits the PDF: a medicine swapped in the payload, the signature kept.
+    code = rx_print.qr_payload(detail)
+    assert code is not None
+    original = rx.decode_qr_payload(code)
+    edited = original.payload.replace(b"AMLODIPINE", b"ALPRAZOLAM")
+    forged = rx.encode_qr_payload(edited, original.signature, original.certificate)
+    tampered_pdf = tmp_path / "edited.pdf"
+    tampered_pdf.write_bytes(printed.read_bytes().replace(code.encode(), forged.encode()))
+    tampered = verify_rx(str(tampered_pdf), f"--hub-key={hub_key}", data_dir=nowhere)
+    assert tampered.returncode == 1
+    assert tampered.stdout.splitlines()[0] == "tampered"
+
+    invalid = make_detail(s, 3, superseded_by="rx-print-9")
+    not_valid_pdf = tmp_path / "superseded.pdf"
+    rx_print.print_prescription(invalid, not_valid_pdf, "A4")
+    unreadable = verify_rx(str(not_valid_pdf), f"--hub-key={hub_key}", data_dir=nowhere)
+    assert unreadable.returncode == 2 and "no prescription code" in unreadable.stderr
