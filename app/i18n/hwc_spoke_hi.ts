@@ -827,6 +827,69 @@
     </message>
 </context>
 <context>
+    <name>DispenseDialog</name>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="591"/>
+        <source>Record dispensing</source>
+        <translation>दवा देना दर्ज करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <source>Medicine</source>
+        <translation>दवा</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <source>Status</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <source>Note</source>
+        <translation>टिप्पणी</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="610"/>
+        <source>%1 — prescribed %2 %3</source>
+        <translation>%1 — लिखी गई मात्रा %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="618"/>
+        <source>Status of %1</source>
+        <translation>%1 की स्थिति</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="622"/>
+        <source>Quantity of %1</source>
+        <translation>%1 की मात्रा</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="624"/>
+        <source>Note on %1</source>
+        <translation>%1 पर टिप्पणी</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="653"/>
+        <source>Partly dispensed leaves the item open for the rest; the other choices settle it. The quantity is what was handed over.</source>
+        <translation>&quot;आंशिक रूप से दी गई&quot; चुनने पर बाकी दवा के लिए यह मद खुला रहता है; बाकी विकल्प इसे पूरा कर देते हैं। मात्रा वह है जो मरीज़ को दी गई।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="662"/>
+        <source>&amp;Save</source>
+        <translation>सहेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="663"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+</context>
+<context>
     <name>EnrolDialog</name>
     <message>
         <location filename="../ui/enrol_dialog.py" line="104"/>
@@ -1114,108 +1177,103 @@
     </message>
     <message>
         <location filename="../ui/main_window.py" line="80"/>
-        <source>E-prescriptions signed by the hub specialist will appear here. You will be able to print them with a QR code the pharmacist can check, and record what was dispensed.</source>
-        <translation>हब के विशेषज्ञ द्वारा हस्ताक्षरित ई-प्रिस्क्रिप्शन यहाँ दिखेंगे। आप इन्हें QR कोड के साथ प्रिंट कर सकेंगे, जिसे फ़ार्मासिस्ट जाँच सकता है, और दर्ज कर सकेंगे कि कौन-सी दवा दी गई।</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.py" line="85"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="90"/>
+        <location filename="../ui/main_window.py" line="85"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="142"/>
-        <location filename="../ui/main_window.py" line="236"/>
+        <location filename="../ui/main_window.py" line="138"/>
+        <location filename="../ui/main_window.py" line="232"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="149"/>
+        <location filename="../ui/main_window.py" line="145"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="156"/>
+        <location filename="../ui/main_window.py" line="152"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="198"/>
+        <location filename="../ui/main_window.py" line="194"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="201"/>
+        <location filename="../ui/main_window.py" line="197"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="207"/>
+        <location filename="../ui/main_window.py" line="203"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="208"/>
-        <location filename="../ui/main_window.py" line="222"/>
+        <location filename="../ui/main_window.py" line="204"/>
+        <location filename="../ui/main_window.py" line="218"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="252"/>
+        <location filename="../ui/main_window.py" line="248"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="254"/>
+        <location filename="../ui/main_window.py" line="250"/>
         <source>Sign out and lock this PC (Ctrl+L)</source>
         <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="266"/>
+        <location filename="../ui/main_window.py" line="262"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="271"/>
+        <location filename="../ui/main_window.py" line="267"/>
         <source>Sync: …</source>
         <translation>सिंक: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="274"/>
+        <location filename="../ui/main_window.py" line="270"/>
         <source>Everything is saved on this PC. The Sync section (Alt+5) shows more.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। सिंक भाग (Alt+5) में और जानकारी है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="276"/>
+        <location filename="../ui/main_window.py" line="272"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="323"/>
+        <location filename="../ui/main_window.py" line="319"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="331"/>
+        <location filename="../ui/main_window.py" line="327"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="372"/>
+        <location filename="../ui/main_window.py" line="368"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="383"/>
+        <location filename="../ui/main_window.py" line="379"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="430"/>
+        <location filename="../ui/main_window.py" line="426"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -1640,6 +1698,276 @@
     </message>
 </context>
 <context>
+    <name>PrescriptionDialog</name>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="308"/>
+        <location filename="../ui/prescription_dialogs.py" line="317"/>
+        <source>Prescription</source>
+        <translation>प्रिस्क्रिप्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="329"/>
+        <source>The prescription</source>
+        <translation>प्रिस्क्रिप्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="335"/>
+        <source>&amp;Acknowledge</source>
+        <translation>पढ़ लिया, स्वीकार करें (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="336"/>
+        <source>Tell the hub you have read it (Alt+A)</source>
+        <translation>हब को बताएँ कि आपने इसे पढ़ लिया है (Alt+A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="338"/>
+        <source>Ask the specialist a &amp;question…</source>
+        <translation>विशेषज्ञ से प्रश्न पूछें… (&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="340"/>
+        <source>Record &amp;dispensing…</source>
+        <translation>दवा देना दर्ज करें… (&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="343"/>
+        <source>&amp;Print…</source>
+        <translation>प्रिंट करें… (&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="345"/>
+        <source>Print on A4, with the code a pharmacist scans to check it (Alt+P)</source>
+        <translation>A4 पर छापें, उस कोड के साथ जिसे फ़ार्मासिस्ट जाँचने के लिए स्कैन करता है (Alt+P)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="350"/>
+        <source>&amp;Close</source>
+        <translation>बंद करें (&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="397"/>
+        <source>Prescription for %1</source>
+        <translation>%1 का प्रिस्क्रिप्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="406"/>
+        <source>Do not dispense from this prescription. Its signature could not be verified, so it may not be what the specialist wrote. The hub has been told. Ask the specialist to issue it again.</source>
+        <translation>इस प्रिस्क्रिप्शन से दवा न दें। इसके हस्ताक्षर की पुष्टि नहीं हो सकी, इसलिए हो सकता है कि यह वह न हो जो विशेषज्ञ ने लिखा था। हब को सूचित कर दिया गया है। विशेषज्ञ से इसे फिर से जारी करने के लिए कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="412"/>
+        <source>Details (for IT support): %1</source>
+        <translation>विवरण (आईटी सहायता के लिए): %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="417"/>
+        <source>The specialist has replaced this prescription with a correction. Dispense from the newer prescription, not this one.</source>
+        <translation>विशेषज्ञ ने इस प्रिस्क्रिप्शन की जगह एक सुधरा हुआ प्रिस्क्रिप्शन भेजा है। दवा नए प्रिस्क्रिप्शन से दें, इससे नहीं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="437"/>
+        <source>Acknowledge the prescription first (Alt+A).</source>
+        <translation>पहले प्रिस्क्रिप्शन को स्वीकार करें (Alt+A)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="439"/>
+        <source>What was handed over, item by item (Alt+D)</source>
+        <translation>हर दवा के लिए क्या दिया गया (Alt+D)</translation>
+    </message>
+</context>
+<context>
+    <name>PrescriptionsPage</name>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="69"/>
+        <location filename="../ui/prescriptions_page.py" line="78"/>
+        <source>Patient</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="70"/>
+        <location filename="../ui/prescriptions_page.py" line="82"/>
+        <source>Issued</source>
+        <translation>जारी किया गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="71"/>
+        <location filename="../ui/prescriptions_page.py" line="81"/>
+        <source>Prescriber</source>
+        <translation>लिखने वाले डॉक्टर</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="72"/>
+        <source>Items</source>
+        <translation>दवाएँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="73"/>
+        <source>State</source>
+        <translation>स्थिति</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="74"/>
+        <source>Signature</source>
+        <translation>हस्ताक्षर</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="77"/>
+        <source>Due</source>
+        <translation>नियत तारीख</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="79"/>
+        <source>Phone</source>
+        <translation>फ़ोन</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="80"/>
+        <source>Village</source>
+        <translation>गाँव</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="87"/>
+        <source>&amp;All</source>
+        <translation>सभी (&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="88"/>
+        <source>&amp;New</source>
+        <translation>नए (&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="89"/>
+        <source>Ac&amp;knowledged</source>
+        <translation>स्वीकार किए गए (&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="90"/>
+        <source>&amp;Queried</source>
+        <translation>प्रश्न पूछे गए (&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="91"/>
+        <source>&amp;Dispensed</source>
+        <translation>दवा दी गई (&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="96"/>
+        <source>Due today or overdue</source>
+        <translation>आज या पहले से बकाया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="97"/>
+        <source>Due within 7 days</source>
+        <translation>7 दिनों के भीतर</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="98"/>
+        <source>Due within 30 days</source>
+        <translation>30 दिनों के भीतर</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="214"/>
+        <source>Today (%1)</source>
+        <translation>आज (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="216"/>
+        <source>Overdue by %n day(s) (%1)</source>
+        <translation>%n दिन से बकाया (%1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="270"/>
+        <location filename="../ui/prescriptions_page.py" line="294"/>
+        <location filename="../ui/prescriptions_page.py" line="368"/>
+        <source>Prescriptions</source>
+        <translation>प्रिस्क्रिप्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="271"/>
+        <source>Re&amp;fresh</source>
+        <translation>रीफ़्रेश करें (&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="281"/>
+        <source>Show:</source>
+        <translation>दिखाएँ:</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="303"/>
+        <source>&amp;View prescription…</source>
+        <translation>प्रिस्क्रिप्शन देखें… (&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="304"/>
+        <source>Open the selected prescription (Enter)</source>
+        <translation>चुना हुआ प्रिस्क्रिप्शन खोलें (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="321"/>
+        <source>S&amp;how:</source>
+        <translation>दिखाएँ (&amp;H):</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="329"/>
+        <source>Patients due back</source>
+        <translation>दोबारा आने वाले मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="335"/>
+        <source>No patients are due back.</source>
+        <translation>किसी मरीज़ को अभी दोबारा नहीं आना है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="345"/>
+        <source>&amp;Inbox</source>
+        <translation>इनबॉक्स (&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="346"/>
+        <source>Follow-&amp;ups</source>
+        <translation>फ़ॉलो-अप (&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="411"/>
+        <source>No prescriptions have arrived yet. They come with a sync.</source>
+        <translation>अभी तक कोई प्रिस्क्रिप्शन नहीं आया है। ये सिंक के साथ आते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescriptions_page.py" line="413"/>
+        <source>No prescriptions in this state.</source>
+        <translation>इस स्थिति में कोई प्रिस्क्रिप्शन नहीं है।</translation>
+    </message>
+</context>
+<context>
+    <name>QueryDialog</name>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="512"/>
+        <source>Ask the specialist</source>
+        <translation>विशेषज्ञ से पूछें</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="516"/>
+        <source>Your &amp;question for the specialist:</source>
+        <translation>विशेषज्ञ के लिए आपका प्रश्न (&amp;Q):</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="522"/>
+        <source>It goes to the specialist with the next sync and appears in the messages. Ctrl+Enter sends it.</source>
+        <translation>यह अगले सिंक के साथ विशेषज्ञ को जाएगा और संदेशों में दिखेगा। Ctrl+Enter से भेजें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="531"/>
+        <source>&amp;Send</source>
+        <translation>भेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="532"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+</context>
+<context>
     <name>RegistrationDialog</name>
     <message>
         <location filename="../ui/registration.py" line="113"/>
@@ -1892,6 +2220,201 @@
         <location filename="../ui/users_page.py" line="631"/>
         <source>Type the new password.</source>
         <translation>नया पासवर्ड लिखें।</translation>
+    </message>
+</context>
+<context>
+    <name>RxPrint</name>
+    <message>
+        <location filename="../ui/rx_print.py" line="208"/>
+        <source>{months} months</source>
+        <translation>{months} महीने</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="210"/>
+        <source>{years} years {months} months</source>
+        <translation>{years} वर्ष {months} महीने</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="213"/>
+        <source>{years} years</source>
+        <translation>{years} वर्ष</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="223"/>
+        <source>video</source>
+        <translation>वीडियो</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="224"/>
+        <source>audio</source>
+        <translation>ऑडियो</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="225"/>
+        <source>text</source>
+        <translation>टेक्स्ट</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="228"/>
+        <source>first consultation</source>
+        <translation>पहला परामर्श</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="230"/>
+        <source>follow-up</source>
+        <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="232"/>
+        <source>Teleconsultation by {mode}, {visit}</source>
+        <translation>{mode} द्वारा टेलीपरामर्श, {visit}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="247"/>
+        <source>Reg. No. {number}, {council}</source>
+        <translation>पंजीकरण सं. {number}, {council}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="257"/>
+        <source>Patient: {name}</source>
+        <translation>मरीज़: {name}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="261"/>
+        <source>Age: {age}    Sex: {sex}</source>
+        <translation>आयु: {age}    लिंग: {sex}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="270"/>
+        <source>Date: {issued}    Prescription: {id}</source>
+        <translation>तारीख: {issued}    प्रिस्क्रिप्शन: {id}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="284"/>
+        <source>{dose}, {frequency}, {route}, for {days} days. Quantity: {quantity} {unit}</source>
+        <translation>{dose}, {frequency}, {route}, {days} दिनों के लिए। मात्रा: {quantity} {unit}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="299"/>
+        <source>substitution allowed</source>
+        <translation>दूसरा ब्रांड दिया जा सकता है</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="301"/>
+        <location filename="../ui/rx_print.py" line="309"/>
+        <source>do not substitute</source>
+        <translation>दूसरा ब्रांड न दें</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="304"/>
+        <source>Brand: {brand} ({substitution})</source>
+        <translation>ब्रांड: {brand} ({substitution})</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="311"/>
+        <source>Continuation of current treatment</source>
+        <translation>चल रहे इलाज को जारी रखना</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="314"/>
+        <source>Not in formulary: {reason}</source>
+        <translation>फ़ॉर्मुलरी में नहीं: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="332"/>
+        <source>Digitally signed by {name} (key {key_id})</source>
+        <translation>{name} द्वारा डिजिटल हस्ताक्षरित (कुंजी {key_id})</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="339"/>
+        <source>This prescription is too long for a printed code: check it in the clinic&apos;s app.</source>
+        <translation>यह प्रिस्क्रिप्शन छपे हुए कोड के लिए बहुत लंबा है: इसे क्लिनिक के ऐप में जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="358"/>
+        <source>Scan to verify (main.py verify-rx)</source>
+        <translation>पुष्टि के लिए स्कैन करें (main.py verify-rx)</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="407"/>
+        <source>Superseded by prescription {id}.</source>
+        <translation>इसकी जगह प्रिस्क्रिप्शन {id} ने ले ली है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="411"/>
+        <source>Its signature did not verify: {reason}.</source>
+        <translation>इसके हस्ताक्षर की पुष्टि नहीं हुई: {reason}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="415"/>
+        <location filename="../ui/rx_print.py" line="540"/>
+        <source>NOT VALID — DO NOT DISPENSE</source>
+        <translation>मान्य नहीं — दवा न दें</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="420"/>
+        <source>Chief complaints</source>
+        <translation>मुख्य शिकायतें</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="422"/>
+        <source>Relevant findings</source>
+        <translation>संबंधित निष्कर्ष</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="424"/>
+        <source>Provisional diagnosis</source>
+        <translation>अनंतिम निदान</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="431"/>
+        <source>Advice</source>
+        <translation>सलाह</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="433"/>
+        <source>Investigations advised</source>
+        <translation>सुझाई गई जाँचें</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="438"/>
+        <source>Follow-up</source>
+        <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="440"/>
+        <source>Referral</source>
+        <translation>रेफ़रल</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="443"/>
+        <source>Correction</source>
+        <translation>सुधार</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="444"/>
+        <source>This prescription replaces prescription {id}.</source>
+        <translation>यह प्रिस्क्रिप्शन, प्रिस्क्रिप्शन {id} की जगह लेता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="518"/>
+        <source>Page {n} of {total} · {id}</source>
+        <translation>पृष्ठ {n} / {total} · {id}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="558"/>
+        <source>The printer or file could not be opened.</source>
+        <translation>प्रिंटर या फ़ाइल नहीं खुल सकी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="653"/>
+        <source>Prescription {id}</source>
+        <translation>प्रिस्क्रिप्शन {id}</translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="669"/>
+        <source>Print prescription</source>
+        <translation>प्रिस्क्रिप्शन प्रिंट करें</translation>
     </message>
 </context>
 <context>
@@ -3516,6 +4039,260 @@
         <location filename="../ui/messages.py" line="560"/>
         <source>OK</source>
         <translation>OK</translation>
+    </message>
+</context>
+<context>
+    <name>prescriptions</name>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="63"/>
+        <source>New</source>
+        <translation>नया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="64"/>
+        <source>Acknowledged</source>
+        <translation>स्वीकार किया गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="65"/>
+        <source>Queried</source>
+        <translation>प्रश्न पूछा गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="66"/>
+        <location filename="../ui/prescription_dialogs.py" line="80"/>
+        <source>Dispensed</source>
+        <translation>दवा दी गई</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="71"/>
+        <source>Verified</source>
+        <translation>सत्यापित</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="72"/>
+        <source>NOT VALID: tampered</source>
+        <translation>मान्य नहीं: छेड़छाड़ की गई</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="73"/>
+        <source>NOT VALID: unknown signer</source>
+        <translation>मान्य नहीं: अज्ञात हस्ताक्षरकर्ता</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="74"/>
+        <source>NOT VALID: revoked</source>
+        <translation>मान्य नहीं: रद्द कुंजी</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="75"/>
+        <source>NOT VALID: expired</source>
+        <translation>मान्य नहीं: समाप्त</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="77"/>
+        <source>Replaced by a correction</source>
+        <translation>सुधार से बदला गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="81"/>
+        <source>Partly dispensed</source>
+        <translation>आंशिक रूप से दी गई</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="82"/>
+        <source>Not available</source>
+        <translation>उपलब्ध नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="83"/>
+        <source>Declined by the patient</source>
+        <translation>मरीज़ ने मना किया</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="87"/>
+        <source>video</source>
+        <translation>वीडियो</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="88"/>
+        <source>audio</source>
+        <translation>ऑडियो</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="89"/>
+        <source>text</source>
+        <translation>टेक्स्ट</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="92"/>
+        <source>first consultation</source>
+        <translation>पहला परामर्श</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="93"/>
+        <source>follow-up</source>
+        <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="156"/>
+        <source>%1 years</source>
+        <translation>%1 वर्ष</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="160"/>
+        <source>%1 months</source>
+        <translation>%1 महीने</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="172"/>
+        <source>Reg. no. %1 (%2)</source>
+        <translation>पंजीकरण सं. %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="176"/>
+        <source>%1 teleconsultation, %2</source>
+        <translation>%1 टेलीपरामर्श, %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="183"/>
+        <source>Practitioner</source>
+        <translation>डॉक्टर</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="187"/>
+        <source>Patient</source>
+        <translation>मरीज़</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="191"/>
+        <source>Date</source>
+        <translation>तारीख</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="194"/>
+        <source>Consultation</source>
+        <translation>परामर्श</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="195"/>
+        <source>Chief complaint</source>
+        <translation>मुख्य शिकायत</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="196"/>
+        <source>Findings</source>
+        <translation>निष्कर्ष</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="198"/>
+        <source>Provisional diagnosis</source>
+        <translation>अनंतिम निदान</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="205"/>
+        <source>Medicines</source>
+        <translation>दवाएँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="208"/>
+        <source>Medicine (generic name)</source>
+        <translation>दवा (जेनेरिक नाम)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="209"/>
+        <source>Dose</source>
+        <translation>खुराक</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="210"/>
+        <source>Frequency</source>
+        <translation>कितनी बार</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="211"/>
+        <source>Route</source>
+        <translation>कैसे लें</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="212"/>
+        <source>Duration</source>
+        <translation>अवधि</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="213"/>
+        <source>Quantity</source>
+        <translation>मात्रा</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="214"/>
+        <source>Handed over</source>
+        <translation>दी गई</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="226"/>
+        <source>Brand: %1</source>
+        <translation>ब्रांड: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="232"/>
+        <source>No substitution</source>
+        <translation>दूसरा ब्रांड न दें</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="235"/>
+        <source>Continuing treatment</source>
+        <translation>चल रहा इलाज जारी</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="246"/>
+        <source>%1 days</source>
+        <translation>%1 दिन</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="258"/>
+        <source>Advice</source>
+        <translation>सलाह</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="260"/>
+        <source>Investigations</source>
+        <translation>जाँचें</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="263"/>
+        <source>Follow-up</source>
+        <translation>फ़ॉलो-अप</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="264"/>
+        <source>Referral</source>
+        <translation>रेफ़रल</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="268"/>
+        <source>Messages with the specialist</source>
+        <translation>विशेषज्ञ के साथ संदेश</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="277"/>
+        <source>Not yet</source>
+        <translation>अभी नहीं</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="286"/>
+        <source>No messages yet.</source>
+        <translation>अभी कोई संदेश नहीं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="290"/>
+        <source>%1 (this clinic)</source>
+        <translation>%1 (यह क्लिनिक)</translation>
+    </message>
+    <message>
+        <location filename="../ui/prescription_dialogs.py" line="292"/>
+        <source>%1 (specialist)</source>
+        <translation>%1 (विशेषज्ञ)</translation>
     </message>
 </context>
 <context>

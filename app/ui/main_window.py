@@ -77,11 +77,6 @@ PAGE_TITLES: dict[str, str] = {
 
 # What each later page will do, said plainly so nobody goes looking for a missing feature.
 COMING: dict[str, str] = {
-    nav.PRESCRIPTIONS: QT_TRANSLATE_NOOP(
-        "MainWindow",
-        "E-prescriptions signed by the hub specialist will appear here. You will be able to "
-        "print them with a QR code the pharmacist can check, and record what was dispensed.",
-    ),
     nav.SYNC: QT_TRANSLATE_NOOP(
         "MainWindow",
         "Here you will enrol this PC with its hub, see what is waiting to be sent, and when "
@@ -98,6 +93,7 @@ COMING: dict[str, str] = {
 CLINICAL_PAGES: dict[str, tuple[str, str]] = {
     nav.PATIENTS: ("app.ui.patients_page", "PatientsPage"),
     nav.CASES: ("app.ui.cases_page", "CasesPage"),
+    nav.PRESCRIPTIONS: ("app.ui.prescriptions_page", "PrescriptionsPage"),
 }
 # Pages every role gets (the page itself hides what a role may not do).
 SHARED_PAGES: dict[str, tuple[str, str]] = {
