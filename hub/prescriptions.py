@@ -86,6 +86,11 @@ def issue_prescription(
         raise PrescriptionRefused("rx.case_unknown", f"no clinic has sent a case {draft.case_id}")
     if context["status"] == "cancelled":
         raise PrescriptionRefused("rx.case_cancelled", "the clinic cancelled this case")
+    key = profile["key"]
+    if key is None:
+        # Before the issue time is taken: a certificate dated after the signature would make
+        # the prescription read as signed before its key existed.
+        key = _first_key(store, specialist_username, password)
     issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     rx = replace(
         draft,
@@ -97,9 +102,6 @@ def issue_prescription(
     lists = load_formulary().drug_lists() if drug_lists is None else drug_lists
     checked = rxd.check(rx, lists)  # ValidationFailed: every problem at once
     canonical = rxd.canonical_bytes(checked)
-    key = profile["key"]
-    if key is None:
-        key = _first_key(store, specialist_username, password)
     try:
         private = rx_signatures.unlock(key["sealed"], password)
     except rx_signatures.WrongPassword:
