@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from app.domain.models import CaseStatus
 from app.ui.messages import error_text
 from app.ui.models.case_table import CaseTableModel
 from app.ui.tasks import Op
+from app.ui.widgets.tables import record_table
 from app.ui.widgets.text import heading_label
 
 if TYPE_CHECKING:
@@ -91,16 +91,7 @@ class CasesPage(QWidget):
         queue_box.setFocusProxy(self.queue_table)
 
     def _table(self, model: CaseTableModel, name: str) -> QTableView:
-        table = QTableView()
-        table.setObjectName(name)
-        table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
+        table = record_table(model, name)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(CaseTableModel.COMPLAINT, QHeaderView.ResizeMode.Stretch)

@@ -43,7 +43,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -53,7 +52,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +63,7 @@ from app.ui.device_events import DeviceEvents
 from app.ui.messages import error_text
 from app.ui.pair_dialog import PairDialog, kind_label, name_required_text
 from app.ui.tasks import Op
+from app.ui.widgets.tables import record_table
 from app.ui.widgets.text import WrappingLabel, heading_label
 
 if TYPE_CHECKING:
@@ -352,18 +351,9 @@ class DevicesPage(QWidget):
         self.empty_label.hide()
 
         self.model = DeviceTableModel(session.is_clinical, session.services.clock, self)
-        self.table = QTableView()
-        self.table.setObjectName("devicesTable")
+        self.table = record_table(self.model, "devicesTable")
         self.table.setAccessibleName(self.tr("Paired devices"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
         # Row height from the font: the default is a fixed pixel size that clips at 150 %.
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from app.ui.messages import error_text
 from app.ui.models.patient_table import PatientTableModel
 from app.ui.registration import RegistrationDialog
 from app.ui.tasks import Op
+from app.ui.widgets.tables import record_table
 from app.ui.widgets.text import heading_label
 
 if TYPE_CHECKING:
@@ -71,16 +70,7 @@ class PatientsPage(QWidget):
         top.addWidget(self.register_button)
 
         self.model = PatientTableModel(self, today=session.services.clock().astimezone().date())
-        self.table = QTableView()
-        self.table.setObjectName("patientResults")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
+        self.table = record_table(self.model, "patientResults")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PatientTableModel.NAME, QHeaderView.ResizeMode.Stretch)

@@ -33,7 +33,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -43,7 +42,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +50,7 @@ from app.domain.ids import UserId
 from app.domain.models import Role, User
 from app.ui.messages import error_text
 from app.ui.tasks import Op
+from app.ui.widgets.tables import record_table
 from app.ui.widgets.text import WrappingLabel, heading_label
 
 if TYPE_CHECKING:
@@ -190,17 +189,8 @@ class UsersPage(QWidget):
         buttons.addStretch(1)
 
         self.model = StaffTableModel(session.user.id, self)
-        self.table = QTableView()
-        self.table.setObjectName("staffTable")
+        self.table = record_table(self.model, "staffTable")
         self.table.setAccessibleName(self.tr("Staff accounts"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         # Row height from the font: the default is a fixed pixel size that clips at 150 %.
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
