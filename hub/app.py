@@ -474,10 +474,20 @@ class _Hub:
         pem = await run_in_threadpool(self.store.meta_get, KEY_ANCHOR)
         if pem is None:
             raise ApiError(404, "tls.none", "this hub serves no certificate of its own")
-        # Informational here (this fetch is not yet pinned); spokes take the signing key from
-        # the enrol answer, which is.
-        signing_key = await run_in_threadpool(hub_signing.public_key_text, self.store)
-        return self.respond(200, {"anchor_pem": pem, "signing_key": signing_key}, None)
+
+        # Informational on the enrolment's first fetch (not yet pinned); spokes take the
+        # signing key from the enrol answer, which is. An enrolled spoke asks again over its
+        # pinned connection: for the signing key if it has none (enrolled before signatures)
+        # and once for the revocations signed before it enrolled (docs/SECURITY.md).
+        def read() -> tuple[str, list[str]]:
+            return (
+                hub_signing.public_key_text(self.store),
+                [r["certificate"] for r in self.store.key_revocations()],
+            )
+
+        signing_key, revocations = await run_in_threadpool(read)
+        body = {"anchor_pem": pem, "signing_key": signing_key, "revocations": revocations}
+        return self.respond(200, body, None)
 
     async def enrol(self, request: Request) -> Response:
         """Exchange a one-time enrolment secret for a spoke id; the spoke chose its own secret

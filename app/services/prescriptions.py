@@ -53,7 +53,7 @@ from app.store import prescriptions as rx_repo
 from app.store.case_messages import CaseMessage
 from app.store.db import Store
 from app.store.dispensing import DispenseStatus, ItemDispensing
-from app.store.prescription_sync import Verifier
+from app.store.prescription_sync import NO_HUB_KEY, RevocationCheck, Verifier
 from app.store.prescriptions import (
     FollowUpRow,
     InboxRow,
@@ -61,6 +61,7 @@ from app.store.prescriptions import (
     StoredPrescription,
     Verification,
 )
+from app.sync import credentials
 
 __all__ = [
     "CaseMessage",
@@ -74,6 +75,7 @@ __all__ = [
     "RxState",
     "Verification",
     "arrival_verifier",
+    "revocation_check",
 ]
 
 MAX_QUERY_CHARS = 4000
@@ -136,6 +138,12 @@ class PrescriptionService:
     def thread(self, actor: User, case_id: str) -> builtins.list[CaseMessage]:
         require(actor, Permission.VIEW_PRESCRIPTION)
         return self._store.read(lambda db: case_messages.for_case(db, case_id))
+
+    def facility_name(self) -> str:
+        """The clinic's name as the hub enrolled this PC, printed on every prescription; ""
+        when not enrolled. No permission: it is on the paper anyone at the clinic hands out."""
+        enrolment = credentials.load(self._store)
+        return enrolment.facility.strip() if enrolment is not None else ""
 
     def follow_ups(self, actor: User, due_before: date) -> builtins.list[FollowUpRow]:
         """Patients due back: valid, current prescriptions whose follow-up date is before
@@ -320,25 +328,54 @@ _VERDICTS = {
 }
 
 
-def arrival_verifier(hub_key_text: str) -> Verifier:
-    """The signature check the sync engine applies to arriving prescriptions: the hub key
-    pinned at enrolment (``hub_key_text``, "" when none), and only the certificate that came
-    with the prescription (the hub's signature on it is what makes it count)."""
+def arrival_verifier(hub_key_text: str, revocations: Sequence[str] = ()) -> Verifier:
+    """The signature check the sync engine applies to arriving prescriptions (and to stored
+    ones again, ``prescription_sync.recheck``): the hub key pinned at enrolment or learnt
+    since (``hub_key_text``, "" when none), the certificate that came with the prescription
+    and the hub's revocation certificates this PC holds (``revocations``); only those the
+    hub key signed count, so a revocation signed by anything else changes nothing."""
     try:
         hub_key = rx_signatures.parse_public_key(hub_key_text) if hub_key_text else None
     except ValueError:
         hub_key = None
+    revoked = tuple(revocations)
 
     def verify(
         payload: bytes, signature: bytes, key_id: str, certificate: str, at: datetime | None
     ) -> tuple[Verification, str]:
         if hub_key is None:
             # Enrolled with a hub that had no prescription key: nothing here can vouch for it.
-            return Verification.UNKNOWN_SIGNER, "this PC holds no prescription key of its hub"
-        verdict = rx_signatures.verify(payload, signature, key_id, [certificate], hub_key, at=at)
+            return Verification.UNKNOWN_SIGNER, NO_HUB_KEY
+        verdict = rx_signatures.verify(
+            payload, signature, key_id, [certificate, *revoked], hub_key, at=at
+        )
         return _VERDICTS.get(verdict.status, Verification.TAMPERED), verdict.reason
 
     return verify
+
+
+def revocation_check(hub_key_text: str) -> RevocationCheck:
+    """Whether a revocation certificate from the hub is one: signed by the hub key pinned at
+    enrolment (``hub_key_text``; with none, nothing is) and saying revoked. Returns (key id,
+    revoked from) or None; never raises."""
+    try:
+        hub_key = rx_signatures.parse_public_key(hub_key_text) if hub_key_text else None
+    except ValueError:
+        hub_key = None
+
+    def check(certificate: str) -> tuple[str, datetime] | None:
+        if hub_key is None:
+            return None
+        try:
+            signed = rx_signatures.decode_certificate(certificate)
+        except rx_signatures.CertificateError:
+            return None
+        revoked_at = signed.certificate.revoked_at
+        if revoked_at is None or not rx_signatures.certificate_signed_by(signed, hub_key):
+            return None
+        return signed.key_id, revoked_at
+
+    return check
 
 
 # -- helpers ------------------------------------------------------------------------------------

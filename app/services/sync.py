@@ -42,7 +42,7 @@ from app.domain.ids import CaseId
 from app.domain.models import CaseStatus, User
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
-from app.services.prescriptions import arrival_verifier
+from app.services.prescriptions import arrival_verifier, revocation_check
 from app.store import cases as cases_repo
 from app.store import outbox, sync_log
 from app.store.blobs import BlobStore
@@ -196,7 +196,12 @@ class SyncService:
             raise DomainError("sync.not_enrolled", "This PC is not enrolled with a hub yet.")
         try:
             engine = SyncEngine(
-                self._store, self._blobs, client, clock=self._clock, rx_verifier=arrival_verifier
+                self._store,
+                self._blobs,
+                client,
+                clock=self._clock,
+                rx_verifier=arrival_verifier,
+                rx_revocation_check=revocation_check,
             )
             report = engine.run_once(cancel, progress)
         finally:

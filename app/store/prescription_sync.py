@@ -22,6 +22,13 @@ Rules for a ``prescription.issued`` change:
   known format are not stored (nothing could be shown of them); when their signature does not
   verify either, the hub is told once with ``prescription.invalid``.
 
+``rx_key.revoked`` changes carry a hub-signed revocation certificate. It is kept (sync_state
+``rx.revoked.<key id>``) only if the hub key this PC pinned signed it, a forgery is logged and
+dropped; from then on every arrival is checked with the revocations held, and the valid
+prescriptions this PC holds from that key are checked again (``recheck``): one signed from
+the revocation on becomes REVOKED and is reported like an arrival, one signed before stays
+valid. Either order of revocation and prescription in the feed ends with the same verdict.
+
 ``case.message`` changes land in the case's thread as incoming messages, once per id.
 
 Threading rule: both functions run inside ``Store.write`` (the pull applies a page there).
@@ -58,7 +65,17 @@ log = logging.getLogger(__name__)
 # -> (verdict, reason): the caller's signature check; must not raise.
 Verifier = Callable[[bytes, bytes, str, str, datetime | None], tuple[Verification, str]]
 
+# (revocation certificate text) -> (key id, revoked from) when it is a revocation signed by
+# the hub key this PC pinned, None otherwise: the caller's check; must not raise.
+RevocationCheck = Callable[[str], tuple[str, datetime] | None]
+
 OP_INVALID: Final = "prescription.invalid"
+OP_KEY_REVOKED: Final = "rx_key.revoked"
+# The verdict's reason while this PC holds no hub key (``app.services.prescriptions``): such
+# prescriptions are checked again once the key is learnt (``recheck``).
+NO_HUB_KEY: Final = "this PC holds no prescription key of its hub"
+# + key id: a hub-signed revocation certificate this PC holds (sync_state).
+_REVOKED_PREFIX: Final = "rx.revoked."
 # Marks an unreadable prescription already reported, so a replay does not report it again.
 _UNREADABLE_PREFIX: Final = "sync.rx_unreadable."
 _MAX_ID: Final = 64
@@ -205,19 +222,26 @@ def _store(
     if not rx_repo.insert(db, record):
         return False
     if verdict is Verification.VALID:
-        if rx.supersedes is not None:
-            _supersede(db, record, rx.supersedes, now)
-        # A correction that arrived before this prescription: link this one to it now.
-        for newer in rx_repo.valid_corrections_of(db, rx.id):
-            corrector = rx_repo.get(db, newer)
-            if corrector is not None and _same_patient(record, corrector):
-                rx_repo.mark_superseded(db, rx.id, newer, now)
-        if case is not None and case_rules.can_transition(case.status, CaseStatus.PRESCRIBED):
-            cases_repo.update(db, case_rules.transition(case, CaseStatus.PRESCRIBED, now))
+        _take_effect(db, record, now)
     else:
         log.warning("prescription %s failed verification: %s (%s)", rx.id, verdict, reason)
         _report_invalid(db, rx.id, verdict, reason, now)
     return True
+
+
+def _take_effect(db: sqlite_utils.Database, record: StoredPrescription, now: datetime) -> None:
+    """What a valid prescription does: link the one it corrects (and a correction that came
+    first), and move its case to PRESCRIBED when the state machine allows it."""
+    if record.supersedes is not None:
+        _supersede(db, record, record.supersedes, now)
+    # A correction that arrived before this prescription: link this one to it now.
+    for newer in rx_repo.valid_corrections_of(db, record.id):
+        corrector = rx_repo.get(db, newer)
+        if corrector is not None and _same_patient(record, corrector):
+            rx_repo.mark_superseded(db, record.id, newer, now)
+    case = cases_repo.get(db, CaseId(record.case_id))
+    if case is not None and case_rules.can_transition(case.status, CaseStatus.PRESCRIBED):
+        cases_repo.update(db, case_rules.transition(case, CaseStatus.PRESCRIBED, now))
 
 
 def _same_patient(a: StoredPrescription, b: StoredPrescription) -> bool:
@@ -278,6 +302,100 @@ def _unreadable(
         return
     settings.put_state(db, key, codec.iso(now))
     _report_invalid(db, env.id, verdict, f"{reason}; unreadable ({problem})", now)
+
+
+# -- key revocations ---------------------------------------------------------------------------
+
+
+def revocations(db: sqlite_utils.Database) -> list[str]:
+    """The hub-signed revocation certificates this PC holds (each checked when stored)."""
+    rows = db.execute(
+        "SELECT value FROM sync_state WHERE key LIKE ? ORDER BY key", [_REVOKED_PREFIX + "%"]
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def store_revocation(
+    db: sqlite_utils.Database, certificate: object, check: RevocationCheck, *, key_id: object = None
+) -> str | None:
+    """Keep a revocation certificate if the pinned hub key signed it; returns its key id when
+    it is new here (the caller then checks that key's prescriptions again), None when it was
+    held already or is not one (logged and dropped: a forgery must change nothing)."""
+    if not isinstance(certificate, str) or len(certificate) > _MAX_PAYLOAD_CHARS:
+        log.warning("dropping a malformed key revocation from the hub (key %r)", key_id)
+        return None
+    checked = check(certificate)
+    if checked is None:
+        log.warning(
+            "dropping a key revocation the hub key did not sign or that revokes nothing (key %r)",
+            key_id,
+        )
+        return None
+    kid = checked[0]
+    if key_id is not None and key_id != kid:
+        log.warning("dropping a key revocation for key %s sent as key %r", kid, key_id)
+        return None
+    name = _REVOKED_PREFIX + kid
+    if settings.get_state(db, name) == certificate:
+        return None  # a replayed page, or the same revocation from GET /v1/anchor
+    settings.put_state(db, name, certificate)
+    log.info("the hub revoked prescription key %s from %s", kid, codec.iso(checked[1]))
+    return kid
+
+
+def apply_revoked(
+    db: sqlite_utils.Database, entity_id: object, payload: Any, check: RevocationCheck
+) -> str | None:
+    """Apply one ``rx_key.revoked`` change (``store_revocation``). Never raises."""
+    if not isinstance(payload, Mapping) or _short_id(entity_id) is None:
+        log.warning("skipping a malformed rx_key.revoked from the hub (id %r)", entity_id)
+        return None
+    if payload.get("key_id") != entity_id:
+        log.warning("skipping an rx_key.revoked whose key id disagrees (id %r)", entity_id)
+        return None
+    return store_revocation(db, payload.get("certificate"), check, key_id=entity_id)
+
+
+def recheck(
+    db: sqlite_utils.Database,
+    verify: Verifier,
+    now: datetime,
+    *,
+    key_id: str | None = None,
+    no_hub_key: bool = False,
+) -> list[str]:
+    """Check stored prescriptions again with ``verify`` (which holds the revocations): the
+    valid ones signed with ``key_id`` after a revocation of it arrived, or (``no_hub_key``)
+    the ones stored unknown-signer because this PC had no hub key, once it has one. A newly
+    invalid one is reported like an arrival (``prescription.invalid``) and undoes the
+    correction link it made; a newly valid one takes effect as on arrival (a report sent
+    earlier stays at the hub). Returns the ids whose verdict changed."""
+    if (key_id is None) == (not no_hub_key):
+        raise ValueError("recheck needs exactly one of key_id and no_hub_key")
+    ids = rx_repo.ids_to_recheck(db, key_id=key_id, reason=NO_HUB_KEY if no_hub_key else None)
+    changed: list[str] = []
+    for rid in ids:
+        stored = rx_repo.get(db, rid)
+        if stored is None or stored.issued_at is None:
+            continue
+        verdict, reason = verify(
+            stored.canonical, stored.signature, stored.key_id, stored.certificate, stored.issued_at
+        )
+        if verdict is stored.verification:
+            if reason != stored.verification_reason:  # still invalid, now saying why
+                rx_repo.set_verification(db, rid, verdict, reason, now)
+            continue
+        rx_repo.set_verification(db, rid, verdict, reason, now)
+        changed.append(rid)
+        if verdict is Verification.VALID:
+            log.info("prescription %s verifies now: %s", rid, reason)
+            _take_effect(db, stored, now)
+            continue
+        log.warning("prescription %s fails verification now: %s (%s)", rid, verdict, reason)
+        if stored.verification is Verification.VALID:
+            rx_repo.unlink_superseded(db, rid, now)
+        _report_invalid(db, rid, verdict, reason, now)
+    return changed
 
 
 # -- case messages ------------------------------------------------------------------------------

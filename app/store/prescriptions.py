@@ -244,6 +244,43 @@ def mark_superseded(db: sqlite_utils.Database, old_id: str, new_id: str, now: da
     return True
 
 
+def set_verification(
+    db: sqlite_utils.Database, rid: str, verdict: Verification, reason: str, now: datetime
+) -> None:
+    """A new verdict on the same signed bytes (a revocation or the hub key learnt since)."""
+    db.execute(
+        "UPDATE prescriptions SET verification = ?, verification_reason = ?, verified_at = ?, "
+        "updated_at = ? WHERE id = ?",
+        [verdict.value, reason, codec.iso(now), codec.iso(now), rid],
+    )
+
+
+def unlink_superseded(db: sqlite_utils.Database, by_id: str, now: datetime) -> None:
+    """Undo the ``superseded_by`` links to ``by_id``: it is no longer a valid correction."""
+    db.execute(
+        "UPDATE prescriptions SET superseded_by = NULL, updated_at = ? WHERE superseded_by = ?",
+        [codec.iso(now), by_id],
+    )
+
+
+def ids_to_recheck(
+    db: sqlite_utils.Database, *, key_id: str | None = None, reason: str | None = None
+) -> list[str]:
+    """Valid prescriptions signed with ``key_id`` (a revocation arrived), or unknown-signer
+    ones stored with ``reason`` (the hub key arrived), oldest first."""
+    if key_id is not None:
+        where, params = "key_id = ? AND verification = 'valid'", [key_id]
+    else:
+        where, params = (
+            "verification = 'unknown_signer' AND verification_reason = ?",
+            [reason or ""],
+        )
+    rows = db.execute(
+        f"SELECT id FROM prescriptions WHERE {where} ORDER BY issued_at, id", params
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def valid_corrections_of(db: sqlite_utils.Database, rid: str) -> list[str]:
     """Ids of valid prescriptions that say they correct ``rid``, the latest-issued first."""
     rows = db.execute(

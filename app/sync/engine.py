@@ -1,10 +1,11 @@
 """One sync round between this spoke and the hub (docs/SYNC.md; design: sync research §5).
 
-A round is: meta (epoch, clock offset) -> push the outbox -> upload attachment bytes -> pull
-the hub's changes. Each step moves local state only after the hub's answer has been received
-and parsed whole, so a round cut short at any point (link down, app killed, power cut) loses
-nothing and, because the hub de-duplicates by op id, duplicates nothing: the next round simply
-sends again whatever is not known to have arrived.
+A round is: meta (epoch, clock offset) -> (when due) the hub's prescription key and
+revocations from ``GET /v1/anchor`` over the pinned connection -> push the outbox -> upload
+attachment bytes -> pull the hub's changes. Each step moves local state only after the hub's
+answer has been received and parsed whole, so a round cut short at any point (link down, app
+killed, power cut) loses nothing and, because the hub de-duplicates by op id, duplicates
+nothing: the next round simply sends again whatever is not known to have arrived.
 
 Outbox states as used here: ``pending`` -(batch about to be sent: ``mark_sent``, attempts+1)->
 ``sent`` -> ``acked`` (hub said applied or duplicate) | ``rejected`` (hub said rejected: "needs
@@ -36,6 +37,8 @@ called on the calling thread.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import threading
@@ -73,10 +76,13 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[str, int, int], None]
-# The hub's prescription key as pinned at enrolment ("" when none) -> the signature check for
-# arriving prescriptions. Given by the services layer: signatures (app.security) are a sibling
-# of this layer, not something it may import.
-RxVerifierFactory = Callable[[str], prescription_sync.Verifier]
+# (the hub's prescription key as pinned at enrolment or learnt since, "" when none; the
+# revocation certificates held) -> the signature check for arriving prescriptions. Given by
+# the services layer: signatures (app.security) are a sibling of this layer, not something
+# it may import.
+RxVerifierFactory = Callable[[str, Sequence[str]], prescription_sync.Verifier]
+# The hub's prescription key -> the check of a revocation certificate (signed by that key).
+RevocationCheckFactory = Callable[[str], prescription_sync.RevocationCheck]
 
 BATCH_START = 100
 BATCH_MAX = 500
@@ -96,6 +102,9 @@ KEY_BATCH = "sync.push_batch"
 KEY_CHUNK = "sync.blob_chunk"
 KEY_LAST_SUCCESS = "sync.last_success_at"  # PC clock: for display only
 KEY_LAST_SUCCESS_HUB = "sync.last_success_hub_time"
+# When GET /v1/anchor last gave this PC the hub's key and its revocations (asked once, and
+# while this PC holds no hub key): see ``_hub_rx_keys``.
+KEY_RX_ANCHOR = "sync.rx_anchor_at"
 BLOB_KEY_PREFIX = "sync.blob."  # + sha256: {"offset", "done", "error"} of one upload
 
 # Statuses the hub owns and may tell us about, and the only ones a pulled change may walk
@@ -202,12 +211,14 @@ class SyncEngine:
         *,
         clock: Clock = _system_clock,
         rx_verifier: RxVerifierFactory | None = None,
+        rx_revocation_check: RevocationCheckFactory | None = None,
     ) -> None:
         self._store = store
         self._blobs = blobs
         self._client = client
         self._clock = clock
         self._rx_verifier = rx_verifier
+        self._rx_revocation_check = rx_revocation_check
 
     @property
     def client(self) -> HubClient:
@@ -257,6 +268,7 @@ class SyncEngine:
     def _round(self, r: _Round) -> None:
         self._store.write(outbox.requeue_sent)  # ops stranded 'sent' by a process that died
         self._meta(r)
+        self._hub_rx_keys(r)
         self._push(r)
         self._upload_blobs(r)
         self._pull(r)
@@ -298,6 +310,66 @@ class SyncEngine:
             log.warning(
                 "hub epoch changed to %s: re-pushing acknowledged ops, pulling from 0", epoch
             )
+
+    # -- the hub's prescription key and revocations ------------------------------------------
+
+    def _hub_rx_keys(self, r: _Round) -> None:
+        """Ask ``GET /v1/anchor`` over this round's connection, which trusts only the anchor
+        pinned at enrolment (so the answer is the hub's): for the hub's prescription key
+        while this PC holds none (enrolled before signatures), and once for the revocations
+        the hub signed before this PC enrolled (later ones come in the feed). A key this PC
+        holds is never replaced (a different one is a hub key change: logged, kept)."""
+        if self._rx_verifier is None or self._rx_revocation_check is None:
+            return
+
+        def due(db: sqlite_utils.Database) -> bool:
+            held = settings.get(db, credentials.KEY_SIGNING_KEY) or ""
+            return not held or settings.get_state(db, KEY_RX_ANCHOR) is None
+
+        if not self._store.read(due):
+            return
+        r.check_cancel()
+        try:
+            reply = self._client.anchor()
+        except (HubRejected, HubProtocolError) as exc:
+            # A hub serving no certificate of its own (404) or an older one: asked next round.
+            log.info("the hub gave no prescription key or revocations: %s", exc.message)
+            return
+        offered = reply.body.get("signing_key")
+        listed = reply.body.get("revocations")
+        now = self._clock()
+        self._store.write(partial(self._apply_hub_rx_keys, offered=offered, listed=listed, now=now))
+
+    def _apply_hub_rx_keys(
+        self, db: sqlite_utils.Database, *, offered: object, listed: object, now: datetime
+    ) -> None:
+        held = settings.get(db, credentials.KEY_SIGNING_KEY) or ""
+        learnt = False
+        if isinstance(offered, str) and _looks_like_key(offered):
+            if not held:
+                settings.put(db, credentials.KEY_SIGNING_KEY, offered)
+                held, learnt = offered, True
+                log.warning("learnt the hub's prescription key over the pinned connection")
+            elif offered != held:
+                log.warning(
+                    "the hub offers another prescription key than the one pinned: keeping the "
+                    "pinned one (a hub key change needs this PC enrolled again)"
+                )
+        elif offered not in (None, ""):
+            log.warning("the hub's prescription key in its anchor answer is unreadable")
+        if not held:
+            return  # nothing to check revocations with: asked again next round
+        rx = _RxChecks(db, self._rx_verifier, self._rx_revocation_check)
+        if isinstance(listed, list):
+            for certificate in listed:
+                rx.revocation(certificate, None, now)
+        verify = rx.verifier()
+        if learnt and verify is not None:
+            changed = prescription_sync.recheck(db, verify, now, no_hub_key=True)
+            if changed:
+                log.info("%d prescription(s) checked again with the hub key", len(changed))
+        if isinstance(listed, list):
+            settings.put_state(db, KEY_RX_ANCHOR, codec.iso(now))
 
     # -- push --------------------------------------------------------------------------------
 
@@ -568,12 +640,10 @@ class SyncEngine:
         # The page and the cursor commit together, so no crash can separate them; replaying a
         # page (the same changes again) changes nothing.
         now = self._clock()
-        verify: prescription_sync.Verifier | None = None
-        if self._rx_verifier is not None:
-            verify = self._rx_verifier(settings.get(db, credentials.KEY_SIGNING_KEY) or "")
+        rx = _RxChecks(db, self._rx_verifier, self._rx_revocation_check)
         for change in changes:
             if int(change["seq"]) > since:
-                _apply_change(db, change, now, verify)
+                _apply_change(db, change, now, rx)
         settings.put_state(db, KEY_CURSOR, str(next_since))
 
     # -- the end of a round ------------------------------------------------------------------
@@ -693,12 +763,71 @@ def _describe(exc: BaseException) -> str:
 # -- applying the hub's changes ----------------------------------------------------------------
 
 
+class _RxChecks:
+    """The prescription checks of one write transaction: the hub key and revocations held,
+    the verifier built from them again after a revocation arrives."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        verifiers: RxVerifierFactory | None,
+        revocation_checks: RevocationCheckFactory | None,
+        *,
+        fixed: prescription_sync.Verifier | None = None,
+    ) -> None:
+        self._db = db
+        self._verifiers = verifiers
+        self._checks = revocation_checks
+        self._verify = fixed
+        self._hub_key = settings.get(db, credentials.KEY_SIGNING_KEY) or ""
+
+    def verifier(self) -> prescription_sync.Verifier | None:
+        if self._verify is None and self._verifiers is not None:
+            held = prescription_sync.revocations(self._db)
+            self._verify = self._verifiers(self._hub_key, held)
+        return self._verify
+
+    def revocation(self, item: object, entity_id: object, now: datetime) -> None:
+        """A revocation: an ``rx_key.revoked`` payload from the feed (``entity_id``: its key
+        id), or a certificate from the anchor answer (``entity_id`` None); kept if the hub key
+        signed it, then that key's prescriptions checked again."""
+        if self._checks is None or self._verifiers is None:
+            log.error("key revocation %r not applied: no signature check", entity_id)
+            return
+        check = self._checks(self._hub_key)
+        if entity_id is None:
+            kid = prescription_sync.store_revocation(self._db, item, check)
+        else:
+            kid = prescription_sync.apply_revoked(self._db, entity_id, item, check)
+        if kid is None:
+            return
+        self._verify = None  # the next check counts this revocation
+        verify = self.verifier()
+        assert verify is not None
+        changed = prescription_sync.recheck(self._db, verify, now, key_id=kid)
+        if changed:
+            log.warning("%d prescription(s) signed with revoked key %s: invalid", len(changed), kid)
+
+
+def _looks_like_key(text: str) -> bool:
+    """base64url (unpadded) of 32 raw bytes: the form the hub publishes its key in."""
+    if len(text) != 43 or not text.isascii():
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(text + "=")
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) == 32 and base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == text
+
+
 def _apply_change(
     db: sqlite_utils.Database,
     change: dict[str, Any],
     now: datetime,
-    verify: prescription_sync.Verifier | None = None,
+    checks: _RxChecks | prescription_sync.Verifier | None = None,
 ) -> None:
+    # A bare verifier (tests) checks arrivals only.
+    rx = checks if isinstance(checks, _RxChecks) else _RxChecks(db, None, None, fixed=checks)
     entity, op, payload = change["entity"], change["op"], change["payload"]
     if entity == "case" and op == "case.status":
         cid = payload.get("id") or change.get("entity_id")
@@ -719,12 +848,17 @@ def _apply_change(
     if entity == "prescription" and op == "prescription.issued":
         # Checked against the hub key pinned at enrolment, stored whatever the verdict, an
         # invalid one reported; a bad payload is logged and skipped there.
+        verify = rx.verifier()
         if verify is None:
             # An engine built without the signature check (a tool, a test) must not judge
             # prescriptions: storing one unchecked or as invalid would both mislead.
             log.error("prescription %s not applied: no signature check", change.get("entity_id"))
             return
         prescription_sync.apply_issued(db, change.get("entity_id"), payload, now, verify)
+        return
+    if entity == "rx_key" and op == prescription_sync.OP_KEY_REVOKED:
+        # Kept only if the pinned hub key signed it; that key's prescriptions checked again.
+        rx.revocation(payload, change.get("entity_id"), now)
         return
     if entity == "case" and op == "case.message":
         prescription_sync.apply_message(db, change.get("entity_id"), payload, now)

@@ -187,6 +187,12 @@ class HubClient:
             raise HubProtocolError("hub.bad_reply", "The hub's meta answer has a bad max_seq.")
         return reply
 
+    def anchor(self) -> HubReply:
+        """``GET /v1/anchor`` (no credentials): the hub's certificate anchor, its prescription
+        key and the key revocations it has signed. Trusted only as far as this connection is:
+        over the pinned anchor, it is the hub's answer."""
+        return self._call("GET", "/anchor", authenticate=False)
+
     def enrol(self, token_secret: str, spoke_secret: str) -> HubReply:
         """``POST /v1/enrol`` (no credentials yet): the token's one-time secret and the secret
         this spoke chose; the reply names the spoke (``spoke_id``, ``facility``, ``name``)."""
@@ -391,7 +397,7 @@ def fetch_anchor(base_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT) 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InsecureRequestWarning)
-            reply = client._call("GET", "/anchor", authenticate=False)
+            reply = client.anchor()
     finally:
         client.close()
     pem = reply.body.get("anchor_pem")

@@ -11,8 +11,9 @@ Keys: every specialist has at most one active key (a partial unique index). Addi
 specialist, or setting their password without the old one (an administrator's reset), makes
 a new key sealed under the new password and a certificate signed by the hub's key; a reset
 also revokes the old key from the next whole second on, so every prescription it signed
-before stays valid at its own time. A specialist who changes their own password keeps their
-key, resealed (``reseal_active_key``).
+before stays valid at its own time; the hub-signed revocation goes to every enrolled spoke's
+feed in the same transaction (``publish_revocations``). A specialist who changes their own
+password keeps their key, resealed (``reseal_active_key``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ KEY_SIGNING: Final = "rx.signing_key"  # meta key of the hub's certifying key (h
 PRESCRIPTION_ENTITY: Final = "prescription"
 PRESCRIPTION_ISSUED: Final = "prescription.issued"
 CASE_MESSAGE: Final = "case.message"
+RX_KEY_ENTITY: Final = "rx_key"
+RX_KEY_REVOKED: Final = "rx_key.revoked"
 CASE_PRESCRIBED: Final = "prescribed"  # app.domain CaseStatus.PRESCRIBED
 
 
@@ -151,9 +154,55 @@ def revoke_active_keys(sql: Sql, user_id: str, now: datetime) -> list[str]:
 
 def replace_key(sql: Sql, user_id: str, key: rx_signatures.SpecialistKey, now: datetime) -> str:
     """An administrator's password reset: the old key cannot be unsealed without the old
-    password, so a new one replaces it and the old one is revoked."""
-    revoke_active_keys(sql, user_id, now)
-    return insert_key(sql, user_id, key, now)
+    password, so a new one replaces it and the old one is revoked (and every spoke told:
+    ``publish_revocations``)."""
+    revoked = revoke_active_keys(sql, user_id, now)
+    key_id = insert_key(sql, user_id, key, now)
+    publish_revocations(sql, revoked)
+    return key_id
+
+
+def revocation_change(key_id: str, certificate: str) -> common.Change:
+    """The ``rx_key.revoked`` feed entry (docs/SYNC.md): the hub-signed revocation
+    certificate, which a spoke checks against the hub key it pinned before it believes it."""
+    return (RX_KEY_ENTITY, key_id, RX_KEY_REVOKED, {"key_id": key_id, "certificate": certificate})
+
+
+def publish_revocations(sql: Sql, key_ids: Sequence[str]) -> None:
+    """Publish the revocations of ``key_ids`` to every enrolled spoke's feed, in the
+    revoking transaction and as its last writes (PostgreSQL takes the feed counter's lock).
+
+    A spoke enrolled later learns them from ``GET /v1/anchor`` (``key_revocations``), which
+    it asks once after enrolment. On PostgreSQL the ``spokes`` table is locked against
+    inserts first, so that no enrolment can fall between the two: one committed before this
+    transaction reads ``spokes`` gets the feed entry, one committed after it waited for this
+    transaction and its first ``GET /v1/anchor`` lists the revocation."""
+    if not key_ids:
+        return
+    feed = sql if isinstance(sql, _ConnSql) else None
+    if feed is None:  # pragma: no cover - the backends always hand in _ConnSql
+        raise HubStoreError("revocations need the backend's feed: use sqlite_sql/pg_sql")
+    feed.lock_spokes()
+    changes = [
+        revocation_change(str(kid), str(text))
+        for kid, text in sql(
+            "SELECT key_id, revocation FROM specialist_keys "
+            "WHERE revocation IS NOT NULL AND key_id IN "
+            f"({', '.join('%s' for _ in key_ids)}) ORDER BY key_id",
+            list(key_ids),
+        )
+    ]
+    for (spoke_id,) in sql("SELECT id FROM spokes ORDER BY id"):
+        feed.publish(str(spoke_id), changes)
+
+
+def key_revocations(sql: Sql) -> list[dict[str, str]]:
+    """Every revocation the hub has signed, oldest first: key_id and certificate."""
+    rows = sql(
+        "SELECT key_id, revocation FROM specialist_keys WHERE revocation IS NOT NULL "
+        "ORDER BY revoked_at, key_id"
+    )
+    return [{"key_id": str(kid), "certificate": str(text)} for kid, text in rows]
 
 
 def apply_key_change(
@@ -634,25 +683,50 @@ class RxStore:
         with self._rx_read() as sql:
             return invalid_reports(sql)
 
+    def key_revocations(self) -> list[dict[str, str]]:
+        with self._rx_read() as sql:
+            return key_revocations(sql)
+
+
+class _ConnSql:
+    """``Sql`` on one open connection of a backend, able to add to spokes' feeds in the same
+    transaction (``publish_revocations``) through the backend's own feed insert."""
+
+    def __init__(self, conn: Any, backend: str) -> None:
+        self._conn = conn
+        self._backend = backend
+
+    def __call__(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self._backend == "sqlite":
+            values = [
+                v.astimezone(UTC).isoformat(timespec="microseconds")
+                if isinstance(v, datetime)
+                else v
+                for v in params
+            ]
+            return [tuple(r) for r in self._conn.execute(sql.replace("%s", "?"), values).fetchall()]
+        cur = self._conn.execute(sql, list(params))
+        return [tuple(r) for r in cur.fetchall()] if cur.description is not None else []
+
+    def lock_spokes(self) -> None:
+        """No spoke enrols until this transaction ends (SQLite: its single writer does it)."""
+        if self._backend == "postgres":
+            self._conn.execute("LOCK TABLE spokes IN SHARE MODE")
+
+    def publish(self, spoke_id: str, changes: Sequence[common.Change]) -> list[int]:
+        # Imported here: the backends import this module.
+        if self._backend == "sqlite":
+            from hub.storage import sqlite as backend
+        else:
+            from hub.storage import postgres as backend  # type: ignore[no-redef]
+        return backend._add_changes(self._conn, spoke_id, changes)
+
 
 def sqlite_sql(conn: Any) -> Sql:
     """``Sql`` on an ``sqlite3`` connection: ``?`` placeholders, datetimes as stored text."""
-
-    def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        values = [
-            v.astimezone(UTC).isoformat(timespec="microseconds") if isinstance(v, datetime) else v
-            for v in params
-        ]
-        return [tuple(r) for r in conn.execute(sql.replace("%s", "?"), values).fetchall()]
-
-    return run
+    return _ConnSql(conn, "sqlite")
 
 
 def pg_sql(conn: Any) -> Sql:
     """``Sql`` on a psycopg connection."""
-
-    def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        cur = conn.execute(sql, list(params))
-        return [tuple(r) for r in cur.fetchall()] if cur.description is not None else []
-
-    return run
+    return _ConnSql(conn, "postgres")
