@@ -4,67 +4,67 @@
 <context>
     <name>AddStaffDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="506"/>
+        <location filename="../ui/users_page.py" line="496"/>
         <source>Add staff member</source>
         <translation>स्टाफ़ सदस्य जोड़ें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="510"/>
+        <location filename="../ui/users_page.py" line="500"/>
         <source>The new member of staff signs in with this username and password. Tell them the password in person; they can change it later.</source>
         <translation>नया स्टाफ़ सदस्य इसी उपयोगकर्ता नाम और पासवर्ड से साइन इन करेगा। पासवर्ड उन्हें खुद मिलकर बताएँ; वे इसे बाद में बदल सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="518"/>
+        <location filename="../ui/users_page.py" line="508"/>
         <source>e.g. asha.devi</source>
         <translation>जैसे: asha.devi</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="524"/>
+        <location filename="../ui/users_page.py" line="514"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="527"/>
+        <location filename="../ui/users_page.py" line="517"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="528"/>
+        <location filename="../ui/users_page.py" line="518"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="529"/>
+        <location filename="../ui/users_page.py" line="519"/>
         <source>&amp;Role:</source>
         <translation>भूमिका (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="530"/>
+        <location filename="../ui/users_page.py" line="520"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="531"/>
+        <location filename="../ui/users_page.py" line="521"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="532"/>
+        <location filename="../ui/users_page.py" line="522"/>
         <source>&amp;Add account</source>
         <translation>खाता जोड़ें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="552"/>
+        <location filename="../ui/users_page.py" line="542"/>
         <source>Enter the person&apos;s full name.</source>
         <translation>व्यक्ति का पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="555"/>
+        <location filename="../ui/users_page.py" line="545"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="558"/>
+        <location filename="../ui/users_page.py" line="548"/>
         <source>Type a first password for them.</source>
         <translation>उनके लिए पहला पासवर्ड लिखें।</translation>
     </message>
@@ -519,7 +519,7 @@
     <name>CasesPage</name>
     <message>
         <location filename="../ui/cases_page.py" line="54"/>
-        <location filename="../ui/cases_page.py" line="111"/>
+        <location filename="../ui/cases_page.py" line="102"/>
         <source>Cases &amp;&amp; queue</source>
         <translation>केस और कतार</translation>
     </message>
@@ -650,178 +650,178 @@
 <context>
     <name>DevicesPage</name>
     <message>
-        <location filename="../ui/devices_page.py" line="79"/>
+        <location filename="../ui/devices_page.py" line="78"/>
         <source>Name</source>
         <translation>नाम</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="80"/>
+        <location filename="../ui/devices_page.py" line="79"/>
         <source>Kind</source>
         <translation>प्रकार</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="81"/>
+        <location filename="../ui/devices_page.py" line="80"/>
         <source>Connection</source>
         <translation>कनेक्शन</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="82"/>
+        <location filename="../ui/devices_page.py" line="81"/>
         <source>Last reading</source>
         <translation>पिछली रीडिंग</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="83"/>
+        <location filename="../ui/devices_page.py" line="82"/>
         <source>Latest problem</source>
         <translation>नवीनतम समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="84"/>
+        <location filename="../ui/devices_page.py" line="83"/>
         <source>Address</source>
         <translation>पता</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="88"/>
+        <location filename="../ui/devices_page.py" line="87"/>
         <source>Connected</source>
         <translation>जुड़ा है</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="89"/>
+        <location filename="../ui/devices_page.py" line="88"/>
         <source>Connecting…</source>
         <translation>जुड़ रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="90"/>
+        <location filename="../ui/devices_page.py" line="89"/>
         <source>Not connected</source>
         <translation>जुड़ा नहीं है</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="91"/>
+        <location filename="../ui/devices_page.py" line="90"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="94"/>
+        <location filename="../ui/devices_page.py" line="93"/>
         <source>Listening</source>
         <translation>सुन रहा है</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="124"/>
+        <location filename="../ui/devices_page.py" line="123"/>
         <source>Problem: %1</source>
         <translation>समस्या: %1</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="236"/>
+        <location filename="../ui/devices_page.py" line="235"/>
         <source>measuring now (%1)</source>
         <translation>अभी माप रहा है (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="314"/>
-        <location filename="../ui/devices_page.py" line="438"/>
+        <location filename="../ui/devices_page.py" line="313"/>
+        <location filename="../ui/devices_page.py" line="428"/>
         <source>Devices</source>
         <translation>उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="317"/>
+        <location filename="../ui/devices_page.py" line="316"/>
         <source>The BP monitors, oximeters, scales, thermometers, glucometers and bedside monitors paired with this PC. Pair each one once; its readings then reach the case form by themselves.</source>
         <translation>इस कंप्यूटर से पेयर किए गए BP मॉनिटर, ऑक्सीमीटर, वज़न मशीन, थर्मामीटर, ग्लूकोमीटर और बेडसाइड मॉनिटर। हर उपकरण को एक बार पेयर करें; फिर उसकी रीडिंग अपने-आप केस फ़ॉर्म में पहुँचेगी।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="323"/>
+        <location filename="../ui/devices_page.py" line="322"/>
         <source>The devices paired with this PC and whether they are ready. Their readings appear in the case form, where you keep or discard them.</source>
         <translation>इस कंप्यूटर से पेयर किए गए उपकरण, और वे तैयार हैं या नहीं। उनकी रीडिंग केस फ़ॉर्म में दिखती है, जहाँ आप उसे रख या छोड़ सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="335"/>
+        <location filename="../ui/devices_page.py" line="334"/>
         <source>&amp;Pair a device…</source>
         <translation>उपकरण पेयर करें (&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="339"/>
+        <location filename="../ui/devices_page.py" line="338"/>
         <source>Re&amp;name…</source>
         <translation>नाम बदलें (&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="342"/>
+        <location filename="../ui/devices_page.py" line="341"/>
         <source>&amp;Forget</source>
         <translation>हटाएँ (&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="357"/>
+        <location filename="../ui/devices_page.py" line="355"/>
         <source>Paired devices</source>
         <translation>पेयर किए गए उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="388"/>
+        <location filename="../ui/devices_page.py" line="378"/>
         <source>A device showing “Problem” says why in its Connection column. A cable moved to another USB socket gets a new port: forget the device and pair it again.</source>
         <translation>जिस उपकरण पर “समस्या” दिखे, उसका कारण कनेक्शन कॉलम में लिखा होता है। केबल दूसरे USB सॉकेट में लगाने पर उसे नया पोर्ट मिलता है: उपकरण को हटाएँ और दोबारा पेयर करें।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="393"/>
+        <location filename="../ui/devices_page.py" line="383"/>
         <source>If a device shows “Problem” or stays “Not connected”: check that it is switched on and its batteries are charged, and that its cable is plugged in firmly; it reconnects by itself. If the problem stays, ask field IT to pair it again. Until then, type the readings into the case form.</source>
         <translation>अगर किसी उपकरण पर “समस्या” दिखे या वह “जुड़ा नहीं है” ही रहे: जाँचें कि वह चालू है, उसकी बैटरी चार्ज है और उसकी केबल ठीक से लगी है; वह अपने-आप फिर जुड़ जाएगा। समस्या बनी रहे, तो फ़ील्ड आईटी से इसे दोबारा पेयर करवाएँ। तब तक रीडिंग केस फ़ॉर्म में खुद लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="603"/>
+        <location filename="../ui/devices_page.py" line="593"/>
         <source>No devices are paired with this PC yet. Choose “Pair a device…” to add the clinic&apos;s BP monitor, oximeter, scale, thermometer, glucometer or bedside monitor.</source>
         <translation>इस कंप्यूटर से अभी कोई उपकरण पेयर नहीं है। क्लिनिक का BP मॉनिटर, ऑक्सीमीटर, वज़न मशीन, थर्मामीटर, ग्लूकोमीटर या बेडसाइड मॉनिटर जोड़ने के लिए “उपकरण पेयर करें…” चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="609"/>
+        <location filename="../ui/devices_page.py" line="599"/>
         <source>No devices are paired with this PC yet. Field IT (an administrator account) pairs them on this page. Until then, type the readings into the case form.</source>
         <translation>इस कंप्यूटर से अभी कोई उपकरण पेयर नहीं है। फ़ील्ड आईटी (व्यवस्थापक खाता) इन्हें इसी पेज पर पेयर करता है। तब तक रीडिंग केस फ़ॉर्म में खुद लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="627"/>
+        <location filename="../ui/devices_page.py" line="617"/>
         <source>Connection: %1</source>
         <translation>कनेक्शन: %1</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="634"/>
+        <location filename="../ui/devices_page.py" line="624"/>
         <source>Last reading: %1</source>
         <translation>पिछली रीडिंग: %1</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="637"/>
+        <location filename="../ui/devices_page.py" line="627"/>
         <source>Latest problem: %1</source>
         <translation>नवीनतम समस्या: %1</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="679"/>
+        <location filename="../ui/devices_page.py" line="669"/>
         <source>%1 is paired. Its state shows in the table.</source>
         <translation>%1 पेयर हो गया। इसकी स्थिति तालिका में दिखती है।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="685"/>
+        <location filename="../ui/devices_page.py" line="675"/>
         <source>The device is now called %1.</source>
         <translation>उपकरण का नाम अब %1 है।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="696"/>
+        <location filename="../ui/devices_page.py" line="686"/>
         <source>Forget device</source>
         <translation>उपकरण हटाएँ</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="697"/>
+        <location filename="../ui/devices_page.py" line="687"/>
         <source>Forget “%1”?</source>
         <translation>“%1” को हटाएँ?</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="700"/>
+        <location filename="../ui/devices_page.py" line="690"/>
         <source>This PC stops reading it. Readings already kept in cases stay. To use it again, pair it again.</source>
         <translation>यह कंप्यूटर इससे रीडिंग लेना बंद कर देगा। केस में पहले से रखी गई रीडिंग बनी रहेंगी। इसे फिर इस्तेमाल करने के लिए दोबारा पेयर करें।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="704"/>
+        <location filename="../ui/devices_page.py" line="694"/>
         <source>&amp;Forget device</source>
         <translation>उपकरण हटाएँ (&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="706"/>
+        <location filename="../ui/devices_page.py" line="696"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="734"/>
+        <location filename="../ui/devices_page.py" line="724"/>
         <source>%1 is forgotten. Pair it again to use it.</source>
         <translation>%1 हटा दिया गया। इस्तेमाल के लिए दोबारा पेयर करें।</translation>
     </message>
@@ -829,62 +829,62 @@
 <context>
     <name>DispenseDialog</name>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="591"/>
+        <location filename="../ui/prescription_dialogs.py" line="599"/>
         <source>Record dispensing</source>
         <translation>दवा देना दर्ज करें</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <location filename="../ui/prescription_dialogs.py" line="610"/>
         <source>Medicine</source>
         <translation>दवा</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <location filename="../ui/prescription_dialogs.py" line="610"/>
         <source>Status</source>
         <translation>स्थिति</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <location filename="../ui/prescription_dialogs.py" line="610"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="602"/>
+        <location filename="../ui/prescription_dialogs.py" line="610"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="610"/>
+        <location filename="../ui/prescription_dialogs.py" line="618"/>
         <source>%1 — prescribed %2 %3</source>
         <translation>%1 — लिखी गई मात्रा %2 %3</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="618"/>
+        <location filename="../ui/prescription_dialogs.py" line="626"/>
         <source>Status of %1</source>
         <translation>%1 की स्थिति</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="622"/>
+        <location filename="../ui/prescription_dialogs.py" line="630"/>
         <source>Quantity of %1</source>
         <translation>%1 की मात्रा</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="624"/>
+        <location filename="../ui/prescription_dialogs.py" line="632"/>
         <source>Note on %1</source>
         <translation>%1 पर टिप्पणी</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="653"/>
+        <location filename="../ui/prescription_dialogs.py" line="661"/>
         <source>Partly dispensed leaves the item open for the rest; the other choices settle it. The quantity is what was handed over.</source>
         <translation>&quot;आंशिक रूप से दी गई&quot; चुनने पर बाकी दवा के लिए यह मद खुला रहता है; बाकी विकल्प इसे पूरा कर देते हैं। मात्रा वह है जो मरीज़ को दी गई।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="662"/>
+        <location filename="../ui/prescription_dialogs.py" line="670"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="663"/>
+        <location filename="../ui/prescription_dialogs.py" line="671"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
@@ -1653,28 +1653,28 @@
 <context>
     <name>PatientsPage</name>
     <message>
-        <location filename="../ui/patients_page.py" line="53"/>
-        <location filename="../ui/patients_page.py" line="115"/>
+        <location filename="../ui/patients_page.py" line="52"/>
+        <location filename="../ui/patients_page.py" line="105"/>
         <source>Patients</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="58"/>
+        <location filename="../ui/patients_page.py" line="57"/>
         <source>Name in any script, phone or ABHA number — e.g. सुनीता or Sunita</source>
         <translation>किसी भी लिपि में नाम, फ़ोन या ABHA नंबर — जैसे: सुनीता या Sunita</translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="61"/>
+        <location filename="../ui/patients_page.py" line="60"/>
         <source>&amp;Find patient:</source>
         <translation>मरीज़ खोजें (&amp;F):</translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="64"/>
+        <location filename="../ui/patients_page.py" line="63"/>
         <source>&amp;Register new patient…</source>
         <translation>नए मरीज़ का पंजीकरण करें (&amp;R)…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/patients_page.py" line="157"/>
+        <location filename="../ui/patients_page.py" line="147"/>
         <source>%n patient(s) found. Press ↓ to choose, Enter to open.</source>
         <translation>
             <numerusform>%n मरीज़ मिला। चुनने के लिए ↓ दबाएँ, खोलने के लिए Enter।</numerusform>
@@ -1682,17 +1682,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="162"/>
+        <location filename="../ui/patients_page.py" line="152"/>
         <source>No patient found for “%1”. Check the spelling or register a new patient.</source>
         <translation>“%1” के लिए कोई मरीज़ नहीं मिला। वर्तनी जाँचें या नए मरीज़ का पंजीकरण करें।</translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="175"/>
+        <location filename="../ui/patients_page.py" line="165"/>
         <source>Most recently registered patients. Type part of a name, a phone number or an ABHA number to search.</source>
         <translation>हाल ही में पंजीकृत मरीज़। खोजने के लिए नाम का हिस्सा, फ़ोन नंबर या ABHA नंबर लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/patients_page.py" line="187"/>
+        <location filename="../ui/patients_page.py" line="177"/>
         <source>Type part of a name, a phone number or an ABHA number to search.</source>
         <translation>खोजने के लिए नाम का कुछ हिस्सा, फ़ोन नंबर या ABHA नंबर लिखें।</translation>
     </message>
@@ -1701,77 +1701,77 @@
     <name>PrescriptionDialog</name>
     <message>
         <location filename="../ui/prescription_dialogs.py" line="308"/>
-        <location filename="../ui/prescription_dialogs.py" line="317"/>
+        <location filename="../ui/prescription_dialogs.py" line="318"/>
         <source>Prescription</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="329"/>
+        <location filename="../ui/prescription_dialogs.py" line="330"/>
         <source>The prescription</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="335"/>
+        <location filename="../ui/prescription_dialogs.py" line="336"/>
         <source>&amp;Acknowledge</source>
         <translation>पढ़ लिया, स्वीकार करें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="336"/>
+        <location filename="../ui/prescription_dialogs.py" line="337"/>
         <source>Tell the hub you have read it (Alt+A)</source>
         <translation>हब को बताएँ कि आपने इसे पढ़ लिया है (Alt+A)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="338"/>
+        <location filename="../ui/prescription_dialogs.py" line="339"/>
         <source>Ask the specialist a &amp;question…</source>
         <translation>विशेषज्ञ से प्रश्न पूछें… (&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="340"/>
+        <location filename="../ui/prescription_dialogs.py" line="341"/>
         <source>Record &amp;dispensing…</source>
         <translation>दवा देना दर्ज करें… (&amp;D)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="343"/>
+        <location filename="../ui/prescription_dialogs.py" line="344"/>
         <source>&amp;Print…</source>
         <translation>प्रिंट करें… (&amp;P)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="345"/>
+        <location filename="../ui/prescription_dialogs.py" line="346"/>
         <source>Print on A4, with the code a pharmacist scans to check it (Alt+P)</source>
         <translation>A4 पर छापें, उस कोड के साथ जिसे फ़ार्मासिस्ट जाँचने के लिए स्कैन करता है (Alt+P)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="350"/>
+        <location filename="../ui/prescription_dialogs.py" line="351"/>
         <source>&amp;Close</source>
         <translation>बंद करें (&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="397"/>
+        <location filename="../ui/prescription_dialogs.py" line="405"/>
         <source>Prescription for %1</source>
         <translation>%1 का प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="406"/>
+        <location filename="../ui/prescription_dialogs.py" line="414"/>
         <source>Do not dispense from this prescription. Its signature could not be verified, so it may not be what the specialist wrote. The hub has been told. Ask the specialist to issue it again.</source>
         <translation>इस प्रिस्क्रिप्शन से दवा न दें। इसके हस्ताक्षर की पुष्टि नहीं हो सकी, इसलिए हो सकता है कि यह वह न हो जो विशेषज्ञ ने लिखा था। हब को सूचित कर दिया गया है। विशेषज्ञ से इसे फिर से जारी करने के लिए कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="412"/>
+        <location filename="../ui/prescription_dialogs.py" line="420"/>
         <source>Details (for IT support): %1</source>
         <translation>विवरण (आईटी सहायता के लिए): %1</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="417"/>
+        <location filename="../ui/prescription_dialogs.py" line="425"/>
         <source>The specialist has replaced this prescription with a correction. Dispense from the newer prescription, not this one.</source>
         <translation>विशेषज्ञ ने इस प्रिस्क्रिप्शन की जगह एक सुधरा हुआ प्रिस्क्रिप्शन भेजा है। दवा नए प्रिस्क्रिप्शन से दें, इससे नहीं।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="437"/>
+        <location filename="../ui/prescription_dialogs.py" line="445"/>
         <source>Acknowledge the prescription first (Alt+A).</source>
         <translation>पहले प्रिस्क्रिप्शन को स्वीकार करें (Alt+A)।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="439"/>
+        <location filename="../ui/prescription_dialogs.py" line="447"/>
         <source>What was handed over, item by item (Alt+D)</source>
         <translation>हर दवा के लिए क्या दिया गया (Alt+D)</translation>
     </message>
@@ -1877,64 +1877,64 @@
         <translation>%n दिन से बकाया (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="270"/>
-        <location filename="../ui/prescriptions_page.py" line="294"/>
-        <location filename="../ui/prescriptions_page.py" line="368"/>
+        <location filename="../ui/prescriptions_page.py" line="261"/>
+        <location filename="../ui/prescriptions_page.py" line="285"/>
+        <location filename="../ui/prescriptions_page.py" line="359"/>
         <source>Prescriptions</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="271"/>
+        <location filename="../ui/prescriptions_page.py" line="262"/>
         <source>Re&amp;fresh</source>
         <translation>रीफ़्रेश करें (&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="281"/>
+        <location filename="../ui/prescriptions_page.py" line="272"/>
         <source>Show:</source>
         <translation>दिखाएँ:</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="303"/>
+        <location filename="../ui/prescriptions_page.py" line="294"/>
         <source>&amp;View prescription…</source>
         <translation>प्रिस्क्रिप्शन देखें… (&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="304"/>
+        <location filename="../ui/prescriptions_page.py" line="295"/>
         <source>Open the selected prescription (Enter)</source>
         <translation>चुना हुआ प्रिस्क्रिप्शन खोलें (Enter)</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="321"/>
+        <location filename="../ui/prescriptions_page.py" line="312"/>
         <source>S&amp;how:</source>
         <translation>दिखाएँ (&amp;H):</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="329"/>
+        <location filename="../ui/prescriptions_page.py" line="320"/>
         <source>Patients due back</source>
         <translation>दोबारा आने वाले मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="335"/>
+        <location filename="../ui/prescriptions_page.py" line="326"/>
         <source>No patients are due back.</source>
         <translation>किसी मरीज़ को अभी दोबारा नहीं आना है।</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="345"/>
+        <location filename="../ui/prescriptions_page.py" line="336"/>
         <source>&amp;Inbox</source>
         <translation>इनबॉक्स (&amp;I)</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="346"/>
+        <location filename="../ui/prescriptions_page.py" line="337"/>
         <source>Follow-&amp;ups</source>
         <translation>फ़ॉलो-अप (&amp;U)</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="411"/>
+        <location filename="../ui/prescriptions_page.py" line="402"/>
         <source>No prescriptions have arrived yet. They come with a sync.</source>
         <translation>अभी तक कोई प्रिस्क्रिप्शन नहीं आया है। ये सिंक के साथ आते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/prescriptions_page.py" line="413"/>
+        <location filename="../ui/prescriptions_page.py" line="404"/>
         <source>No prescriptions in this state.</source>
         <translation>इस स्थिति में कोई प्रिस्क्रिप्शन नहीं है।</translation>
     </message>
@@ -1942,27 +1942,27 @@
 <context>
     <name>QueryDialog</name>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="512"/>
+        <location filename="../ui/prescription_dialogs.py" line="520"/>
         <source>Ask the specialist</source>
         <translation>विशेषज्ञ से पूछें</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="516"/>
+        <location filename="../ui/prescription_dialogs.py" line="524"/>
         <source>Your &amp;question for the specialist:</source>
         <translation>विशेषज्ञ के लिए आपका प्रश्न (&amp;Q):</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="522"/>
+        <location filename="../ui/prescription_dialogs.py" line="530"/>
         <source>It goes to the specialist with the next sync and appears in the messages. Ctrl+Enter sends it.</source>
         <translation>यह अगले सिंक के साथ विशेषज्ञ को जाएगा और संदेशों में दिखेगा। Ctrl+Enter से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="531"/>
+        <location filename="../ui/prescription_dialogs.py" line="539"/>
         <source>&amp;Send</source>
         <translation>भेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="532"/>
+        <location filename="../ui/prescription_dialogs.py" line="540"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
@@ -2159,27 +2159,27 @@
 <context>
     <name>RenameDeviceDialog</name>
     <message>
-        <location filename="../ui/devices_page.py" line="750"/>
+        <location filename="../ui/devices_page.py" line="740"/>
         <source>Rename device</source>
         <translation>उपकरण का नाम बदलें</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="757"/>
+        <location filename="../ui/devices_page.py" line="747"/>
         <source>A name staff will recognise, e.g. “BP monitor (room 2)”. Now: %1 — %2.</source>
         <translation>ऐसा नाम जिसे स्टाफ़ पहचान ले, जैसे “BP मॉनिटर (कमरा 2)”। अभी: %1 — %2।</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="771"/>
+        <location filename="../ui/devices_page.py" line="761"/>
         <source>&amp;Name:</source>
         <translation>नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="778"/>
+        <location filename="../ui/devices_page.py" line="768"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/devices_page.py" line="784"/>
+        <location filename="../ui/devices_page.py" line="774"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
@@ -2187,37 +2187,37 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="605"/>
+        <location filename="../ui/users_page.py" line="595"/>
         <source>Reset password</source>
         <translation>पासवर्ड रीसेट करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="608"/>
+        <location filename="../ui/users_page.py" line="598"/>
         <source>A new password for %1 (%2). The old one stops working. Tell them the new one in person.</source>
         <translation>%1 (%2) के लिए नया पासवर्ड। पुराना पासवर्ड काम करना बंद कर देगा। नया पासवर्ड उन्हें खुद मिलकर बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="615"/>
+        <location filename="../ui/users_page.py" line="605"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="617"/>
+        <location filename="../ui/users_page.py" line="607"/>
         <source>New &amp;password:</source>
         <translation>नया पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="618"/>
+        <location filename="../ui/users_page.py" line="608"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="619"/>
+        <location filename="../ui/users_page.py" line="609"/>
         <source>&amp;Save new password</source>
         <translation>नया पासवर्ड सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="631"/>
+        <location filename="../ui/users_page.py" line="621"/>
         <source>Type the new password.</source>
         <translation>नया पासवर्ड लिखें।</translation>
     </message>
@@ -2225,194 +2225,200 @@
 <context>
     <name>RxPrint</name>
     <message>
-        <location filename="../ui/rx_print.py" line="208"/>
+        <location filename="../ui/rx_print.py" line="256"/>
+        <source>{title}: </source>
+        <translation>{title}: </translation>
+    </message>
+    <message>
+        <location filename="../ui/rx_print.py" line="272"/>
         <source>{months} months</source>
         <translation>{months} महीने</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="210"/>
+        <location filename="../ui/rx_print.py" line="274"/>
         <source>{years} years {months} months</source>
         <translation>{years} वर्ष {months} महीने</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="213"/>
+        <location filename="../ui/rx_print.py" line="277"/>
         <source>{years} years</source>
         <translation>{years} वर्ष</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="223"/>
+        <location filename="../ui/rx_print.py" line="287"/>
         <source>video</source>
         <translation>वीडियो</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="224"/>
+        <location filename="../ui/rx_print.py" line="288"/>
         <source>audio</source>
         <translation>ऑडियो</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="225"/>
+        <location filename="../ui/rx_print.py" line="289"/>
         <source>text</source>
         <translation>टेक्स्ट</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="228"/>
+        <location filename="../ui/rx_print.py" line="292"/>
         <source>first consultation</source>
         <translation>पहला परामर्श</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="230"/>
+        <location filename="../ui/rx_print.py" line="294"/>
         <source>follow-up</source>
         <translation>फ़ॉलो-अप</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="232"/>
+        <location filename="../ui/rx_print.py" line="296"/>
         <source>Teleconsultation by {mode}, {visit}</source>
         <translation>{mode} द्वारा टेलीपरामर्श, {visit}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="247"/>
+        <location filename="../ui/rx_print.py" line="312"/>
         <source>Reg. No. {number}, {council}</source>
         <translation>पंजीकरण सं. {number}, {council}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="257"/>
+        <location filename="../ui/rx_print.py" line="322"/>
         <source>Patient: {name}</source>
         <translation>मरीज़: {name}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="261"/>
+        <location filename="../ui/rx_print.py" line="326"/>
         <source>Age: {age}    Sex: {sex}</source>
         <translation>आयु: {age}    लिंग: {sex}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="270"/>
+        <location filename="../ui/rx_print.py" line="335"/>
         <source>Date: {issued}    Prescription: {id}</source>
         <translation>तारीख: {issued}    प्रिस्क्रिप्शन: {id}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="284"/>
+        <location filename="../ui/rx_print.py" line="349"/>
         <source>{dose}, {frequency}, {route}, for {days} days. Quantity: {quantity} {unit}</source>
         <translation>{dose}, {frequency}, {route}, {days} दिनों के लिए। मात्रा: {quantity} {unit}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="299"/>
+        <location filename="../ui/rx_print.py" line="364"/>
         <source>substitution allowed</source>
         <translation>दूसरा ब्रांड दिया जा सकता है</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="301"/>
-        <location filename="../ui/rx_print.py" line="309"/>
+        <location filename="../ui/rx_print.py" line="366"/>
+        <location filename="../ui/rx_print.py" line="374"/>
         <source>do not substitute</source>
         <translation>दूसरा ब्रांड न दें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="304"/>
+        <location filename="../ui/rx_print.py" line="369"/>
         <source>Brand: {brand} ({substitution})</source>
         <translation>ब्रांड: {brand} ({substitution})</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="311"/>
+        <location filename="../ui/rx_print.py" line="376"/>
         <source>Continuation of current treatment</source>
         <translation>चल रहे इलाज को जारी रखना</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="314"/>
+        <location filename="../ui/rx_print.py" line="379"/>
         <source>Not in formulary: {reason}</source>
         <translation>फ़ॉर्मुलरी में नहीं: {reason}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="332"/>
+        <location filename="../ui/rx_print.py" line="400"/>
         <source>Digitally signed by {name} (key {key_id})</source>
         <translation>{name} द्वारा डिजिटल हस्ताक्षरित (कुंजी {key_id})</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="339"/>
+        <location filename="../ui/rx_print.py" line="407"/>
         <source>This prescription is too long for a printed code: check it in the clinic&apos;s app.</source>
         <translation>यह प्रिस्क्रिप्शन छपे हुए कोड के लिए बहुत लंबा है: इसे क्लिनिक के ऐप में जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="358"/>
+        <location filename="../ui/rx_print.py" line="426"/>
         <source>Scan to verify (main.py verify-rx)</source>
         <translation>पुष्टि के लिए स्कैन करें (main.py verify-rx)</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="407"/>
+        <location filename="../ui/rx_print.py" line="475"/>
         <source>Superseded by prescription {id}.</source>
         <translation>इसकी जगह प्रिस्क्रिप्शन {id} ने ले ली है।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="411"/>
+        <location filename="../ui/rx_print.py" line="479"/>
         <source>Its signature did not verify: {reason}.</source>
         <translation>इसके हस्ताक्षर की पुष्टि नहीं हुई: {reason}।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="415"/>
-        <location filename="../ui/rx_print.py" line="540"/>
+        <location filename="../ui/rx_print.py" line="483"/>
+        <location filename="../ui/rx_print.py" line="606"/>
+        <location filename="../ui/rx_print.py" line="619"/>
         <source>NOT VALID — DO NOT DISPENSE</source>
         <translation>मान्य नहीं — दवा न दें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="420"/>
+        <location filename="../ui/rx_print.py" line="489"/>
         <source>Chief complaints</source>
         <translation>मुख्य शिकायतें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="422"/>
+        <location filename="../ui/rx_print.py" line="491"/>
         <source>Relevant findings</source>
         <translation>संबंधित निष्कर्ष</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="424"/>
+        <location filename="../ui/rx_print.py" line="493"/>
         <source>Provisional diagnosis</source>
         <translation>अनंतिम निदान</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="431"/>
+        <location filename="../ui/rx_print.py" line="500"/>
         <source>Advice</source>
         <translation>सलाह</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="433"/>
+        <location filename="../ui/rx_print.py" line="502"/>
         <source>Investigations advised</source>
         <translation>सुझाई गई जाँचें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="438"/>
+        <location filename="../ui/rx_print.py" line="507"/>
         <source>Follow-up</source>
         <translation>फ़ॉलो-अप</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="440"/>
+        <location filename="../ui/rx_print.py" line="509"/>
         <source>Referral</source>
         <translation>रेफ़रल</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="443"/>
+        <location filename="../ui/rx_print.py" line="512"/>
         <source>Correction</source>
         <translation>सुधार</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="444"/>
+        <location filename="../ui/rx_print.py" line="513"/>
         <source>This prescription replaces prescription {id}.</source>
         <translation>यह प्रिस्क्रिप्शन, प्रिस्क्रिप्शन {id} की जगह लेता है।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="518"/>
+        <location filename="../ui/rx_print.py" line="588"/>
         <source>Page {n} of {total} · {id}</source>
         <translation>पृष्ठ {n} / {total} · {id}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="558"/>
+        <location filename="../ui/rx_print.py" line="637"/>
         <source>The printer or file could not be opened.</source>
         <translation>प्रिंटर या फ़ाइल नहीं खुल सकी।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="653"/>
+        <location filename="../ui/rx_print.py" line="732"/>
         <source>Prescription {id}</source>
         <translation>प्रिस्क्रिप्शन {id}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="669"/>
+        <location filename="../ui/rx_print.py" line="748"/>
         <source>Print prescription</source>
         <translation>प्रिस्क्रिप्शन प्रिंट करें</translation>
     </message>
@@ -2722,85 +2728,85 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../ui/users_page.py" line="65"/>
+        <location filename="../ui/users_page.py" line="64"/>
         <source>Paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="66"/>
+        <location filename="../ui/users_page.py" line="65"/>
         <source>Doctor (generalist)</source>
         <translation>डॉक्टर (सामान्य चिकित्सक)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="67"/>
+        <location filename="../ui/users_page.py" line="66"/>
         <source>Administrator (field IT)</source>
         <translation>व्यवस्थापक (फ़ील्ड आईटी)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="71"/>
+        <location filename="../ui/users_page.py" line="70"/>
         <source>Name</source>
         <translation>नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="72"/>
+        <location filename="../ui/users_page.py" line="71"/>
         <source>Username</source>
         <translation>उपयोगकर्ता नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="73"/>
+        <location filename="../ui/users_page.py" line="72"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="74"/>
+        <location filename="../ui/users_page.py" line="73"/>
         <source>Account</source>
         <translation>खाता</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="134"/>
+        <location filename="../ui/users_page.py" line="133"/>
         <source>%1 (you)</source>
         <translation>%1 (आप)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="144"/>
+        <location filename="../ui/users_page.py" line="143"/>
         <source>Switched on</source>
         <translation>चालू</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="145"/>
+        <location filename="../ui/users_page.py" line="144"/>
         <source>Switched off</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="164"/>
-        <location filename="../ui/users_page.py" line="195"/>
-        <location filename="../ui/users_page.py" line="235"/>
+        <location filename="../ui/users_page.py" line="163"/>
+        <location filename="../ui/users_page.py" line="193"/>
+        <location filename="../ui/users_page.py" line="225"/>
         <source>Staff accounts</source>
         <translation>स्टाफ़ खाते</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="167"/>
+        <location filename="../ui/users_page.py" line="166"/>
         <source>Add the paramedics and doctors who work here; each signs in with their own username and password. Switch off the account of someone who has left: their records stay. Someone who forgot their password gets a new one here.</source>
         <translation>यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ें; हर व्यक्ति अपने उपयोगकर्ता नाम और पासवर्ड से साइन इन करता है। जो व्यक्ति चला गया है, उसका खाता बंद करें: उसके रिकॉर्ड बने रहेंगे। जो अपना पासवर्ड भूल गया है, उसे यहाँ नया पासवर्ड मिलता है।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="175"/>
+        <location filename="../ui/users_page.py" line="174"/>
         <source>&amp;Add staff member…</source>
         <translation>स्टाफ़ सदस्य जोड़ें… (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="179"/>
+        <location filename="../ui/users_page.py" line="178"/>
         <source>&amp;Reset password…</source>
         <translation>पासवर्ड रीसेट करें… (&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="182"/>
-        <location filename="../ui/users_page.py" line="319"/>
+        <location filename="../ui/users_page.py" line="181"/>
+        <location filename="../ui/users_page.py" line="309"/>
         <source>S&amp;witch off account</source>
         <translation>खाता बंद करें (&amp;W)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="276"/>
+        <location filename="../ui/users_page.py" line="266"/>
         <source>%n account(s) switched on</source>
         <translation>
             <numerusform>%n खाता चालू है</numerusform>
@@ -2808,7 +2814,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="278"/>
+        <location filename="../ui/users_page.py" line="268"/>
         <source>%n switched off</source>
         <translation>
             <numerusform>%n बंद है</numerusform>
@@ -2816,32 +2822,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="317"/>
+        <location filename="../ui/users_page.py" line="307"/>
         <source>S&amp;witch on account</source>
         <translation>खाता चालू करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="323"/>
+        <location filename="../ui/users_page.py" line="313"/>
         <source>You cannot switch off your own account.</source>
         <translation>आप अपना खुद का खाता बंद नहीं कर सकते।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="351"/>
+        <location filename="../ui/users_page.py" line="341"/>
         <source>Account added for %1 (%2). They can sign in now.</source>
         <translation>%1 (%2) का खाता जोड़ दिया गया है। वे अब साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="359"/>
+        <location filename="../ui/users_page.py" line="349"/>
         <source>New password saved for %1. Give it to them in person.</source>
         <translation>%1 का नया पासवर्ड सहेज दिया गया है। यह उन्हें खुद मिलकर दें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="379"/>
+        <location filename="../ui/users_page.py" line="369"/>
         <source>%1 can sign in again.</source>
         <translation>%1 फिर से साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="381"/>
+        <location filename="../ui/users_page.py" line="371"/>
         <source>%1&apos;s account is switched off: they can no longer sign in.</source>
         <translation>%1 का खाता बंद कर दिया गया है: वे अब साइन इन नहीं कर सकते।</translation>
     </message>
@@ -3017,22 +3023,22 @@
 <context>
     <name>_AccountDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="405"/>
+        <location filename="../ui/users_page.py" line="395"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="409"/>
+        <location filename="../ui/users_page.py" line="399"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="415"/>
+        <location filename="../ui/users_page.py" line="405"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="467"/>
+        <location filename="../ui/users_page.py" line="457"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>

@@ -309,6 +309,7 @@ class PrescriptionDialog(QDialog):
         self._session = session
         self._rid = rid
         self.detail: PrescriptionDetail | None = None
+        self.facility = ""  # the clinic's name, printed on the prescription
         self._may_review = allowed(session.user, Permission.REVIEW_PRESCRIPTION)
         self._busy = False
         self.query_dialog: QueryDialog | None = None
@@ -383,12 +384,19 @@ class PrescriptionDialog(QDialog):
     def reload(self) -> None:
         self._busy = True
         services, user, rid = self._session.services, self._session.user, self._rid
-        Op(self, lambda: services.prescriptions.detail(user, rid)).success(self._show).failure(
-            self._failed
-        ).run()
+
+        def load() -> tuple[PrescriptionDetail, str]:
+            # The clinic's name for the printout is read here, off the GUI thread, with the rest.
+            return services.prescriptions.detail(user, rid), services.prescriptions.facility_name()
+
+        Op(self, load).success(self._loaded).failure(self._failed).run()
 
     def is_loading(self) -> bool:
         return self._busy
+
+    def _loaded(self, loaded: tuple[PrescriptionDetail, str]) -> None:
+        detail, self.facility = loaded
+        self._show(detail)
 
     def _show(self, detail: PrescriptionDetail) -> None:
         self._busy = False
@@ -473,7 +481,7 @@ class PrescriptionDialog(QDialog):
             return
         self.message.setVisible(False)
         try:
-            self.print_with_dialog(self, detail, rx_print.PageSize.A4)
+            self.print_with_dialog(self, detail, rx_print.PageSize.A4, facility=self.facility)
         except OSError as exc:  # the printer or file could not be opened: say so, keep going
             self.message.setText(f"⚠ {exc}")
             self.message.setVisible(True)

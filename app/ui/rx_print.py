@@ -9,16 +9,22 @@ provisional diagnosis, the medicines (generic name in capitals, strength, form, 
 frequency, route, duration, quantity; brand and substitution when given), advice,
 investigations, follow-up, referral, the teleconsultation note, who signed it, and the QR code
 a pharmacist scans. A long prescription flows onto more pages; the header is repeated on each
-and every page says "page n of N".
+and every page says "page n of N"; the code comes once, at the end of the last page. A5 is laid
+out compactly (``_SPACING``): short sections put their label on the line they label, so a
+typical three-item prescription and its code fit on one A5 page.
+
+``facility`` is the clinic's name (the one this PC was enrolled as, from
+``PrescriptionService.facility_name``); it is printed under the practitioner, and left out when
+empty (a PC that is not enrolled).
 
 The PDF also carries the QR text in its XMP metadata (``XMP_ELEMENT``), so ``main.py
 verify-rx`` can check a PDF without decoding an image; Qt writes that stream uncompressed.
 
 A prescription that may not be dispensed from (``printable_as_valid`` false: its signature did
 not verify, or it was superseded) is printed with "NOT VALID — DO NOT DISPENSE" across every
-page, the reason at the top, and no QR code or embedded payload: the clinic still gets its
-paper record (to file, or to query the hub with), and nothing on it can pass a pharmacist's
-check.
+page and level in every page's footer, the reason at the top, and no QR code or embedded
+payload: the clinic still gets its paper record (to file, or to query the hub with), and
+nothing on it can pass a pharmacist's check.
 
 Layout is measured in the target device's own pixels from millimetres, with fonts in points,
 so the same code draws a 1200 dpi PDF, a printer and a preview image. Everything here runs on
@@ -46,6 +52,8 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextLayout,
+    QTextLine,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
@@ -64,9 +72,9 @@ XMP_ELEMENT = "hwcrx:qrPayload"
 
 MARGIN_MM = 12.0
 # Module size: at least the ~0.4 mm a phone camera resolves on a laser print. A5 takes the
-# smaller one so a three-item prescription and its code share one page; the largest code the
-# payload allows (version 30, 137 modules + quiet zone) is then 61 mm, inside an A5 page.
-QR_MODULE_MM = {"A4": 0.5, "A5": 0.42}
+# smallest that still scans, so a three-item prescription and its code share one page; the
+# largest code the payload allows (version 30, 137 modules + quiet zone) is then 58 mm.
+QR_MODULE_MM = {"A4": 0.5, "A5": 0.4}
 QR_QUIET_MODULES = 4
 WATERMARK_COLOUR = QColor(200, 0, 0, 70)
 WARNING_COLOUR = QColor(170, 0, 0)
@@ -80,8 +88,30 @@ class PageSize(StrEnum):
 
 
 _PAGE_IDS = {PageSize.A4: QPageSize.PageSizeId.A4, PageSize.A5: QPageSize.PageSizeId.A5}
-# Body text in points: A5 is read at the same distance as A4, so it shrinks only a little.
+# Body text in points: A5 is read at the same distance as A4, so it shrinks only a little, and
+# never below 8 pt (the smallest text, 0.85 of the body, is then 6.8 pt: dates and captions).
 _BODY_PT = {PageSize.A4: 10.0, PageSize.A5: 8.5}
+
+
+@dataclass(frozen=True, slots=True)
+class _Spacing:
+    """Vertical space in millimetres. A5 is compact: a typical three-item prescription (with
+    advice, investigations and a follow-up) and its code must share one A5 page, so short
+    sections there put their label on the same line as their text."""
+
+    compact: bool
+    title_scale: float
+    line_mm: float  # after an ordinary line
+    header_mm: float  # after each header line
+    section_gap_mm: float  # after a section
+    item_gap_mm: float  # between medicines
+    rule_mm: float
+
+
+_SPACING = {
+    PageSize.A4: _Spacing(False, 1.45, 0.6, 0.2, 1.2, 0.8, 1.5),
+    PageSize.A5: _Spacing(True, 1.3, 0.2, 0.0, 0.6, 0.5, 1.2),
+}
 
 
 def qr_payload(detail: PrescriptionDetail) -> str | None:
@@ -124,12 +154,12 @@ class _Block:
 
 
 class _Fonts:
-    def __init__(self, body_pt: float) -> None:
+    def __init__(self, body_pt: float, title_scale: float) -> None:
         register_fonts()
         self.body = self._font(body_pt)
         self.small = self._font(body_pt * 0.85)
         self.bold = self._font(body_pt, bold=True)
-        self.title = self._font(body_pt * 1.45, bold=True)
+        self.title = self._font(body_pt * title_scale, bold=True)
         self.label = self._font(body_pt * 0.85, bold=True)
         self.watermark = self._font(body_pt * 4.2, bold=True)
 
@@ -151,7 +181,8 @@ class _Layout:
         self.mm = device.logicalDpiX() / 25.4
         self.qr_module_mm = QR_MODULE_MM[page_size.value]
         self.width = width_px
-        self.fonts = _Fonts(_BODY_PT[page_size])
+        self.space = _SPACING[page_size]
+        self.fonts = _Fonts(_BODY_PT[page_size], self.space.title_scale)
 
     def metrics(self, font: QFont) -> QFontMetricsF:
         return QFontMetricsF(font, self.device)
@@ -165,8 +196,10 @@ class _Layout:
         colour: QColor | None = None,
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
         keep_with_next: bool = False,
-        space_after_mm: float = 0.6,
+        space_after_mm: float | None = None,
     ) -> _Block:
+        if space_after_mm is None:
+            space_after_mm = self.space.line_mm
         x = indent_mm * self.mm
         width = self.width - x
         flags = int(align | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
@@ -180,7 +213,39 @@ class _Layout:
 
         return _Block(height, paint, keep_with_next)
 
-    def rule(self, *, space_mm: float = 1.5) -> _Block:
+    def labelled(self, label: str, text: str) -> _Block | None:
+        """``label`` in bold and ``text`` after it on one line, or None when they do not fit
+        on one line (the caller then stacks them)."""
+        first, first_line = self._one_line(label, self.fonts.bold)
+        second, second_line = self._one_line(text, self.fonts.body)
+        label_w = first_line.naturalTextWidth()
+        if label_w + second_line.naturalTextWidth() > self.width:
+            return None
+        # A Devanagari label and a Latin text have different ascents (each line takes its own
+        # script's font): sharing one baseline keeps them level.
+        base = max(first_line.ascent(), second_line.ascent())
+        height = base + max(first_line.descent(), second_line.descent())
+        height += max(first_line.leading(), second_line.leading())
+
+        def paint(p: QPainter, y: float) -> None:
+            p.setPen(QColor(Qt.GlobalColor.black))
+            first.draw(p, QPointF(0, y + base - first_line.ascent()))
+            second.draw(p, QPointF(label_w, y + base - second_line.ascent()))
+
+        return _Block(height + self.space.line_mm * self.mm, paint)
+
+    def _one_line(self, text: str, font: QFont) -> tuple[QTextLayout, QTextLine]:
+        layout = QTextLayout(text, font, self.device)
+        layout.beginLayout()
+        line = layout.createLine()
+        line.setLineWidth(1e7)
+        layout.endLayout()
+        return layout, line
+
+    def rule(self, *, space_mm: float | None = None) -> _Block:
+        if space_mm is None:
+            space_mm = self.space.rule_mm
+
         def paint(p: QPainter, y: float) -> None:
             p.setPen(QPen(RULE_COLOUR, max(1.0, 0.25 * self.mm)))
             mid = y + space_mm * self.mm / 2
@@ -195,10 +260,19 @@ class _Layout:
         """A labelled section; each paragraph is its own block so long text can flow."""
         if not body:
             return []
-        blocks = [self.text(title, self.fonts.label, keep_with_next=True, space_after_mm=0.3)]
-        for line in body.split("\n"):
+        lines = body.split("\n")
+        inline = None
+        if self.space.compact:
+            label = QCoreApplication.translate("RxPrint", "{title}: ").format(title=title)
+            inline = self.labelled(label, lines[0])
+        if inline is not None:
+            blocks = [inline]
+            lines = lines[1:]
+        else:
+            blocks = [self.text(title, self.fonts.label, keep_with_next=True, space_after_mm=0.3)]
+        for line in lines:
             blocks.append(self.text(line or " ", self.fonts.body, indent_mm=2))
-        blocks.append(self.gap(1.2))
+        blocks.append(self.gap(self.space.section_gap_mm))
         return blocks
 
 
@@ -237,32 +311,33 @@ def _mode(rx: Prescription) -> str:
 def _header_blocks(lay: _Layout, detail: PrescriptionDetail, facility: str) -> list[_Block]:
     rx, f = detail.prescription, lay.fonts
     d = rx.practitioner
-    blocks = [lay.text(d.name, f.title, space_after_mm=0.4)]
+    line_mm = lay.space.header_mm
+    blocks = [lay.text(d.name, f.title, space_after_mm=2 * line_mm)]
     line = d.qualification
     if d.specialty:
         line += " · " + specialty_name(d.specialty)
-    blocks.append(lay.text(line, f.body, space_after_mm=0.2))
+    blocks.append(lay.text(line, f.body, space_after_mm=line_mm))
     blocks.append(
         lay.text(
             QCoreApplication.translate("RxPrint", "Reg. No. {number}, {council}").format(
                 number=d.registration_number, council=d.registration_council
             ),
             f.bold,
-            space_after_mm=0.2,
+            space_after_mm=line_mm,
         )
     )
     if facility:
-        blocks.append(lay.text(facility, f.body, colour=MUTED_COLOUR, space_after_mm=0.2))
+        blocks.append(lay.text(facility, f.bold, colour=MUTED_COLOUR, space_after_mm=line_mm))
     blocks.append(lay.rule())
     patient = QCoreApplication.translate("RxPrint", "Patient: {name}").format(name=rx.patient.name)
-    blocks.append(lay.text(patient, f.bold, space_after_mm=0.2))
+    blocks.append(lay.text(patient, f.bold, space_after_mm=line_mm))
     blocks.append(
         lay.text(
             QCoreApplication.translate("RxPrint", "Age: {age}    Sex: {sex}").format(
                 age=_age(rx), sex=sex_long(rx.patient.sex)
             ),
             f.body,
-            space_after_mm=0.2,
+            space_after_mm=line_mm,
         )
     )
     blocks.append(
@@ -271,10 +346,10 @@ def _header_blocks(lay: _Layout, detail: PrescriptionDetail, facility: str) -> l
                 issued=_issued(rx), id=rx.id
             ),
             f.small,
-            space_after_mm=0.2,
+            space_after_mm=line_mm,
         )
     )
-    blocks.append(lay.rule(space_mm=2.0))
+    blocks.append(lay.rule(space_mm=lay.space.rule_mm + 0.5))
     return blocks
 
 
@@ -315,12 +390,15 @@ def _item_blocks(lay: _Layout, index: int, item: PrescriptionItem) -> list[_Bloc
                 reason=item.off_formulary_reason
             )
         )
-    blocks = [lay.text(head, f.bold, keep_with_next=True, space_after_mm=0.2)]
+    if lay.space.compact and extra:
+        # One line of notes instead of one per note: what keeps three items on an A5 page.
+        extra = [" · ".join(extra)]
+    blocks = [lay.text(head, f.bold, keep_with_next=True, space_after_mm=lay.space.header_mm)]
     blocks.append(lay.text(how, f.body, indent_mm=5, keep_with_next=bool(extra)))
     for n, line in enumerate(extra):
         last = n == len(extra) - 1
         blocks.append(lay.text(line, f.small, indent_mm=5, keep_with_next=not last))
-    blocks.append(lay.gap(0.8))
+    blocks.append(lay.gap(lay.space.item_gap_mm))
     return blocks
 
 
@@ -415,7 +493,8 @@ def _body_blocks(lay: _Layout, detail: PrescriptionDetail, payload: str | None) 
         title = QCoreApplication.translate("RxPrint", "NOT VALID — DO NOT DISPENSE")
         blocks.append(lay.text(title, f.title, colour=WARNING_COLOUR))
         blocks.append(lay.text(reason, f.bold, colour=WARNING_COLOUR, space_after_mm=2))
-    blocks.append(lay.text(_mode(rx), f.small, colour=MUTED_COLOUR, space_after_mm=1.5))
+    after_mode = lay.space.section_gap_mm + 0.3
+    blocks.append(lay.text(_mode(rx), f.small, colour=MUTED_COLOUR, space_after_mm=after_mode))
     blocks += lay.section(
         QCoreApplication.translate("RxPrint", "Chief complaints"), rx.chief_complaint
     )
@@ -427,7 +506,7 @@ def _body_blocks(lay: _Layout, detail: PrescriptionDetail, payload: str | None) 
         blocks.append(lay.text("℞", f.title, keep_with_next=True, space_after_mm=0.5))
         for n, item in enumerate(rx.items, 1):
             blocks += _item_blocks(lay, n, item)
-        blocks.append(lay.gap(0.8))
+        blocks.append(lay.gap(lay.space.item_gap_mm))
     blocks += lay.section(QCoreApplication.translate("RxPrint", "Advice"), rx.advice)
     blocks += lay.section(
         QCoreApplication.translate("RxPrint", "Investigations advised"),
@@ -446,7 +525,8 @@ def _body_blocks(lay: _Layout, detail: PrescriptionDetail, payload: str | None) 
             ).format(id=rx.supersedes),
         )
     blocks.append(lay.rule())
-    blocks.append(lay.text(rx.note, f.small, colour=MUTED_COLOUR, space_after_mm=2))
+    after_note = 1.0 if lay.space.compact else 2.0
+    blocks.append(lay.text(rx.note, f.small, colour=MUTED_COLOUR, space_after_mm=after_note))
     blocks += _qr_block(lay, detail, payload)
     return blocks
 
@@ -526,6 +606,15 @@ def _draw(
             footer,
         )
         if not detail.printable_as_valid:
+            # Also level, in the footer: the slanted watermark can be lost to a pale toner, a
+            # photocopy or a text extractor; the footer line reads on every page regardless.
+            painter.setPen(WARNING_COLOUR)
+            painter.setFont(lay.fonts.label)
+            painter.drawText(
+                QRectF(0, height - footer_h, width, footer_h),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+                QCoreApplication.translate("RxPrint", "NOT VALID — DO NOT DISPENSE"),
+            )
             _watermark(painter, lay, width, height)
     pages.end(painter)
     return total

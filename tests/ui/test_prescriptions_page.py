@@ -34,6 +34,7 @@ from main import read_rx_file
 from tests.navigator import RecordingNavigator
 from tests.prescription_helpers import Signer, feed_entry, make_rx, pin_hub_key, sent_case, signer
 from tests.ui.conftest import PASSWORD
+from tests.ui.test_rx_print_text import pdf_text
 
 WAIT_MS = 10_000
 
@@ -409,17 +410,30 @@ def test_print_by_keyboard_makes_a_pdf_a_pharmacist_can_verify(
     case: Case,
     tmp_path: Path,
 ) -> None:
+    # Enrolled as a named clinic: the printout carries that name.
+    credentials.save(
+        services.store,
+        credentials.HubCredentials(
+            "https://hub.example.org",
+            "spoke-7",
+            "secret",
+            facility="HWC Rampur Sub-Centre",
+            signing_key=rx.public_key_text(hub_signer.hub_key),
+        ),
+    )
     arrive_valid(services, hub_signer, case)
     page = make_page(qtbot, services, generalist)
     dialog = open_by_enter(qtbot, page, 0)
-    asked: list[str] = []
+    asked: list[tuple[str, str]] = []
     pdf = tmp_path / "rx.pdf"
 
-    def print_to_file(parent: QWidget, detail: PrescriptionDetail, size: PageSize) -> bool:
+    def print_to_file(
+        parent: QWidget, detail: PrescriptionDetail, size: PageSize, *, facility: str = ""
+    ) -> bool:
         # Stands in for the system's print dialog, which needs a screen: the person chose
         # "print to file" and this path.
-        asked.append(str(size))
-        print_prescription(detail, pdf, size)
+        asked.append((str(size), facility))
+        print_prescription(detail, pdf, size, facility=facility)
         return True
 
     dialog.print_with_dialog = print_to_file
@@ -427,6 +441,7 @@ def test_print_by_keyboard_makes_a_pdf_a_pharmacist_can_verify(
     qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
 
-    assert asked == ["A4"]
+    assert asked == [("A4", "HWC Rampur Sub-Centre")]
+    assert "HWC Rampur Sub-Centre" in pdf_text(pdf)
     check = rx.check_qr_payload(read_rx_file(pdf), hub_signer.hub_key.public_key())
     assert check.status is rx.Status.VALID
