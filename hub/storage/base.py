@@ -269,6 +269,11 @@ class HubStore(Protocol):
         active (never the sealed key)."""
         ...
 
+    def key_revocations(self) -> list[dict[str, str]]:
+        """Every hub-signed key revocation, oldest first: key_id, certificate (spokes get
+        each in their feed as ``rx_key.revoked``; a spoke enrolled later, from here)."""
+        ...
+
     def case_context(self, case_id: str) -> dict[str, Any] | None:
         """The hub's copy of a case a spoke sent: case_id, spoke_id, status, case (document),
         patient (document, or None); None for an unknown case."""
@@ -322,4 +327,54 @@ class HubStore(Protocol):
     def invalid_reports(self) -> list[dict[str, Any]]:
         """Prescriptions clinics reported as failing verification, newest first: op_id,
         prescription_id, case_id, spoke_id, status, reason, at, received_at."""
+        ...
+
+    # -- the specialist's console (hub.storage._clinical) --------------------------------------
+
+    def specialist_queue(
+        self, specialty: str | None, *, now: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """The cases waiting at the hub (status ``at_hub``; of ``specialty`` unless None), most
+        urgent first (``app.domain.triage.sort_key``). Each: case_id, spoke_id, spoke_name,
+        patient_id, patient_name, sex, age_years (at ``now``; None when no birth date),
+        chief_complaint, priority, specialty, waiting_since (UTC datetime: the case's
+        ``queued_at``, else when the hub received it), news2 (None without usable vitals; else
+        {total, risk, red, partial, applicable}, computed by the hub from the final
+        observations), band ("immediate", "urgent", "routine"), claim ({username,
+        display_name, claimed_at} or None), last_message_from ("hub", "spoke" or None) and
+        attachments (a count). A fixed number of queries however long the queue."""
+        ...
+
+    def queue_count(self, specialty: str | None) -> int:
+        """How many cases ``specialist_queue`` would list: one cheap count, for polling."""
+        ...
+
+    def case_record(self, case_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
+        """Everything the console shows of one case; None for an unknown case: case_id,
+        spoke_id, spoke_name, status, case and patient (documents; patient may be None),
+        age_years, observations (documents by taken_at, each with ``entered_in_error``), news2
+        (as in the queue, with ``scores`` per parameter and ``missing``), band, attachments
+        ({id, filename, media_type, size, sha256, caption, created_at, complete, received}),
+        earlier (the patient's other cases at that spoke, newest first: case_id, status,
+        chief_complaint, when, observations (final ones), prescriptions ({id, issued_at, mode,
+        visit, provisional_diagnosis, items [{generic_name, strength, dosage_form}],
+        superseded_by})) and claim."""
+        ...
+
+    def attachment_content(
+        self, case_id: str, attachment_id: str
+    ) -> tuple[dict[str, Any], bytes] | None:
+        """The attachment's document (as in ``case_record``) and its bytes; None unless the
+        attachment belongs to ``case_id`` and its upload is complete."""
+        ...
+
+    def claim_case(self, case_id: str, username: str, *, take_over: bool = False) -> dict[str, Any]:
+        """``username`` takes the case, unless another specialist holds it (``take_over``
+        replaces their claim); returns the claim in force: {username, display_name,
+        claimed_at}. Of two claiming at once exactly one wins. ``KeyError`` for an unknown
+        case; ``PermissionError`` unless ``username`` is an active specialist."""
+        ...
+
+    def release_case(self, case_id: str, username: str) -> None:
+        """Drop the case's claim when ``username`` holds it; otherwise nothing changes."""
         ...

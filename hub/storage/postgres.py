@@ -39,8 +39,8 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from app.security import rx_signatures
 from hub import ops
+from hub.storage import _clinical, _rx
 from hub.storage import _common as common
-from hub.storage import _rx
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
     BlobHashMismatch,
@@ -195,6 +195,15 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX case_messages_case ON case_messages (case_id, received_at);
     """,
+    """
+    -- The specialist's console (hub.storage._clinical): who has taken a case, and the index
+    -- the queue and its polled count read.
+    CREATE TABLE case_claims (
+        case_id text PRIMARY KEY, user_id text NOT NULL REFERENCES hub_users (id),
+        username text NOT NULL, display_name text NOT NULL, claimed_at timestamptz NOT NULL
+    );
+    CREATE INDEX cases_queue ON cases (status, specialty);
+    """,
 )
 
 # The counter bump and the feed insert in ONE statement, the last of the transaction.
@@ -212,7 +221,7 @@ _ADD_CHANGES: Final = """
 """
 
 
-class PostgresHubStore(_rx.RxStore, common.UserChanges):
+class PostgresHubStore(_rx.RxStore, _clinical.ClinicalReads, common.UserChanges):
     """``HubStore`` on the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
 
     Thread-safe (a pool of ``min_size``..``max_size`` connections). Call ``migrate`` once

@@ -32,8 +32,8 @@ from typing import Any, Final
 
 from app.security import rx_signatures
 from hub import ops
+from hub.storage import _clinical, _rx
 from hub.storage import _common as common
-from hub.storage import _rx
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
     BlobHashMismatch,
@@ -164,10 +164,18 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             origin TEXT NOT NULL CHECK (origin IN ('spoke', 'hub')), received_at TEXT NOT NULL)""",
         "CREATE INDEX case_messages_case ON case_messages (case_id, received_at)",
     ),
+    (
+        # The specialist's console (hub.storage._clinical): who has taken a case, and the
+        # index the queue and its polled count read.
+        """CREATE TABLE case_claims (
+            case_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES hub_users (id),
+            username TEXT NOT NULL, display_name TEXT NOT NULL, claimed_at TEXT NOT NULL)""",
+        "CREATE INDEX cases_queue ON cases (status, specialty)",
+    ),
 )
 
 
-class SqliteHubStore(_rx.RxStore, common.UserChanges):
+class SqliteHubStore(_rx.RxStore, _clinical.ClinicalReads, common.UserChanges):
     """``HubStore`` on the SQLite file at ``path`` (created with its folder when missing).
 
     Thread-safe; call ``migrate`` once before use (``open_store`` does) and ``close`` at the
