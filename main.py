@@ -123,6 +123,32 @@ def start_demo_devices(
     return demo
 
 
+# The demo hub's console accounts: (username, name, role, password). Demo data only.
+DEMO_HUB_ACCOUNTS = (
+    ("dr.mehta", "Dr. Anil Mehta", "specialist", "demo-pass-4"),
+    ("hub.admin", "Hub Administrator", "hub_admin", "demo-pass-5"),
+)
+
+
+def _demo_hub_accounts(store: Any) -> None:
+    """The demo hub's specialist and administrator, made on its first run."""
+    existing = {u["username"] for u in store.users()}
+    for username, name, role, password in DEMO_HUB_ACCOUNTS:
+        if username in existing:
+            continue
+        extra = (
+            {
+                "registration_no": "DMC-48213",
+                "registration_council": "Delhi Medical Council",
+                "qualification": "MBBS, MD (General Medicine)",
+                "specialty": "general_medicine",
+            }
+            if role == "specialist"
+            else {}
+        )
+        store.add_user(username, name, role, password, **extra)
+
+
 def start_demo_hub(services: Services, data_dir: Path) -> Any:
     """An embedded hub on loopback (SQLite in the demo folder), over HTTPS with its own CA,
     with this PC enrolled with it through an enrolment token, as field IT would.
@@ -156,6 +182,15 @@ def start_demo_hub(services: Services, data_dir: Path) -> Any:
             store, "Demo Health & Wellness Centre", valid_days=1, address=f"127.0.0.1:{server.port}"
         )
         services.sync.enrol(None, token.text)
+
+    _demo_hub_accounts(store)
+    specialist, hub_admin = DEMO_HUB_ACCOUNTS
+    print(
+        f"Demo hub console: {server.url}/console (its certificate is the demo hub's own)\n"
+        f"  specialist: {specialist[0]} / {specialist[3]}; "
+        f"hub administrator: {hub_admin[0]} / {hub_admin[3]}",
+        flush=True,
+    )
 
     class DemoHub:
         def stop(self) -> None:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.domain import prescriptions as rxd
+from app.domain.errors import ValidationFailed
 from app.domain.ids import new_id
 from app.domain.models import Sex
 from app.domain.prescriptions import (
@@ -33,6 +34,7 @@ __all__ = [
     "PrescriptionRefused",
     "issue_prescription",
     "post_case_message",
+    "review_draft",
 ]
 
 
@@ -76,31 +78,19 @@ def issue_prescription(
     ``rx.case_cancelled``, ``rx.patient_unknown``, ``rx.key_damaged``, and those of
     ``HubStore.store_prescription``).
     """
-    profile = store.specialist_profile(specialist_username)
-    if profile is None or profile["role"] != "specialist" or not profile["active"]:
-        raise PrescriptionRefused(
-            "rx.not_specialist", "only an active specialist account can sign prescriptions"
-        )
-    context = store.case_context(draft.case_id)
-    if context is None:
-        raise PrescriptionRefused("rx.case_unknown", f"no clinic has sent a case {draft.case_id}")
-    if context["status"] == "cancelled":
-        raise PrescriptionRefused("rx.case_cancelled", "the clinic cancelled this case")
+    profile = _specialist(store, specialist_username, "sign prescriptions")
+    context = _open_case(store, draft.case_id)
     key = profile["key"]
     if key is None:
         # Before the issue time is taken: a certificate dated after the signature would make
         # the prescription read as signed before its key existed.
         key = _first_key(store, specialist_username, password)
-    issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    rx = replace(
-        draft,
-        case_id=context["case_id"],
-        issued_at=issued_at,
-        practitioner=_practitioner(profile, draft.practitioner),
-        patient=_patient(context["patient"], draft.patient, issued_at),
-    )
+    rx = _complete(profile, context, draft, now)
     lists = load_formulary().drug_lists() if drug_lists is None else drug_lists
-    checked = rxd.check(rx, lists)  # ValidationFailed: every problem at once
+    found = _problems(store, rx, lists)
+    if found:
+        raise ValidationFailed(list(found))  # every problem at once
+    checked = rxd.normalise(rx)
     canonical = rxd.canonical_bytes(checked)
     try:
         private = rx_signatures.unlock(key["sealed"], password)
@@ -139,6 +129,24 @@ def issue_prescription(
     )
 
 
+def review_draft(
+    store: HubStore,
+    specialist_username: str,
+    draft: Prescription,
+    *,
+    drug_lists: rxd.DrugLists | None = None,
+    now: datetime | None = None,
+) -> list[rxd.PrescriptionError]:
+    """What would stop ``draft`` being signed now, without signing: the rules of
+    ``app.domain.prescriptions`` on the prescription as ``issue_prescription`` would complete
+    it, and the patient's history for continuations. ``PrescriptionRefused`` as for
+    ``issue_prescription`` (except the password and key codes)."""
+    profile = _specialist(store, specialist_username, "sign prescriptions")
+    rx = _complete(profile, _open_case(store, draft.case_id), draft, now)
+    lists = load_formulary().drug_lists() if drug_lists is None else drug_lists
+    return _problems(store, rx, lists)
+
+
 def post_case_message(
     store: HubStore,
     specialist_username: str,
@@ -148,11 +156,7 @@ def post_case_message(
     prescription_id: str | None = None,
 ) -> dict[str, Any]:
     """A specialist's message to the clinic of ``case_id`` (``HubStore.post_case_message``)."""
-    profile = store.specialist_profile(specialist_username)
-    if profile is None or profile["role"] != "specialist" or not profile["active"]:
-        raise PrescriptionRefused(
-            "rx.not_specialist", "only an active specialist account can write to a clinic"
-        )
+    profile = _specialist(store, specialist_username, "write to a clinic")
     return store.post_case_message(
         case_id,
         profile["id"],
@@ -161,6 +165,90 @@ def post_case_message(
         message_id=new_id(),
         prescription_id=prescription_id,
     )
+
+
+def _specialist(store: HubStore, username: str, doing: str) -> dict[str, Any]:
+    profile = store.specialist_profile(username)
+    if profile is None or profile["role"] != "specialist" or not profile["active"]:
+        raise PrescriptionRefused(
+            "rx.not_specialist", f"only an active specialist account can {doing}"
+        )
+    return profile
+
+
+def _open_case(store: HubStore, case_id: str) -> dict[str, Any]:
+    context = store.case_context(case_id)
+    if context is None:
+        raise PrescriptionRefused("rx.case_unknown", f"no clinic has sent a case {case_id}")
+    if context["status"] == "cancelled":
+        raise PrescriptionRefused("rx.case_cancelled", "the clinic cancelled this case")
+    return context
+
+
+def _complete(
+    profile: dict[str, Any],
+    context: dict[str, Any],
+    draft: Prescription,
+    now: datetime | None,
+) -> Prescription:
+    issued_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    return replace(
+        draft,
+        case_id=context["case_id"],
+        issued_at=issued_at,
+        practitioner=_practitioner(profile, draft.practitioner),
+        patient=_patient(context["patient"], draft.patient, issued_at),
+    )
+
+
+def _problems(
+    store: HubStore, rx: Prescription, lists: rxd.DrugLists
+) -> list[rxd.PrescriptionError]:
+    normalised = rxd.normalise(rx)
+    return rxd.problems(normalised, lists) + _unproven_continuations(store, normalised, lists)
+
+
+def _unproven_continuations(
+    store: HubStore, rx: Prescription, lists: rxd.DrugLists
+) -> list[rxd.PrescriptionError]:
+    """A List A medicine (or an unlisted one, which counts as A) prescribed without video
+    because it is marked a continuation must have been prescribed to this patient before:
+    the domain takes the mark on trust, the hub can look (docs/PRESCRIPTIONS.md "Rules")."""
+    if rx.mode is rxd.ConsultationMode.VIDEO:
+        return []
+    refills = [
+        (index, item)
+        for index, item in enumerate(rx.items)
+        if item.continuation and lists.get(item.generic_name) in (rxd.DrugList.A, None)
+    ]
+    if not refills:
+        return []
+    before = _prescribed_before(store, rx.case_id)
+    return [
+        rxd.DrugNotAllowed(
+            "rx.continuation_unproven",
+            f"{item.generic_name} is marked as a continuation, but no earlier prescription "
+            "for this patient carries it: its first prescription needs a video consultation.",
+            {"name": item.generic_name},
+            f"items[{index}].continuation",
+        )
+        for index, item in refills
+        if item.generic_name not in before
+    ]
+
+
+def _prescribed_before(store: HubStore, case_id: str) -> set[str]:
+    """Generic names on the patient's earlier prescriptions (this case's and earlier cases')."""
+    names = {
+        item.generic_name
+        for row in store.prescriptions_for_case(case_id)
+        for item in row["prescription"].items
+    }
+    record = store.case_record(case_id)
+    for visit in record["earlier"] if record else ():
+        for earlier in visit["prescriptions"]:
+            names.update(item["generic_name"] for item in earlier["items"])
+    return names
 
 
 def _first_key(store: HubStore, username: str, password: str) -> dict[str, Any]:

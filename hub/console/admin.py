@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from app.domain.specialties import SPECIALTIES
 from hub.console.auth import HUB_ADMIN, SPECIALIST, SPOKE_ROLES, Auth, User
 from hub.console.templates import base_path, render
 from hub.storage.base import HubStore
@@ -34,6 +35,8 @@ _USER_FIELDS: Final = (
     "role",
     "spoke_id",
     "registration_no",
+    "registration_council",
+    "qualification",
     "specialty",
 )
 
@@ -183,6 +186,8 @@ class AdminPages:
             "spoke_names": {s["id"]: s["name"] for s in spokes},
             "error": error,
             "action_error": action_error,
+            "specialties": SPECIALTIES,
+            "specialty_names": {s.key: s.name for s in SPECIALTIES},
             "form": form or dict.fromkeys(_USER_FIELDS, "") | {"role": SPECIALIST},
         }
         return render(request, "users.html", context, status=status)
@@ -213,6 +218,8 @@ class AdminPages:
                         spoke_id=spoke_id,
                         registration_no=values["registration_no"] if specialist else "",
                         specialty=values["specialty"] if specialist else "",
+                        registration_council=(values["registration_council"] if specialist else ""),
+                        qualification=values["qualification"] if specialist else "",
                     )
                 )
             except ValueError as exc:

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hub.console.admin import AdminPages
 from hub.console.auth import Auth, LoginThrottle, User
 from hub.console.session import ConsoleSessions
+from hub.console.specialist import SpecialistPages
 from hub.console.templates import render
 from hub.storage.base import HubStore, HubStoreError
 
@@ -181,6 +182,7 @@ def create_console(
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         *admin.routes(),
+        *SpecialistPages(store, auth).routes(),
     ]
     guarded = [Route(r.path, _guarded(r.endpoint), methods=r.methods) for r in routes]
     console = Starlette(

@@ -1,7 +1,7 @@
 """Signing in and out of the console, who is signed in, and which pages they may use.
 
 Hub accounts (``HubStore.add_user``) with a hub role sign in here: ``hub_admin`` uses the
-administrator's pages, a ``specialist`` sees their own (coming) page, and clinic roles are
+administrator's pages, a ``specialist`` the queue, cases and prescriptions, and clinic roles are
 refused, since clinic staff work on the clinic PC. Every page is ``page(...)`` and every form
 ``action(...)``: the gate checks the session, reloads the account (so disabling an account,
 changing its role or its password ends its sessions at their next request) and, for forms,
@@ -265,7 +265,7 @@ class Auth:
             return RedirectResponse(f"{base}/login", 303)
         if user["role"] == HUB_ADMIN:
             return RedirectResponse(f"{base}/spokes", 303)
-        return render(request, "coming.html", {"user": user})
+        return RedirectResponse(f"{base}/queue", 303)
 
     async def login_page(self, request: Request) -> Response:
         if await self.current_user(request) is not None:
@@ -353,7 +353,11 @@ def forbidden(request: Request, user: User) -> Response:
         {
             "user": user,
             "heading": "Not for this account",
-            "message": "This page is for the hub administrator.",
+            "message": (
+                "This page is for the hub administrator."
+                if user["role"] != HUB_ADMIN
+                else "This page is for the hub's specialists."
+            ),
         },
         status=403,
     )

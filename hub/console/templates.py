@@ -18,6 +18,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from hub.console import specialist_templates
 from hub.console.session import csrf_token
 
 ROLE_LABELS: Final = {
@@ -69,6 +70,8 @@ td form { margin: 0; display: inline; }
          border: 0.1rem solid #767676; display: block; }
 figure { margin: 1rem 0; }
 .muted { color: #4a4a4a; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+                   clip-path: inset(50%); white-space: nowrap; }
 """
 
 _BASE: Final = """<!doctype html>
@@ -90,6 +93,15 @@ _BASE: Final = """<!doctype html>
     <ul>
       {% for key, label in [("spokes", "Spokes"), ("enrol", "Enrol a clinic"),
                             ("users", "Users")] %}
+      <li><a href="{{ base }}/{{ key }}"{% if page == key %} aria-current="page"{% endif %}>
+        {{- label }}</a></li>
+      {% endfor %}
+    </ul>
+  </nav>
+  {% elif user.role == "specialist" %}
+  <nav aria-label="Console">
+    <ul>
+      {% for key, label in [("queue", "Queue"), ("formulary", "Formulary")] %}
       <li><a href="{{ base }}/{{ key }}"{% if page == key %} aria-current="page"{% endif %}>
         {{- label }}</a></li>
       {% endfor %}
@@ -129,15 +141,6 @@ _LOGIN: Final = """{% extends "base.html" %}
   <div><button type="submit">Sign in</button></div>
 </form>
 <p class="muted">Clinic staff sign in on the clinic PC, not here.</p>
-{% endblock %}
-"""
-
-_COMING: Final = """{% extends "base.html" %}
-{% block title %}Welcome{% endblock %}
-{% block main %}
-<h1>Welcome, {{ user.display_name }}</h1>
-<p>The specialist's console is coming: cases from the clinics will be answered here.
-Until then there is nothing for you to do on this page.</p>
 {% endblock %}
 """
 
@@ -280,7 +283,7 @@ _USERS: Final = """{% extends "base.html" %}
       <td>{{ role_labels.get(u.role, u.role) }}</td>
       <td>{{ spoke_names.get(u.spoke_id) or u.spoke_id or "" }}</td>
       <td>{{ u.registration_no }}</td>
-      <td>{{ u.specialty }}</td>
+      <td>{{ specialty_names.get(u.specialty, u.specialty) }}</td>
       <td>{{ "Active" if u.active else "Disabled" }}</td>
       <td>
         <form method="post" action="{{ base }}/users/active">
@@ -332,8 +335,24 @@ _USERS: Final = """{% extends "base.html" %}
     <legend>Specialists only</legend>
     <label for="new-reg">Medical registration no.</label>
     <input id="new-reg" name="registration_no" value="{{ form.registration_no }}">
-    <label for="new-specialty">Specialty</label>
-    <input id="new-specialty" name="specialty" value="{{ form.specialty }}">
+    <label for="new-council">Registration council
+      <span class="hint">The State Medical Council or the National Medical Commission, as
+        printed on prescriptions.</span></label>
+    <input id="new-council" name="registration_council" size="40"
+           value="{{ form.registration_council }}">
+    <label for="new-qualification">Qualification <span class="hint">As printed on
+      prescriptions, e.g. MBBS, MD (General Medicine).</span></label>
+    <input id="new-qualification" name="qualification" size="40"
+           value="{{ form.qualification }}">
+    <label for="new-specialty">Specialty <span class="hint">The queue this specialist
+      sees first.</span></label>
+    <select id="new-specialty" name="specialty">
+      <option value="">None</option>
+      {% for s in specialties %}
+      <option value="{{ s.key }}"{% if form.specialty == s.key %} selected{% endif %}>
+        {{- s.name }}</option>
+      {% endfor %}
+    </select>
   </fieldset>
   <label for="new-password">Password <span class="hint">At least 8 characters.</span></label>
   <input id="new-password" name="password" type="password" required
@@ -386,12 +405,12 @@ ENV: Final = Environment(
         {
             "base.html": _BASE,
             "login.html": _LOGIN,
-            "coming.html": _COMING,
             "error.html": _ERROR,
             "spokes.html": _SPOKES,
             "enrol.html": _ENROL,
             "users.html": _USERS,
             "password.html": _PASSWORD,
+            **specialist_templates.TEMPLATES,
         }
     ),
     autoescape=True,
@@ -410,7 +429,7 @@ def base_path(request: Request) -> str:
 def content_security_policy(nonce: str) -> str:
     return (
         "default-src 'none'; "
-        f"style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
+        f"style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; connect-src 'self'; "
         "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
 
@@ -438,7 +457,7 @@ def render(
         "base": base_path(request),
         "csrf": csrf_token(request) if has_session else "",
         "nonce": nonce,
-        "style": Markup(_STYLE),
+        "style": Markup(_STYLE + specialist_templates.STYLE),
         "role_labels": ROLE_LABELS,
     }
     html = ENV.get_template(template).render(values)

@@ -186,7 +186,7 @@ def test_a_paramedic_is_added_for_a_clinic_and_disabled(page: Page, hub: Hub) ->
     page.type_into("new-role", "Paramedic")  # a closed select picks by typing
     page.tab()
     page.type_into("new-spoke", "Rampur")
-    page.tab(3)  # past the specialist's two fields
+    page.tab(5)  # past the specialist's four fields
     page.type_into("new-password", "paramedic-pw-1")
     page.tab()
     page.type_into("new-password2", "paramedic-pw-1")
@@ -247,7 +247,8 @@ const box = focused.getBoundingClientRect();
 return {index: controls.indexOf(focused), count: controls.length,
         name: focused.id || focused.getAttribute('aria-label') || focused.textContent.trim(),
         ring: [style.outlineStyle, style.outlineWidth, style.outlineColor],
-        onScreen: box.left >= 0 && box.right <= innerWidth && box.width > 0};
+        onScreen: box.left >= 0 && box.right <= innerWidth && box.width > 0,
+        type: focused.getAttribute('type')};
 """
 
 
@@ -257,49 +258,67 @@ def has_ring(ring: list[str]) -> bool:
     return style == "solid" and float(width.removesuffix("px")) >= 3 and color == "rgb(11, 79, 160)"
 
 
+def assert_tab_order(page: Page, name: str) -> None:
+    """Tab until the first control has the focus (wherever the page put it), then once per
+    control: each must come in document order, ringed and on the screen."""
+    state = page.js(_FOCUS, CONTROLS)
+    for _ in range(state["count"] + 2):
+        if state["index"] == 0:
+            break
+        page.tab()
+        state = page.js(_FOCUS, CONTROLS)
+    visited = []
+    for expected in range(state["count"]):
+        assert state["index"] == expected, f"{name}: Tab skipped to {state['name']!r}"
+        assert has_ring(state["ring"]), f"{name}: {state['name']!r} has no focus ring"
+        assert state["onScreen"], f"{name}: {state['name']!r} is focused off the screen"
+        visited.append(state["name"])
+        page.tab()
+        moved = page.js(_FOCUS, CONTROLS)
+        # A date field takes one Tab per part (day, month, year) before the next control.
+        while moved["type"] == "date" and moved["index"] == state["index"]:
+            page.tab()
+            moved = page.js(_FOCUS, CONTROLS)
+        state = moved
+    assert visited[0] == "Skip to main content", name
+    assert len(visited) >= 3, f"{name}: only {visited}"
+
+
 def test_tab_reaches_every_control_in_order_with_a_visible_focus_ring(page: Page, hub: Hub) -> None:
     for name in visit_every_page(page, hub):
-        # Tab until the first control has the focus (wherever the page put it), then once
-        # per control: each must come in document order, ringed and on the screen.
-        state = page.js(_FOCUS, CONTROLS)
-        for _ in range(state["count"] + 2):
-            if state["index"] == 0:
-                break
-            page.tab()
-            state = page.js(_FOCUS, CONTROLS)
-        visited = []
-        for expected in range(state["count"]):
-            assert state["index"] == expected, f"{name}: Tab skipped to {state['name']!r}"
-            assert has_ring(state["ring"]), f"{name}: {state['name']!r} has no focus ring"
-            assert state["onScreen"], f"{name}: {state['name']!r} is focused off the screen"
-            visited.append(state["name"])
-            page.tab()
-            state = page.js(_FOCUS, CONTROLS)
-        assert visited[0] == "Skip to main content", name
-        assert len(visited) >= 3, f"{name}: only {visited}"
+        assert_tab_order(page, name)
 
 
 ZOOM = 1.5
 
 
-def test_every_page_fits_a_1280_pixel_window_at_150_percent_zoom(
-    page: Page, hub: Hub, tmp_path: Path
-) -> None:
-    # Zooming a 1280 px wide window to 150 % leaves 853 CSS pixels for the page, drawn with
-    # 1.5 device pixels each: the same layout as the browser's own zoom.
+def zoom_to_150_percent(page: Page) -> int:
+    """Zooming a 1280 px wide window to 150 % leaves 853 CSS pixels for the page, drawn with
+    1.5 device pixels each: the same layout as the browser's own zoom. Returns the width."""
     width, height = round(1280 / ZOOM), round(900 / ZOOM)
     metrics = {"width": width, "height": height, "deviceScaleFactor": ZOOM, "mobile": False}
     page.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    return width
+
+
+def assert_no_sideways_scroll(page: Page, name: str) -> None:
+    overflow = page.js(
+        "const root = document.documentElement;"
+        "const wide = [...document.querySelectorAll('body *')]"
+        "    .filter(e => e.scrollWidth > e.clientWidth + 1 && "
+        "            ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))"
+        "    .map(e => e.className || e.tagName);"
+        "return {page: root.scrollWidth - root.clientWidth, scrollers: wide};"
+    )
+    assert overflow["page"] <= 0, f"{name}: the page scrolls sideways by {overflow['page']} px"
+    assert overflow["scrollers"] == [], f"{name}: {overflow['scrollers']} scroll sideways"
+
+
+def test_every_page_fits_a_1280_pixel_window_at_150_percent_zoom(
+    page: Page, hub: Hub, tmp_path: Path
+) -> None:
+    width = zoom_to_150_percent(page)
     for number, name in enumerate(visit_every_page(page, hub)):
         assert page.js("return innerWidth") == width
         page.screenshot(tmp_path / f"zoom-{number}.png")
-        overflow = page.js(
-            "const root = document.documentElement;"
-            "const wide = [...document.querySelectorAll('body *')]"
-            "    .filter(e => e.scrollWidth > e.clientWidth + 1 && "
-            "            ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))"
-            "    .map(e => e.className || e.tagName);"
-            "return {page: root.scrollWidth - root.clientWidth, scrollers: wide};"
-        )
-        assert overflow["page"] <= 0, f"{name}: the page scrolls sideways by {overflow['page']} px"
-        assert overflow["scrollers"] == [], f"{name}: {overflow['scrollers']} scroll sideways"
+        assert_no_sideways_scroll(page, name)

@@ -11,6 +11,7 @@ One ``SpokeOps`` per thread (it counts ``seq``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from hashlib import sha256
@@ -102,8 +103,17 @@ class SpokeOps:
         }
         return self.op("patient.update", "patient", p.id, payload)
 
-    def case_queue(self, patient_id: str, observations: int = 8) -> tuple[Op, Case]:
-        """A queued case with ``observations`` readings (cycling through ``READINGS``)."""
+    def case_queue(
+        self,
+        patient_id: str,
+        observations: int = 8,
+        *,
+        readings: Sequence[tuple[str, float, str]] = READINGS,
+        priority: Priority = Priority.ROUTINE,
+        specialty: str = "general_medicine",
+        complaint: str = "Fever and cough for 3 days",
+    ) -> tuple[Op, Case]:
+        """A queued case with ``observations`` readings (cycling through ``readings``)."""
         now = _now()
         cid = CaseId(new_id())
         case = Case(
@@ -114,20 +124,20 @@ class SpokeOps:
             updated_at=now,
             status=CaseStatus.QUEUED,
             consent=Consent("Sunita Devi", "self", ConsentMethod.VERBAL, "Asha", now),
-            chief_complaint="Fever and cough for 3 days",
+            chief_complaint=complaint,
             history="No known allergies. Diabetic, on metformin 500 mg twice daily.",
             examination="Chest: scattered crepitations at the right base.",
-            specialty="general_medicine",
-            priority=Priority.ROUTINE,
+            specialty=specialty,
+            priority=priority,
             queued_at=now,
         )
         items = [
             Observation(
                 id=ObservationId(new_id()),
                 case_id=cid,
-                code=READINGS[i % len(READINGS)][0],
-                value=READINGS[i % len(READINGS)][1],
-                unit=READINGS[i % len(READINGS)][2],
+                code=readings[i % len(readings)][0],
+                value=readings[i % len(readings)][1],
+                unit=readings[i % len(readings)][2],
                 taken_at=now,
                 recorded_by=UserId(self.user),
             )

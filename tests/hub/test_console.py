@@ -467,7 +467,9 @@ def test_the_admin_adds_disables_and_enables_users(admin: Browser, store: Sqlite
             username="Dr.Mehta",
             display_name="Dr Mehta",
             registration_no="MCI-77",
-            specialty="Dermatology",
+            registration_council="Delhi Medical Council",
+            qualification="MBBS, MD (Dermatology)",
+            specialty="dermatology",
         ),
         token_from="/users",
     )
@@ -477,9 +479,15 @@ def test_the_admin_adds_disables_and_enables_users(admin: Browser, store: Sqlite
     assert (mehta["role"], mehta["registration_no"], mehta["specialty"]) == (
         "specialist",
         "MCI-77",
-        "Dermatology",
+        "dermatology",
     )
-    assert "Dermatology" in added.text
+    assert "<td>Dermatology</td>" in added.text
+    profile = store.specialist_profile("dr.mehta")
+    assert profile is not None
+    assert (profile["registration_council"], profile["qualification"]) == (
+        "Delhi Medical Council",
+        "MBBS, MD (Dermatology)",
+    )
 
     rampur = store.stats()["per_spoke"][0]["id"]
     admin.post(
@@ -575,8 +583,8 @@ def test_user_form_errors_are_shown_next_to_the_form(admin: Browser, store: Sqli
 def test_the_admin_pages_are_not_for_a_specialist(hub: RunningHub, store: SqliteHubStore) -> None:
     b = Browser(hub)
     home = b.login(SPECIALIST, SPECIALIST_PW)
-    assert home.status_code == 200 and home.url.endswith("/console/")
-    assert "console is coming" in home.text
+    assert home.status_code == 200 and home.url.endswith("/console/queue")
+    assert "Cases waiting" in home.text
     assert 'href="/console/users"' not in home.text
     for path in ("/spokes", "/enrol", "/users", "/users/password?username=asha"):
         assert b.get(path).status_code == 403, path
