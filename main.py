@@ -94,7 +94,15 @@ def prepare_demo(services: Services) -> list[tuple[str, str, str]]:
     accounts = seed_demo_users(services)
     if services.store.read(patients.count) == 0:
         print(f"Preparing demo data ({DEMO_PATIENTS:,} patients, {DEMO_CASES} cases)...")
-        seed(services, patients=DEMO_PATIENTS, cases=DEMO_CASES, progress=print_progress)
+        # The clinic's history goes to the demo hub at the first sync: its patients, and the
+        # cases sent to it, which make the specialist's queue.
+        seed(
+            services,
+            patients=DEMO_PATIENTS,
+            cases=DEMO_CASES,
+            sent_history=True,
+            progress=print_progress,
+        )
     return accounts
 
 

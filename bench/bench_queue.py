@@ -59,8 +59,8 @@ def _console(url: str) -> requests.Session:
 
 
 def _queue_one(services: Any, user: Any, number: int) -> str:
-    from app.domain import vitals
     from app.domain.models import Address, PatientDraft, Sex
+    from tests.hub.spoke_ops import READINGS
 
     name = f"Bench Patient {number:03d}"
     patient = services.patients.register(
@@ -73,20 +73,7 @@ def _queue_one(services: Any, user: Any, number: int) -> str:
     services.cases.record_consent(
         user, case.id, given_by=name, relationship="self", method="verbal", witness=""
     )
-    services.cases.record_values(
-        user,
-        case.id,
-        [
-            (vitals.SYSTOLIC, 128.0, "mm[Hg]"),
-            (vitals.DIASTOLIC, 82.0, "mm[Hg]"),
-            (vitals.PULSE, 96.0, "/min"),
-            (vitals.RESP_RATE, 20.0, "/min"),
-            (vitals.SPO2, 96.0, "%"),
-            (vitals.TEMPERATURE, 38.2, "Cel"),
-            (vitals.WEIGHT, 58.0, "kg"),
-            (vitals.GLUCOSE_RANDOM, 131.0, "mg/dL"),
-        ],
-    )
+    services.cases.record_values(user, case.id, list(READINGS))
     services.cases.queue(user, case.id, specialty="general_medicine", priority="urgent")
     return name
 

@@ -25,6 +25,7 @@ from app.services.container import Services
 from app.store import cases as cases_repo
 from app.store import settings
 from app.sync import credentials
+from hub.storage import HubStore
 from tests.security.rx_samples import Signer, signer
 from tests.services.helpers import draft
 
@@ -119,3 +120,28 @@ def sent_case(services: Services, paramedic: User, status: CaseStatus = CaseStat
     moved = replace(queued, status=status)
     services.store.write(lambda db: cases_repo.update(db, moved))
     return moved
+
+
+SPECIALIST = "dr.sharma"
+SPECIALIST_PASSWORD = "a long specialist password"
+
+
+def add_specialist(
+    store: HubStore,
+    username: str = SPECIALIST,
+    password: str = SPECIALIST_PASSWORD,
+    *,
+    name: str = "Dr. Anil Sharma",
+    specialty: str = "general_medicine",
+) -> str:
+    """A specialist at the hub with everything a prescription must carry."""
+    return store.add_user(
+        username,
+        name,
+        "specialist",
+        password,
+        registration_no="UPMC-45821",
+        specialty=specialty,
+        registration_council="Uttar Pradesh Medical Council",
+        qualification="MBBS, MD (Medicine)",
+    )

@@ -21,7 +21,11 @@ What is seeded:
   random glucose) that all pass ``vitals.assess`` (about a fifth flagged, a few urgent).
   Old cases are closed, recent ones sent, the latest drafts; ``queued=True`` leaves every
   seeded case QUEUED with its ``case.queue`` outbox op and every seeded patient with its
-  ``patient.create`` op, as if the spoke had never synced.
+  ``patient.create`` op, as if the spoke had never synced. ``sent_history=True`` (demo mode)
+  keeps the statuses but puts in the outbox what such a clinic's hub would hold: every
+  patient's ``patient.create`` and the ``case.queue`` of each case that is with the hub now
+  (sent, at the hub), so the first sync gives a fresh hub the clinic's patients and its
+  queue; the closed and cancelled cases of earlier years stay on the PC.
 
 Seeding twice with the same ``rng_seed`` adds the same people again (as new records, the
 personas excepted): use another seed to add more. ``now`` (default: the services' clock) is
@@ -128,6 +132,7 @@ def seed(
     cases: int,
     rng_seed: int = 42,
     queued: bool = False,
+    sent_history: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -144,6 +149,7 @@ def seed(
     author = store.read(_author)
     existing = store.read(_existing_personas)
     run = _Run(store, now, rng_seed, queued, author, progress, cancel, patients + cases)
+    run.sent_history = sent_history
     run.seed_patients(patients, cases, existing)
     if not run.cancelled:
         run.seed_cases()
@@ -233,6 +239,7 @@ class _Run:
         self.cancelled = False
         self.visits: list[_Visit] = []
         self.visit_patients: dict[int | str, Patient] = {}
+        self.sent_history = False
         self._last_reported = -1
 
     def _rng(self, stream: str) -> random.Random:
@@ -266,7 +273,10 @@ class _Run:
             if not chunk:
                 break
             write = partial(
-                patients_repo.bulk_insert, patients=chunk, batch=CHUNK, with_outbox=self.queued
+                patients_repo.bulk_insert,
+                patients=chunk,
+                batch=CHUNK,
+                with_outbox=self.queued or self.sent_history,
             )
             self._patients_written(self.store.write(write))
 
@@ -284,7 +294,7 @@ class _Run:
 
     def _patients_written(self, written: int) -> None:
         self.patients += written
-        if self.queued:
+        if self.queued or self.sent_history:
             self.ops += written
         self.report_progress()
 
@@ -302,17 +312,20 @@ class _Run:
             self.store.write(partial(self._write_cases, made=made))
             self.cases += len(made)
             self.observations += sum(len(m.observations) for m in made)
-            if self.queued:
-                self.ops += len(made)
+            self.ops += sum(1 for m in made if self._sends(m.case))
             self.report_progress()
+
+    def _sends(self, case: Case) -> bool:
+        """Whether the case's ``case.queue`` goes in the outbox."""
+        return self.queued or (self.sent_history and _with_hub(case))
 
     def _write_cases(self, db: Database, made: Sequence[_MadeCase]) -> None:
         cases_repo.bulk_insert(
             db, [m.case for m in made], [o for m in made for o in m.observations]
         )
-        if not self.queued:
-            return
         for m in made:
+            if not self._sends(m.case):
+                continue
             outbox.enqueue(
                 db,
                 entity="case",
@@ -322,6 +335,10 @@ class _Run:
                 priority=outbox.PRIORITY_RECORD,
                 now=m.case.queued_at,
             )
+
+
+def _with_hub(case: Case) -> bool:
+    return case.status in (CaseStatus.SENT, CaseStatus.AT_HUB)
 
 
 def _merged(

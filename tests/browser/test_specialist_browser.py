@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.domain import vitals
 from app.domain.models import Priority
 from tests.browser.conftest import Hub, Page
 from tests.browser.test_console_browser import (
@@ -23,17 +22,8 @@ from tests.browser.test_console_browser import (
     assert_tab_order,
     zoom_to_150_percent,
 )
-from tests.hub.spoke_ops import READINGS, SpokeOps
-
-SPECIALIST, SPECIALIST_PW = "dr.meera", "specialist-pw-1"
-SICK = (
-    (vitals.RESP_RATE, 26.0, "/min"),
-    (vitals.SPO2, 90.0, "%"),
-    (vitals.SYSTOLIC, 88.0, "mm[Hg]"),
-    (vitals.DIASTOLIC, 60.0, "mm[Hg]"),
-    (vitals.PULSE, 118.0, "/min"),
-    (vitals.TEMPERATURE, 38.9, "Cel"),
-)
+from tests.hub.spoke_ops import READINGS, SICK_READINGS, SpokeOps
+from tests.prescription_helpers import SPECIALIST, SPECIALIST_PASSWORD, add_specialist
 
 
 class Clinic:
@@ -50,30 +40,17 @@ class Clinic:
         return case.id
 
 
-def add_specialist(hub: Hub) -> None:
-    hub.store.add_user(
-        SPECIALIST,
-        "Dr Meera Iyer",
-        "specialist",
-        SPECIALIST_PW,
-        registration_no="KMC-20411",
-        specialty="general_medicine",
-        registration_council="Karnataka Medical Council",
-        qualification="MBBS, MD (General Medicine)",
-    )
-
-
 def test_the_queue_count_follows_a_clinics_sync_without_a_reload(page: Page, hub: Hub) -> None:
-    add_specialist(hub)
+    add_specialist(hub.store)
     clinic = Clinic(hub)
     clinic.queue_case("Ramesh Kumar", readings=READINGS[:6])
     page.open("/login")
-    page.sign_in(SPECIALIST, SPECIALIST_PW)
+    page.sign_in(SPECIALIST, SPECIALIST_PASSWORD)
     assert page.text("#count-text") == "1 case waiting"
     assert not page.find("#queue-changed").is_displayed()
     marker = page.js("return window.performance.timeOrigin")
 
-    clinic.queue_case("Sita Devi", readings=SICK, priority=Priority.URGENT)
+    clinic.queue_case("Sita Devi", readings=SICK_READINGS, priority=Priority.URGENT)
     page.wait(
         lambda d: page.text("#count-text") == "2 cases waiting",
         "the count did not follow the new case",
@@ -88,10 +65,10 @@ def test_the_queue_count_follows_a_clinics_sync_without_a_reload(page: Page, hub
 
 
 def test_the_form_gives_each_rules_reason_next_to_the_medicine(page: Page, hub: Hub) -> None:
-    add_specialist(hub)
+    add_specialist(hub.store)
     case_id = Clinic(hub).queue_case("Bhola Ram")
     page.open("/login")
-    page.sign_in(SPECIALIST, SPECIALIST_PW)
+    page.sign_in(SPECIALIST, SPECIALIST_PASSWORD)
     page.open(f"/cases/{case_id}/prescribe")
     page.find("#provisional_diagnosis").send_keys("Viral fever")
     page.js("document.getElementById('mode').value = 'audio';")
@@ -119,12 +96,12 @@ def test_the_form_gives_each_rules_reason_next_to_the_medicine(page: Page, hub: 
 
 
 def visit_specialist_pages(page: Page, hub: Hub) -> Iterator[str]:
-    add_specialist(hub)
+    add_specialist(hub.store)
     clinic = Clinic(hub)
-    sick = clinic.queue_case("Sita Devi", readings=SICK, priority=Priority.URGENT)
+    sick = clinic.queue_case("Sita Devi", readings=SICK_READINGS, priority=Priority.URGENT)
     clinic.queue_case("Ramesh Kumar", readings=READINGS[:6])
     page.open("/login")
-    page.sign_in(SPECIALIST, SPECIALIST_PW)
+    page.sign_in(SPECIALIST, SPECIALIST_PASSWORD)
     yield "queue"
     page.open(f"/cases/{sick}")
     yield "case"

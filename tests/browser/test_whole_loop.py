@@ -29,10 +29,10 @@ from app.services.prescriptions import ItemDispense, RxState, Verification
 from app.ui import rx_print
 from hub import enrolment
 from tests.browser.conftest import Hub, Page
+from tests.prescription_helpers import SPECIALIST, SPECIALIST_PASSWORD, add_specialist
 from tests.services.helpers import FAST_LOG_N, PASSWORD, draft
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECIALIST, SPECIALIST_PW = "dr.sharma", "a long specialist password"
 FACILITY = "HWC Kheri"
 
 
@@ -66,16 +66,7 @@ def _fill(page: Page, values: dict[str, str]) -> None:
 def test_queue_sync_sign_in_the_browser_sync_verify_print_dispense_sync(
     page: Page, hub: Hub, clinic: Services, tmp_path: Path, qapp: object
 ) -> None:
-    hub.store.add_user(
-        SPECIALIST,
-        "Dr. Anil Sharma",
-        "specialist",
-        SPECIALIST_PW,
-        registration_no="UPMC-45821",
-        specialty="general_medicine",
-        registration_council="Uttar Pradesh Medical Council",
-        qualification="MBBS, MD (Medicine)",
-    )
+    add_specialist(hub.store)
     admin = clinic.auth.create_first_admin("admin", "Field IT", PASSWORD)
     paramedic = clinic.auth.create_user(admin, "asha", "Asha", Role.PARAMEDIC, PASSWORD)
     gp = clinic.auth.create_user(admin, "dr.rao", "Dr Rao", Role.GENERALIST, PASSWORD)
@@ -101,7 +92,7 @@ def test_queue_sync_sign_in_the_browser_sync_verify_print_dispense_sync(
 
     # --- the specialist signs in the browser ------------------------------------------------
     page.open("/login")
-    page.sign_in(SPECIALIST, SPECIALIST_PW)
+    page.sign_in(SPECIALIST, SPECIALIST_PASSWORD)
     assert page.path == "/console/queue"
     assert "1 case waiting" in page.text("#queue-count")
     page.find("#queue a[href*='/cases/']").click()
@@ -123,7 +114,7 @@ def test_queue_sync_sign_in_the_browser_sync_verify_print_dispense_sync(
             "item-0-quantity_unit": "tablet",
             "item-0-instructions": "after food",
             "advice": "Warm saline gargles.",
-            "password": SPECIALIST_PW,
+            "password": SPECIALIST_PASSWORD,
         },
     )
     page.after_navigation(lambda: page.find("button[value='sign']").click())

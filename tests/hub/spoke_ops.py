@@ -46,6 +46,16 @@ READINGS: tuple[tuple[str, float, str], ...] = (
     (vitals.GLUCOSE_RANDOM, 142.0, "mg/dL"),
 )
 
+# A very sick adult: NEWS2 high (respiration, SpO2 and systolic BP each score 3).
+SICK_READINGS: tuple[tuple[str, float, str], ...] = (
+    (vitals.RESP_RATE, 26.0, "/min"),
+    (vitals.SPO2, 90.0, "%"),
+    (vitals.SYSTOLIC, 88.0, "mm[Hg]"),
+    (vitals.DIASTOLIC, 60.0, "mm[Hg]"),
+    (vitals.PULSE, 118.0, "/min"),
+    (vitals.TEMPERATURE, 38.9, "Cel"),
+)
+
 Op = dict[str, Any]
 
 
@@ -112,9 +122,11 @@ class SpokeOps:
         priority: Priority = Priority.ROUTINE,
         specialty: str = "general_medicine",
         complaint: str = "Fever and cough for 3 days",
+        queued_at: datetime | None = None,
     ) -> tuple[Op, Case]:
-        """A queued case with ``observations`` readings (cycling through ``readings``)."""
-        now = _now()
+        """A queued case with ``observations`` readings (cycling through ``readings``), made,
+        measured and queued at ``queued_at`` (default: now)."""
+        now = queued_at or _now()
         cid = CaseId(new_id())
         case = Case(
             id=cid,

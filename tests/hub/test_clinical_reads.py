@@ -13,18 +13,13 @@ from typing import Any
 import pytest
 
 from app.domain import vitals
-from app.domain.ids import CaseId, ObservationId, PatientId, UserId, new_id
+from app.domain.ids import CaseId, PatientId, new_id
 from app.domain.models import (
     Case,
-    CaseStatus,
-    Consent,
-    ConsentMethod,
-    Observation,
     Patient,
     Priority,
     Sex,
 )
-from app.domain.news2 import inputs_from_observations, news2
 from app.domain.prescriptions import (
     ConsultationMode,
     PatientSnapshot,
@@ -34,12 +29,12 @@ from app.domain.prescriptions import (
     PrescriptionItem,
     VisitType,
 )
-from app.services.cases import queue_payload
 from hub.prescriptions import issue_prescription
 from hub.storage import HubStore
 from hub.storage import _common as common
 from hub.storage.base import OpResult
 from tests.hub.spoke_ops import READINGS, SpokeOps
+from tests.prescription_helpers import add_specialist as shared_add_specialist
 
 PASSWORD = "clinic-pass-1"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -95,50 +90,21 @@ class Clinic:
         complaint: str = "Fever and cough for 3 days",
         patient: Patient | None = None,
     ) -> Case:
-        cid = CaseId(new_id())
-        case = Case(
-            id=cid,
-            patient_id=(patient or self.patient).id,
-            created_by=UserId(self.ops.user),
-            created_at=queued_at,
-            updated_at=queued_at,
-            status=CaseStatus.QUEUED,
-            consent=Consent("Sunita Devi", "self", ConsentMethod.VERBAL, "Asha", queued_at),
-            chief_complaint=complaint,
-            specialty=specialty,
+        op, case = self.ops.case_queue(
+            (patient or self.patient).id,
+            len(readings),
+            readings=readings,
             priority=priority,
+            specialty=specialty,
+            complaint=complaint,
             queued_at=queued_at,
         )
-        items = [
-            Observation(
-                id=ObservationId(new_id()),
-                case_id=cid,
-                code=code,
-                value=value,
-                unit=unit,
-                taken_at=queued_at,
-                recorded_by=UserId(self.ops.user),
-            )
-            for code, value, unit in readings
-        ]
-        payload = queue_payload(
-            case, items, news2(inputs_from_observations(items, False, "alert"), 45)
-        )
-        assert self.push(self.ops.op("case.queue", "case", cid, payload)) == ["applied"]
+        assert self.push(op) == ["applied"]
         return case
 
 
 def add_specialist(store: HubStore, username: str, name: str = "Dr Anil Mehta") -> str:
-    return store.add_user(
-        username,
-        name,
-        "specialist",
-        PASSWORD,
-        registration_no="MCI-12345",
-        specialty="general_medicine",
-        registration_council="Bihar Medical Council",
-        qualification="MBBS, MD (Medicine)",
-    )
+    return shared_add_specialist(store, username, PASSWORD, name=name)
 
 
 def draft(case_id: str) -> Prescription:

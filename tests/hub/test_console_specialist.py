@@ -24,22 +24,15 @@ from hub.app import create_app
 from hub.server import RunningHub, start_in_thread
 from hub.storage import _common as common
 from hub.storage.sqlite import SqliteHubStore
-from tests.hub.spoke_ops import READINGS, SpokeOps
+from tests.hub.spoke_ops import READINGS, SICK_READINGS, SpokeOps
 from tests.hub.test_console import Browser, csrf_of
+from tests.prescription_helpers import add_specialist
 
 PASSWORD = "specialist-pw-1"
 # A JPEG's first bytes are enough: the console serves what the clinic uploaded, unread.
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
 
-SICK = (  # NEWS2 9: resp 26 (3), SpO2 90 (3), systolic 88 (3)
-    (vitals.RESP_RATE, 26.0, "/min"),
-    (vitals.SPO2, 90.0, "%"),
-    (vitals.SYSTOLIC, 88.0, "mm[Hg]"),
-    (vitals.DIASTOLIC, 60.0, "mm[Hg]"),
-    (vitals.PULSE, 88.0, "/min"),
-    (vitals.TEMPERATURE, 37.0, "Cel"),
-)
-WELL = ((vitals.SYSTOLIC, 186.0, "mm[Hg]"), *READINGS[1:6])
+HYPERTENSIVE = ((vitals.SYSTOLIC, 186.0, "mm[Hg]"), *READINGS[1:6])
 
 
 @pytest.fixture(autouse=True)
@@ -81,16 +74,7 @@ def store(tmp_path: Path) -> Iterator[SqliteHubStore]:
         ("dr.khan", "Dr Imran Khan", "general_medicine"),
         ("dr.das", "Dr Tara Das", "dermatology"),
     ):
-        s.add_user(
-            username,
-            name,
-            "specialist",
-            PASSWORD,
-            registration_no=f"MC-{username}",
-            specialty=specialty,
-            registration_council="Bihar Medical Council",
-            qualification="MBBS, MD",
-        )
+        add_specialist(s, username, PASSWORD, name=name, specialty=specialty)
     s.add_user("asha", "Asha Admin", "hub_admin", "admin-password-1")
     try:
         yield s
@@ -149,7 +133,7 @@ def test_the_queue_shows_the_specialty_most_urgent_first_with_a_live_count(
     hub: RunningHub, rao: Browser, clinic: Clinic
 ) -> None:
     calm = clinic.case(clinic.patient("Ramesh Calm"), readings=READINGS[:6])
-    clinic.case(clinic.patient("Sita Sick"), readings=SICK)
+    clinic.case(clinic.patient("Sita Sick"), readings=SICK_READINGS)
     clinic.case(clinic.patient("Gita Urgent"), readings=READINGS[:6], priority=Priority.URGENT)
     clinic.case(clinic.patient("Dinesh Skin"), specialty="dermatology")
 
@@ -157,7 +141,7 @@ def test_the_queue_shows_the_specialty_most_urgent_first_with_a_live_count(
     assert landed.url.endswith("/console/queue")
     assert queue_names(landed.text) == ["Sita Sick", "Gita Urgent", "Ramesh Calm"]
     assert "3 cases waiting" in landed.text
-    assert "NEWS2 9, a red score" in landed.text
+    assert "NEWS2 12, a red score" in landed.text
     assert rao.get("/queue/count").json() == {"count": 3}
 
     everyone = rao.get("/queue?specialty=all")
@@ -205,7 +189,7 @@ def test_a_case_shows_the_patient_vitals_with_flags_and_trends_and_attachments(
 ) -> None:
     patient = clinic.patient("Kamla Devi")
     clinic.case(patient, readings=READINGS[:6], complaint="Headache last month")
-    case_id = clinic.case(patient, readings=WELL, complaint="Headache again")
+    case_id = clinic.case(patient, readings=HYPERTENSIVE, complaint="Headache again")
     attach = clinic.ops.attachment_create(case_id, PHOTO)
     clinic.push(attach)
     attachment_id = attach["entity_id"]

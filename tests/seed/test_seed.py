@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,10 @@ from app.services.container import Services
 from app.services.seed import DEMO_ACCOUNTS, SeedReport, seed, seed_demo_users
 from app.store import codec
 from app.store import outbox as outbox_repo
+from app.sync import credentials
+from hub.app import create_app
+from hub.server import start_in_thread
+from hub.storage import open_store
 from tests.services.helpers import FAST_LOG_N, PASSWORD, FakeClock
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -289,6 +294,45 @@ def test_queued_leaves_every_case_queued_with_its_outbox_op(services: Services) 
     case_op = next(op for op in ops if op.op == "case.queue")
     assert len(case_op.payload["observations"]) == 8
     assert case_op.payload["case"]["status"] == "queued"
+
+
+def test_sent_history_gives_a_fresh_hub_the_clinics_patients_and_queue(
+    services: Services, tmp_path: Path
+) -> None:
+    """Demo mode: the statuses stay, and the first sync takes every patient and the cases
+    that are with the hub to a hub that has never heard of the clinic."""
+    report = seed(services, patients=120, cases=40, sent_history=True)
+
+    def statuses(db: Any) -> dict[str, str]:
+        return {r[0]: r[1] for r in db.execute("SELECT id, status FROM cases").fetchall()}
+
+    before = services.store.read(statuses)
+    with_hub = {cid for cid, st in before.items() if st in ("sent", "at_hub")}
+    assert with_hub and len(with_hub) < len(before)  # drafts and closed cases stay home
+    ops = services.store.read(lambda db: outbox_repo.pending(db, limit=1000))
+    assert sorted(op.op for op in ops) == sorted(
+        ["patient.create"] * 120 + ["case.queue"] * len(with_hub)
+    )
+    assert {op.entity_id for op in ops if op.op == "case.queue"} == with_hub
+    assert report.outbox_ops == len(ops)
+
+    store = open_store(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    server = start_in_thread(create_app(store))
+    try:
+        spoke_id, secret = store.register_spoke("Demo HWC")
+        credentials.save(services.store, credentials.HubCredentials(server.url, spoke_id, secret))
+        first = services.sync.run_once()
+        assert first.ok and first.pushed.rejected == 0, first
+        assert store.queue_count(None) == len(with_hub)
+        after = services.store.read(statuses)
+        # Sent cases are now at the hub; nothing else moved.
+        assert {cid: st for cid, st in after.items() if cid not in with_hub} == {
+            cid: st for cid, st in before.items() if cid not in with_hub
+        }
+        assert {after[cid] for cid in with_hub} == {"at_hub"}
+    finally:
+        server.stop()
+        store.close()
 
 
 # -- progress and cancel ----------------------------------------------------------------------

@@ -28,12 +28,15 @@ from app.sync.engine import SyncEngine
 from hub import signing
 from hub.prescriptions import issue_prescription
 from hub.storage import _common as common
-from tests.prescription_helpers import make_rx, sent_case
+from tests.prescription_helpers import (
+    SPECIALIST,
+    SPECIALIST_PASSWORD,
+    add_specialist,
+    make_rx,
+    sent_case,
+)
 from tests.services.helpers import FAST_LOG_N, PASSWORD
 from tests.tls_hub import TlsHub, running_tls_hub
-
-SPECIALIST = "dr.sharma"
-SPECIALIST_PASSWORD = "a long specialist password"
 
 
 @pytest.fixture(autouse=True)
@@ -73,16 +76,7 @@ def test_a_pc_without_the_hub_key_learns_it_and_checks_its_prescriptions_again(
     assert clinic.sync.run_once().ok
     # As if enrolled with a hub from before signatures: no key held.
     clinic.store.write(lambda db: settings.put(db, credentials.KEY_SIGNING_KEY, ""))
-    tls_hub.store.add_user(
-        SPECIALIST,
-        "Dr. Anil Sharma",
-        "specialist",
-        SPECIALIST_PASSWORD,
-        registration_no="UPMC-45821",
-        specialty="general_medicine",
-        registration_council="Uttar Pradesh Medical Council",
-        qualification="MBBS, MD (Medicine)",
-    )
+    add_specialist(tls_hub.store)
     issued = issue_prescription(
         tls_hub.store, SPECIALIST, SPECIALIST_PASSWORD, make_rx(case.id)
     ).prescription

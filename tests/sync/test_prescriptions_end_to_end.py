@@ -22,26 +22,20 @@ from app.store import outbox
 from app.sync import credentials
 from hub import signing
 from hub.prescriptions import issue_prescription, post_case_message
-from tests.prescription_helpers import make_rx, sent_case
+from tests.prescription_helpers import (
+    SPECIALIST,
+    SPECIALIST_PASSWORD,
+    add_specialist,
+    make_rx,
+    sent_case,
+)
 from tests.services.helpers import FAST_LOG_N, PASSWORD
 from tests.sync.conftest import Hub
-
-SPECIALIST = "dr.sharma"
-SPECIALIST_PASSWORD = "a long specialist password"
 
 
 def _issue(hub: Hub, case_id: str) -> Prescription:
     """A specialist at the hub signs a prescription for the clinic's case."""
-    hub.store.add_user(
-        SPECIALIST,
-        "Dr. Anil Sharma",
-        "specialist",
-        SPECIALIST_PASSWORD,
-        registration_no="UPMC-45821",
-        specialty="general_medicine",
-        registration_council="Uttar Pradesh Medical Council",
-        qualification="MBBS, MD (Medicine)",
-    )
+    add_specialist(hub.store)
     return issue_prescription(
         hub.store, SPECIALIST, SPECIALIST_PASSWORD, make_rx(case_id)
     ).prescription

@@ -30,11 +30,10 @@ from hub.prescriptions import issue_prescription
 from hub.storage import _common as common
 from hub.storage import _rx
 from tests.hub.spoke_ops import SpokeOps
-from tests.prescription_helpers import make_rx, sent_case
+from tests.prescription_helpers import SPECIALIST, add_specialist, make_rx, sent_case
 from tests.services.helpers import FAST_LOG_N, PASSWORD
 from tests.tls_hub import TlsHub
 
-SPECIALIST = "dr.sharma"
 OLD_PASSWORD = "a long specialist password"
 NEW_PASSWORD = "another long password, reset"
 
@@ -85,19 +84,6 @@ class Clinic:
         return [o for o in ops if o.op == "prescription.invalid"]
 
 
-def _add_specialist(hub: TlsHub) -> None:
-    hub.store.add_user(
-        SPECIALIST,
-        "Dr. Anil Sharma",
-        "specialist",
-        OLD_PASSWORD,
-        registration_no="UPMC-45821",
-        specialty="general_medicine",
-        registration_council="Uttar Pradesh Medical Council",
-        qualification="MBBS, MD (Medicine)",
-    )
-
-
 def _issue(hub: TlsHub, case_id: str, *, later: timedelta = timedelta(0)) -> Prescription:
     """Signed with the specialist's current key; ``later``: an issue time ahead of now."""
     now = datetime.now(UTC) + later if later else None
@@ -122,7 +108,7 @@ def _reported(hub: TlsHub, rid: str) -> list[str]:
 def test_a_revocation_reaches_every_clinic_and_invalidates_what_was_signed_after_it(
     tls_hub: TlsHub, tmp_path: Path, clinics: list[Services]
 ) -> None:
-    _add_specialist(tls_hub)
+    add_specialist(tls_hub.store, SPECIALIST, OLD_PASSWORD)
     a = Clinic(tls_hub, tmp_path / "a", "HWC Kheri", clinics)
     other = Clinic(tls_hub, tmp_path / "b", "HWC Sitapur", clinics)
     case = sent_case(a.services, a.paramedic, CaseStatus.QUEUED)
@@ -171,7 +157,7 @@ def test_a_revocation_held_before_the_prescription_arrives_ends_the_same(
     case at the hub, but never synced until after the revocation) holds the revocation
     first: from ``GET /v1/anchor`` at its first round, before the pull brings the
     prescription. Both end with the same verdict, and both report it."""
-    _add_specialist(tls_hub)
+    add_specialist(tls_hub.store, SPECIALIST, OLD_PASSWORD)
     a = Clinic(tls_hub, tmp_path / "a", "HWC Kheri", clinics)
     b = Clinic(tls_hub, tmp_path / "b", "HWC Sitapur", clinics)
     case_a = sent_case(a.services, a.paramedic, CaseStatus.QUEUED)
@@ -204,7 +190,7 @@ def test_a_revocation_held_before_the_prescription_arrives_ends_the_same(
 def test_a_forged_revocation_is_dropped(
     tls_hub: TlsHub, tmp_path: Path, clinics: list[Services], caplog: pytest.LogCaptureFixture
 ) -> None:
-    _add_specialist(tls_hub)
+    add_specialist(tls_hub.store, SPECIALIST, OLD_PASSWORD)
     a = Clinic(tls_hub, tmp_path / "a", "HWC Kheri", clinics)
     case = sent_case(a.services, a.paramedic, CaseStatus.QUEUED)
     a.sync()
@@ -244,7 +230,7 @@ def test_a_forged_revocation_is_dropped(
 def test_a_clinic_enrolled_after_the_revocation_still_learns_it(
     tls_hub: TlsHub, tmp_path: Path, clinics: list[Services]
 ) -> None:
-    _add_specialist(tls_hub)
+    add_specialist(tls_hub.store, SPECIALIST, OLD_PASSWORD)
     revoked = _revoke(tls_hub)
     late = Clinic(tls_hub, tmp_path / "late", "HWC Lakhimpur", clinics)
     # Nothing in its feed: it enrolled after the revocation was published.
