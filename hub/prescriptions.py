@@ -25,6 +25,7 @@ from app.domain.prescriptions import (
     PractitionerSnapshot,
     Prescription,
 )
+from app.domain.specialties import specialty
 from app.security import rx_signatures
 from hub.formulary import load_formulary
 from hub.storage.base import HubStore, NewPrescription, PrescriptionRefused
@@ -270,8 +271,15 @@ def _practitioner(profile: dict[str, Any], drafted: PractitionerSnapshot) -> Pra
         qualification=profile["qualification"] or drafted.qualification,
         registration_number=profile["registration_no"],
         registration_council=profile["registration_council"],
-        specialty=profile["specialty"],
+        specialty=_specialty_name(profile["specialty"]),
     )
+
+
+def _specialty_name(value: str) -> str:
+    """The specialty as printed: its name for one of the hub's keys ("general_medicine" is
+    "General Medicine"), else as the account has it."""
+    known = specialty(value)
+    return known.name if known is not None else value
 
 
 def _patient(

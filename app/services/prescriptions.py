@@ -48,7 +48,7 @@ from app.domain.text import nfc
 from app.security import rx_signatures
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
-from app.store import case_messages, codec, dispensing, outbox
+from app.store import case_messages, codec, dispensing, outbox, prescription_sync, settings
 from app.store import prescriptions as rx_repo
 from app.store.case_messages import CaseMessage
 from app.store.db import Store
@@ -133,6 +133,7 @@ class PrescriptionService:
 
     def detail(self, actor: User, rid: str) -> PrescriptionDetail:
         require(actor, Permission.VIEW_PRESCRIPTION)
+        self._check_signature(rid)
         return self._store.read(lambda db: _detail(db, rid))
 
     def thread(self, actor: User, case_id: str) -> builtins.list[CaseMessage]:
@@ -151,11 +152,43 @@ class PrescriptionService:
         require(actor, Permission.VIEW_PRESCRIPTION)
         return self._store.read(lambda db: rx_repo.follow_ups(db, due_before))
 
+    def _check_signature(self, rid: str) -> None:
+        """Check again that the stored bytes are the ones signed, against the hub key this PC
+        holds: a prescription changed in this PC's database after it arrived (by hand, by
+        malware, by a disk error) is marked tampered and reported before anyone sees, prints
+        or dispenses it as valid. A check costs a fraction of a millisecond."""
+
+        def still_valid(db: Database) -> bool:
+            stored = rx_repo.get(db, rid)
+            verify = _held_verifier(db)
+            if stored is None or not stored.valid or verify is None or stored.issued_at is None:
+                return True
+            verdict, _ = verify(
+                stored.canonical,
+                stored.signature,
+                stored.key_id,
+                stored.certificate,
+                stored.issued_at,
+            )
+            return verdict is Verification.VALID
+
+        if self._store.read(still_valid):
+            return
+        now = self._clock()
+
+        def mark(db: Database) -> None:
+            verify = _held_verifier(db)
+            if verify is not None:
+                prescription_sync.recheck_one(db, rid, verify, now)
+
+        self._store.write(mark)
+
     # -- acting ------------------------------------------------------------------------------
 
     def acknowledge(self, actor: User, rid: str) -> StoredPrescription:
         """The generalist has read it. Acknowledging again changes nothing and sends nothing."""
         require(actor, Permission.REVIEW_PRESCRIPTION)
+        self._check_signature(rid)
         now = self._clock()
 
         def apply(db: Database) -> StoredPrescription:
@@ -240,6 +273,7 @@ class PrescriptionService:
         """Record what was handed over for the items given (others keep their status);
         DISPENSED once every item is settled."""
         require(actor, Permission.REVIEW_PRESCRIPTION)
+        self._check_signature(rid)
         records = [_checked(item) for item in items]
         if not records:
             raise DomainError("rx.dispense_item", "Choose at least one item.")
@@ -379,6 +413,12 @@ def revocation_check(hub_key_text: str) -> RevocationCheck:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _held_verifier(db: Database) -> Verifier | None:
+    """The arrival check with the hub key and revocations this PC holds; None without a key."""
+    key = settings.get(db, credentials.KEY_SIGNING_KEY) or ""
+    return arrival_verifier(key, prescription_sync.revocations(db)) if key else None
 
 
 def _get(db: Database, rid: str) -> StoredPrescription:

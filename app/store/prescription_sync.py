@@ -373,29 +373,33 @@ def recheck(
     if (key_id is None) == (not no_hub_key):
         raise ValueError("recheck needs exactly one of key_id and no_hub_key")
     ids = rx_repo.ids_to_recheck(db, key_id=key_id, reason=NO_HUB_KEY if no_hub_key else None)
-    changed: list[str] = []
-    for rid in ids:
-        stored = rx_repo.get(db, rid)
-        if stored is None or stored.issued_at is None:
-            continue
-        verdict, reason = verify(
-            stored.canonical, stored.signature, stored.key_id, stored.certificate, stored.issued_at
-        )
-        if verdict is stored.verification:
-            if reason != stored.verification_reason:  # still invalid, now saying why
-                rx_repo.set_verification(db, rid, verdict, reason, now)
-            continue
-        rx_repo.set_verification(db, rid, verdict, reason, now)
-        changed.append(rid)
-        if verdict is Verification.VALID:
-            log.info("prescription %s verifies now: %s", rid, reason)
-            _take_effect(db, stored, now)
-            continue
-        log.warning("prescription %s fails verification now: %s (%s)", rid, verdict, reason)
-        if stored.verification is Verification.VALID:
-            rx_repo.unlink_superseded(db, rid, now)
-        _report_invalid(db, rid, verdict, reason, now)
-    return changed
+    return [rid for rid in ids if recheck_one(db, rid, verify, now)]
+
+
+def recheck_one(db: sqlite_utils.Database, rid: str, verify: Verifier, now: datetime) -> bool:
+    """Check one stored prescription again with ``verify``; True when its verdict changed. A
+    newly invalid one is reported like an arrival (``prescription.invalid``) and undoes the
+    correction link it made; a newly valid one takes effect as on arrival."""
+    stored = rx_repo.get(db, rid)
+    if stored is None or stored.issued_at is None:
+        return False
+    verdict, reason = verify(
+        stored.canonical, stored.signature, stored.key_id, stored.certificate, stored.issued_at
+    )
+    if verdict is stored.verification:
+        if reason != stored.verification_reason:  # still invalid, now saying why
+            rx_repo.set_verification(db, rid, verdict, reason, now)
+        return False
+    rx_repo.set_verification(db, rid, verdict, reason, now)
+    if verdict is Verification.VALID:
+        log.info("prescription %s verifies now: %s", rid, reason)
+        _take_effect(db, stored, now)
+        return True
+    log.warning("prescription %s fails verification now: %s (%s)", rid, verdict, reason)
+    if stored.verification is Verification.VALID:
+        rx_repo.unlink_superseded(db, rid, now)
+    _report_invalid(db, rid, verdict, reason, now)
+    return True
 
 
 # -- case messages ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ STYLE: Final = """
 .flag-abnormal { color: #8a4b00; font-weight: 700; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
 dl.facts dt { font-weight: 600; }
-dl.facts dd { margin: 0; white-space: pre-wrap; }
+dl.facts dd { margin: 0; }
+dl.facts dd.text { white-space: pre-wrap; }
 .cols { display: flex; flex-wrap: wrap; gap: 0 2.5rem; }
 .cols > section { flex: 1 1 24rem; min-width: 0; }
 .thumb { max-width: 16rem; max-height: 12rem; border: 0.05rem solid #c8c8c8; }
@@ -74,7 +75,8 @@ QUEUE: Final = """{% extends "base.html" %}
   {% for row in rows %}
     <tr>
       <td><span class="band band-{{ row.band }}">{{ row.band | capitalize }}</span>
-        {% if row.news2 %}<br>NEWS2 {{ row.news2.total }}
+        {% if row.news2 and not row.news2.applicable %}<br>No NEWS2 under 16
+        {% elif row.news2 %}<br>NEWS2 {{ row.news2.total }}
           {%- if row.news2.red %}, a red score{% endif %}
           {%- if row.news2.partial %} (partial){% endif %}{% endif %}
         {% if row.priority != "routine" %}<br>{{ row.priority | capitalize }}{% endif %}</td>
@@ -162,13 +164,13 @@ CASE: Final = """{% extends "base.html" %}
 <section aria-labelledby="complaint-heading">
   <h2 id="complaint-heading">Complaint</h2>
   <dl class="facts">
-    <dt>Chief complaint</dt><dd>{{ c.chief_complaint }}</dd>
-    <dt>History</dt><dd>{{ c.history or "—" }}</dd>
-    <dt>Examination</dt><dd>{{ c.examination or "—" }}</dd>
-    {% if c.consent %}<dt>Consent</dt><dd>{{ c.consent.method | capitalize }}, by
-      {{ c.consent.given_by }}
-      {%- if c.consent.relationship and c.consent.relationship != "self" %}
-      ({{ c.consent.relationship }}){% endif %}</dd>{% endif %}
+    <dt>Chief complaint</dt><dd class="text">{{ c.chief_complaint }}</dd>
+    <dt>History</dt><dd class="text">{{ c.history or "—" }}</dd>
+    <dt>Examination</dt><dd class="text">{{ c.examination or "—" }}</dd>
+    {% if c.consent %}{% set who = c.consent %}<dt>Consent</dt>
+    <dd>{{ who.method | capitalize }}, by {{ who.given_by }}
+      {%- if who.relationship and who.relationship != "self" %} ({{ who.relationship }})
+      {%- endif %}</dd>{% endif %}
   </dl>
 </section>
 <section aria-labelledby="patient-heading">
@@ -188,12 +190,14 @@ CASE: Final = """{% extends "base.html" %}
 
 <section aria-labelledby="vitals-heading">
   <h2 id="vitals-heading">Vitals</h2>
-  {% if r.news2 %}
+  {% if r.news2 and not r.news2.applicable %}
+  <p>NEWS2 is for adults: it is not scored under 16 years. The flags below are not judged
+    against adult ranges either.</p>
+  {% elif r.news2 %}
   <p>NEWS2 <strong>{{ r.news2.total }}</strong> ({{ r.news2.risk | replace("_", "-") }} risk)
     {%- if r.news2.red %}, with a single parameter scoring 3{% endif %}
     {%- if r.news2.missing %}; partial: {{ r.news2.missing | join(", ") | replace("_", " ") }}
-    not measured{% endif %}
-    {%- if not r.news2.applicable %}; NEWS2 does not apply under 16 years{% endif %}.</p>
+    not measured{% endif %}.</p>
   {% endif %}
   {% if vitals %}
   <div class="table-wrap">

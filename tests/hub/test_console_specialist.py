@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -222,6 +224,17 @@ def test_a_case_shows_the_patient_vitals_with_flags_and_trends_and_attachments(
     other = clinic.case(patient)
     assert rao.get(f"/cases/{other}/attachments/{attachment_id}").status_code == 404
     assert rao.get("/cases/no-such-case").status_code == 404
+
+
+def test_a_childs_case_carries_no_news2(rao: Browser, clinic: Clinic) -> None:
+    patient = replace(clinic.ops.patient("Krishna"), birth_date=date.today() - timedelta(days=4400))
+    op, _ = clinic.ops.patient_create(patient)
+    clinic.push(op)
+    case_id = clinic.case(patient.id, readings=SICK_READINGS)
+    assert "No NEWS2 under 16" in rao.get("/queue").text
+    page = html.unescape(rao.get(f"/cases/{case_id}").text)
+    assert "it is not scored under 16 years" in page
+    assert "Urgent (" not in page  # a child's readings are not judged by adult ranges
 
 
 def test_taking_a_case_shows_colleagues_who_has_it(

@@ -161,7 +161,7 @@ def test_issuing_end_to_end(hub_store: HubStore) -> None:
     # Who signs is the hub user; for whom is the hub's copy of the patient.
     assert rx.practitioner == PractitionerSnapshot(
         "Dr Anil Mehta", "MBBS, MD (Medicine)", "MCI-12345", "Bihar Medical Council",
-        "general_medicine",
+        "General Medicine",  # the specialty's name, not the account's key for it
     )  # fmt: skip
     assert (rx.patient.name, rx.patient.sex) == ("Sunita Devi", Sex.FEMALE)
     assert (rx.patient.age_years, rx.patient.age_months) == age_on(date(1981, 3, 14), now.date())

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from app.domain.errors import DomainError
 from app.domain.models import CaseStatus
 from app.domain.prescriptions import canonical_bytes
 from app.security import rx_signatures as rx
@@ -313,3 +314,34 @@ def test_a_malformed_message_is_skipped(
     case = sent_case(services, staff.paramedic)
     arrive(services, "msg-1", _message(case.id, **change), entity="case", op="case.message")
     assert services.store.read(lambda db: case_messages.for_case(db, case.id)) == []
+
+
+def test_a_prescription_changed_on_this_pc_after_it_arrived_is_caught_before_use(
+    services: Services, staff: Staff
+) -> None:
+    s = signer()
+    pin_hub_key(services, s)
+    case = sent_case(services, staff.paramedic)
+    prescription = make_rx(case.id)
+    arrive(services, *feed_entry(s, prescription))
+    assert stored(services, prescription.id).verification is Verification.VALID
+    # Someone edits the clinic's database: the dose of the first medicine, still canonical.
+    signed = canonical_bytes(prescription)
+    edited = signed.replace(b'"dose":"1 tablet"', b'"dose":"4 tablets"', 1)
+    assert edited != signed
+    services.store.write(
+        lambda db: db.execute(
+            "UPDATE prescriptions SET canonical = ? WHERE id = ?", [edited, prescription.id]
+        )
+    )
+
+    detail = services.prescriptions.detail(staff.generalist, prescription.id)
+    assert detail.stored.verification is Verification.TAMPERED
+    assert not detail.printable_as_valid
+    assert [o.payload["status"] for o in invalid_ops(services)] == ["tampered"]
+    with pytest.raises(DomainError) as refused:
+        services.prescriptions.acknowledge(staff.generalist, prescription.id)
+    assert refused.value.code == "rx.invalid"
+    # Opening it again reports nothing more.
+    services.prescriptions.detail(staff.generalist, prescription.id)
+    assert len(invalid_ops(services)) == 1
