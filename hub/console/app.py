@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.console.account import AccountPages
 from hub.console.admin import AdminPages
 from hub.console.auth import Auth, LoginThrottle, User
 from hub.console.session import ConsoleSessions
@@ -183,6 +184,7 @@ def create_console(
         Route("/logout", auth.logout, methods=["POST"]),
         *admin.routes(),
         *SpecialistPages(store, auth).routes(),
+        *AccountPages(store, auth).routes(),
     ]
     guarded = [Route(r.path, _guarded(r.endpoint), methods=r.methods) for r in routes]
     console = Starlette(

@@ -166,7 +166,7 @@ class Auth:
 
     # --- who is signed in --------------------------------------------------------------
 
-    def _find_user(self, username: str) -> User | None:
+    def find_user(self, username: str) -> User | None:
         for user in self.store.users():
             if user["username"] == username:
                 return user
@@ -184,7 +184,7 @@ class Auth:
         if not isinstance(seen, (int, float)) or not 0 <= now - seen <= IDLE_SECONDS:
             self._end(request, "Your session ended after a long pause. Please sign in again.")
             return None
-        user = await run_in_threadpool(self._find_user, username)
+        user = await run_in_threadpool(self.find_user, username)
         if (
             user is None
             or not user["active"]

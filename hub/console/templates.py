@@ -111,6 +111,8 @@ _BASE: Final = """<!doctype html>
   <form class="signout" method="post" action="{{ base }}/logout">
     <input type="hidden" name="csrf" value="{{ csrf }}">
     <span>{{ user.display_name }} ({{ user.username }})</span>
+    <a href="{{ base }}/account/password"{% if page == "account" %} aria-current="page"
+      {%- endif %}>Your password</a>
     <button class="quiet" type="submit">Sign out</button>
   </form>
   {% endif %}
@@ -387,6 +389,30 @@ _PASSWORD: Final = """{% extends "base.html" %}
 """
 
 
+_OWN_PASSWORD: Final = """{% extends "base.html" %}
+{% block title %}Your password{% endblock %}
+{% block main %}
+<h1>Change your password</h1>
+{% if user.role == "specialist" %}
+<p>Your signing key stays yours: it is sealed again under the new password.</p>
+{% endif %}
+{% if error %}<p class="error" role="alert" id="own-error">{{ error }}</p>{% endif %}
+<form class="stack" method="post" action="{{ base }}/account/password">
+  <input type="hidden" name="csrf" value="{{ csrf }}">
+  <label for="old_password">Current password</label>
+  <input id="old_password" name="old_password" type="password" required
+         autocomplete="current-password"{% if error %} aria-describedby="own-error"{% endif %}>
+  <label for="password">New password <span class="hint">At least 8 characters.</span></label>
+  <input id="password" name="password" type="password" required autocomplete="new-password">
+  <label for="password2">New password again</label>
+  <input id="password2" name="password2" type="password" required
+         autocomplete="new-password">
+  <div><button type="submit">Change password</button></div>
+</form>
+{% endblock %}
+"""
+
+
 def when(value: str | datetime | None) -> Markup:
     """A stored time for people: UTC to the minute, machine-readable in ``<time>``."""
     if not value:
@@ -410,6 +436,7 @@ ENV: Final = Environment(
             "enrol.html": _ENROL,
             "users.html": _USERS,
             "password.html": _PASSWORD,
+            "own_password.html": _OWN_PASSWORD,
             **specialist_templates.TEMPLATES,
         }
     ),

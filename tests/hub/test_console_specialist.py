@@ -404,3 +404,35 @@ def test_adding_a_medicine_row_keeps_what_was_typed(rao: Browser, clinic: Clinic
     assert 'value="paracetamol"' in more.text
     # The list a typed medicine is on, with its rule, is shown next to it.
     assert "List O: may be prescribed in any teleconsultation." in more.text
+
+
+def test_a_specialist_changes_their_password_and_keeps_their_key(
+    rao: Browser, clinic: Clinic, store: SqliteHubStore
+) -> None:
+    [key] = store.specialist_keys("dr.rao")
+    form = "/account/password"
+    wrong = rao.post(
+        form,
+        {"old_password": "not-it", "password": "new-pass-123", "password2": "new-pass-123"},
+        token_from=form,
+    )
+    assert wrong.status_code == 400 and "current password is not right" in wrong.text
+    differ = rao.post(
+        form,
+        {"old_password": PASSWORD, "password": "new-pass-123", "password2": "new-pass-456"},
+        token_from=form,
+    )
+    assert differ.status_code == 400 and "two new passwords differ" in differ.text
+    changed = rao.post(
+        form,
+        {"old_password": PASSWORD, "password": "new-pass-123", "password2": "new-pass-123"},
+        token_from=form,
+    )
+    # Still signed in, on the queue, told what happened to the key.
+    assert changed.url.endswith("/console/queue")
+    assert "your signing key now opens with the new one" in changed.text
+    assert store.specialist_keys("dr.rao") == [key]  # the same key, not revoked
+    case_id = clinic.case(clinic.patient("Bhola Ram"))
+    assert post_rx(rao, case_id, "sign", password=PASSWORD).status_code == 400
+    signed = post_rx(rao, case_id, "sign", password="new-pass-123")
+    assert "Signed and sent to Kheri HWC" in signed.text
