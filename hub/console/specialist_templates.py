@@ -89,7 +89,9 @@ QUEUE: Final = """{% extends "base.html" %}
       <td>{{ row.spoke_name }}</td>
       <td class="num">{{ row.waiting }}</td>
       <td>{% if row.claim %}Taken by {{ row.claim.display_name }}{% endif %}
-        {% if row.last_message_from == "hub" %}<br>Waiting for the clinic's answer
+        {% if row.status == "prescribed" %}<br><strong>Prescribed; the clinic asks about
+          it</strong>
+        {% elif row.last_message_from == "hub" %}<br>Waiting for the clinic's answer
         {% elif row.last_message_from == "spoke" %}<br><strong>The clinic wrote</strong>
         {% endif %}
         {% if row.attachments %}<br>{{ row.attachments }} attachment

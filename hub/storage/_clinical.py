@@ -44,25 +44,31 @@ NEWS2_CODES: Final = frozenset(
 )
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
+# A case waits for a specialist while it is at the hub, and again once prescribed when the
+# clinic has written since (a query about the prescription): the newest message is theirs.
+_NEWEST_ORIGIN: Final = (
+    "(SELECT m.origin FROM case_messages m WHERE m.case_id = c.id "
+    "ORDER BY m.received_at DESC, m.id DESC LIMIT 1)"
+)
+_WAITING: Final = f"(c.status = %s OR (c.status = %s AND {_NEWEST_ORIGIN} = 'spoke'))"
 # The waiting cases (optionally of one specialty), each with its spoke, patient, claim, the
 # origin of its newest message and its attachment count: one statement however long the queue.
-_QUEUE_FROM: Final = "FROM cases c JOIN spokes s ON s.id = c.spoke_id WHERE c.status = %s"
+_QUEUE_FROM: Final = f"FROM cases c JOIN spokes s ON s.id = c.spoke_id WHERE {_WAITING}"
 _QUEUE: Final = (
     "SELECT c.id, c.spoke_id, s.name, c.patient_id, p.doc, c.priority, c.specialty, c.doc, "
-    "c.received_at, k.username, k.display_name, k.claimed_at, "
-    "(SELECT m.origin FROM case_messages m WHERE m.case_id = c.id "
-    "ORDER BY m.received_at DESC, m.id DESC LIMIT 1), "
-    "(SELECT count(*) FROM attachments a WHERE a.case_id = c.id AND a.spoke_id = c.spoke_id) "
+    f"c.received_at, k.username, k.display_name, k.claimed_at, {_NEWEST_ORIGIN}, "
+    "(SELECT count(*) FROM attachments a WHERE a.case_id = c.id AND a.spoke_id = c.spoke_id), "
+    "c.status "
     "FROM cases c JOIN spokes s ON s.id = c.spoke_id "
     "LEFT JOIN patients p ON p.id = c.patient_id AND p.spoke_id = c.spoke_id "
     "LEFT JOIN case_claims k ON k.case_id = c.id "
-    "WHERE c.status = %s"
+    f"WHERE {_WAITING}"
 )
 _QUEUE_OBSERVATIONS: Final = (
     "SELECT o.case_id, o.status, o.doc FROM observations o "
     "JOIN cases c ON c.id = o.case_id AND c.spoke_id = o.spoke_id "
     "JOIN spokes s ON s.id = c.spoke_id "
-    "WHERE c.status = %s AND o.status = %s"
+    f"WHERE o.status = %s AND {_WAITING}"
 )
 _ATTACHMENT_COLUMNS: Final = (
     "a.id, a.sha256, a.size, a.media_type, a.doc, b.complete, b.upload_offset"
@@ -189,9 +195,10 @@ def _band(priority: str, result: news2_rules.News2Result | None) -> str:
 
 
 def _specialty_filter(specialty: str | None) -> tuple[str, list[Any]]:
+    waiting = [ops.CASE_AT_HUB, _rx.CASE_PRESCRIBED]
     if specialty is None:
-        return "", [ops.CASE_AT_HUB]
-    return " AND c.specialty = %s", [ops.CASE_AT_HUB, specialty]
+        return "", waiting
+    return " AND c.specialty = %s", [*waiting, specialty]
 
 
 def specialist_queue(sql: Sql, specialty: str | None, now: datetime) -> list[dict[str, Any]]:
@@ -200,12 +207,12 @@ def specialist_queue(sql: Sql, specialty: str | None, now: datetime) -> list[dic
     if not rows:
         return []
     finals: dict[str, list[dict[str, Any]]] = {}
-    for case_id, _status, doc in sql(_QUEUE_OBSERVATIONS + where, [params[0], FINAL, *params[1:]]):
+    for case_id, _status, doc in sql(_QUEUE_OBSERVATIONS + where, [FINAL, *params]):
         finals.setdefault(str(case_id), []).append(_doc(doc))
     queue: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     for row in rows:
         (case_id, spoke_id, spoke_name, patient_id, patient_raw, priority, spec, case_raw,
-         received_at, claim_user, claim_name, claimed_at, last_origin, attachments,
+         received_at, claim_user, claim_name, claimed_at, last_origin, attachments, status,
          ) = row  # fmt: skip
         cid = str(case_id)
         case_doc = _doc(case_raw)
@@ -222,6 +229,7 @@ def specialist_queue(sql: Sql, specialty: str | None, now: datetime) -> list[dic
             "sex": None if patient is None else patient.get("sex"),
             "age_years": age,
             "chief_complaint": case_doc.get("chief_complaint", ""),
+            "status": str(status),
             "priority": str(priority),
             "specialty": str(spec),
             "waiting_since": since,

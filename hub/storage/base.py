@@ -334,15 +334,16 @@ class HubStore(Protocol):
     def specialist_queue(
         self, specialty: str | None, *, now: datetime | None = None
     ) -> list[dict[str, Any]]:
-        """The cases waiting at the hub (status ``at_hub``; of ``specialty`` unless None), most
-        urgent first (``app.domain.triage.sort_key``). Each: case_id, spoke_id, spoke_name,
-        patient_id, patient_name, sex, age_years (at ``now``; None when no birth date),
-        chief_complaint, priority, specialty, waiting_since (UTC datetime: the case's
-        ``queued_at``, else when the hub received it), news2 (None without usable vitals; else
-        {total, risk, red, partial, applicable}, computed by the hub from the final
-        observations), band ("immediate", "urgent", "routine"), claim ({username,
-        display_name, claimed_at} or None), last_message_from ("hub", "spoke" or None) and
-        attachments (a count). A fixed number of queries however long the queue."""
+        """The cases waiting for a specialist (of ``specialty`` unless None): at the hub
+        (``at_hub``), or prescribed with the clinic's message the newest in the thread (a query
+        about the prescription); most urgent first (``app.domain.triage.sort_key``). Each:
+        case_id, spoke_id, spoke_name, patient_id, patient_name, sex, age_years (at ``now``;
+        None when no birth date), chief_complaint, status, priority, specialty, waiting_since
+        (UTC datetime: the case's ``queued_at``, else when the hub received it), news2 (None
+        without usable vitals; else {total, risk, red, partial, applicable}, computed by the
+        hub from the final observations), band ("immediate", "urgent", "routine"), claim
+        ({username, display_name, claimed_at} or None), last_message_from ("hub", "spoke" or
+        None) and attachments (a count). A fixed number of queries however long the queue."""
         ...
 
     def queue_count(self, specialty: str | None) -> int:

@@ -29,7 +29,7 @@ from app.domain.prescriptions import (
     PrescriptionItem,
     VisitType,
 )
-from hub.prescriptions import issue_prescription
+from hub.prescriptions import issue_prescription, post_case_message
 from hub.storage import HubStore
 from hub.storage import _common as common
 from hub.storage.base import OpResult
@@ -157,8 +157,8 @@ def test_queue_order_across_bands(hub_store: HubStore) -> None:
     top = queue[0]
     assert set(top) == {
         "case_id", "spoke_id", "spoke_name", "patient_id", "patient_name", "sex", "age_years",
-        "chief_complaint", "priority", "specialty", "waiting_since", "news2", "band", "claim",
-        "last_message_from", "attachments",
+        "chief_complaint", "status", "priority", "specialty", "waiting_since", "news2", "band",
+        "claim", "last_message_from", "attachments",
     }  # fmt: skip
     assert top["news2"] == {
         "total": 7, "risk": "high", "red": True, "partial": False, "applicable": True,
@@ -227,6 +227,31 @@ def test_cancelled_and_prescribed_cases_leave_the_queue(hub_store: HubStore) -> 
     assert ids(hub_store.specialist_queue(None)) == [waiting.id]
     assert hub_store.queue_count(None) == 1
     assert hub_store.queue_count("general_medicine") == 1
+
+
+def test_a_clinics_question_about_a_prescription_brings_the_case_back(
+    hub_store: HubStore,
+) -> None:
+    clinic = Clinic(hub_store)
+    case = clinic.queue(queued_at=T0)
+    add_specialist(hub_store, "dr.mehta")
+    issued = issue_prescription(hub_store, "dr.mehta", PASSWORD, draft(case.id))
+    assert hub_store.queue_count(None) == 0
+    question = clinic.ops.case_message(
+        case.id, "No amoxicillin here: what instead?", issued.prescription.id
+    )
+    assert clinic.push(question) == ["applied"]
+    [row] = hub_store.specialist_queue(None)
+    assert (row["case_id"], row["status"], row["last_message_from"]) == (
+        case.id,
+        "prescribed",
+        "spoke",
+    )
+    assert hub_store.queue_count("general_medicine") == 1
+    # Answered: the case leaves the queue again.
+    post_case_message(hub_store, "dr.mehta", case.id, "Give cefalexin.")
+    assert hub_store.specialist_queue(None) == []
+    assert hub_store.queue_count(None) == 0
 
 
 def test_entered_in_error_does_not_count(hub_store: HubStore) -> None:
