@@ -16,17 +16,27 @@ Threading rule:
 Durability: WAL with ``synchronous=FULL`` (a commit is on the disk before ``write`` returns,
 so a power cut after "Saved" loses nothing), ``foreign_keys=ON``, ``busy_timeout`` 5 s.
 SQLite failures come out as ``StoreError`` subclasses whose messages say what to do.
+
+Encryption at rest: ``Store.open(path, key=<32 bytes>)`` opens every connection (the writer
+and each reader) through SQLCipher 4 (the ``sqlcipher3`` package) keyed with that raw 256-bit
+key, so a copied file reveals nothing; the key is checked before anything else touches the
+file, and a wrong key, a missing key or a plaintext file opened with a key each fail with a
+``StoreError`` saying so. Without ``key`` the store uses the standard library's ``sqlite3``
+exactly as before. ``encrypt_in_place(path, key)`` converts an existing plaintext database.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -39,14 +49,66 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+KEY_BYTES = 32  # SQLCipher 4's raw key: 256 bits, no passphrase derivation
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every plaintext database
+
+
+def _sqlcipher() -> ModuleType:
+    """The SQLCipher DB-API module, imported only when a key is used (keeps plain starts lean)."""
+    return importlib.import_module("sqlcipher3.dbapi2")
+
+
+def _check_key(key: bytes) -> str:
+    """The key as SQLCipher's raw-key literal ``x'<64 hex>'`` (hex only: safe in a PRAGMA)."""
+    if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+        raise ValueError(f"store: the database key must be {KEY_BYTES} bytes")
+    return f"x'{key.hex()}'"
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(SQLITE_HEADER))
+    except OSError:
+        return b""
+
+
+def _looks_encrypted(path: Path) -> bool:
+    """Whether an unreadable file looks like an SQLCipher database rather than junk.
+
+    SQLCipher files are whole pages (4096 bytes by default) of random-looking bytes from the
+    first byte on (the salt, then ciphertext); a renamed photo or text file is not.
+    """
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            first = f.read(4096)
+    except OSError:
+        return False
+    if size < 4096 or size % 1024 or first.startswith(SQLITE_HEADER):
+        return False
+    return len(set(first)) > 200  # 4 KB of uniform random bytes shows ~255 distinct values
 
 
 class Store:
     """Use ``Store.open(path)``; see the module docstring for the threading rule."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        key: bytes | None = None,
+    ) -> None:
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
+        # The raw-key literal, or None for a plaintext store (stdlib sqlite3, as before).
+        self._key_literal = None if key is None else _check_key(key)
+        self._driver: Any = sqlite3 if key is None else _sqlcipher()
+        # What a failing connection raises: sqlcipher3's exceptions are its own classes.
+        self._db_errors: tuple[type[Exception], ...] = (
+            (sqlite3.Error,) if key is None else (sqlite3.Error, self._driver.Error)
+        )
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._writer_thread: int | None = None
         self._writer: sqlite_utils.Database | None = None
@@ -59,9 +121,22 @@ class Store:
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Store:
-        """Open (creating folder and file if needed) and migrate to the latest schema."""
+    def open(
+        cls,
+        path: Path,
+        *,
+        key: bytes | None = None,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> Store:
+        """Open (creating folder and file if needed) and migrate to the latest schema.
+
+        With ``key`` (32 bytes) the file is an SQLCipher database keyed with it (a new file is
+        created encrypted); ``StoreError`` ``store.locked_wrong_key`` if the key does not open
+        it, ``store.not_encrypted`` if the file is a plaintext database.
+        """
         path = Path(path)
+        if key is not None:
+            _check_key(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -70,7 +145,7 @@ class Store:
                 f"Could not create the data folder {path.parent} ({exc.strerror}).",
                 {"path": str(path)},
             ) from exc
-        store = cls(path, busy_timeout_ms=busy_timeout_ms)
+        store = cls(path, busy_timeout_ms=busy_timeout_ms, key=key)
         try:
             store._executor.submit(store._open_writer).result()
         except BaseException:
@@ -80,14 +155,20 @@ class Store:
         return store
 
     def _connect(self, *, read_only: bool) -> sqlite3.Connection:
-        conn = sqlite3.connect(
+        conn: sqlite3.Connection = self._driver.connect(
             self._path,
             timeout=self._busy_timeout_ms / 1000,
             # Reader connections are pooled: lent to one thread at a time, closed by close().
             check_same_thread=not read_only,
         )
         try:
-            conn.row_factory = sqlite3.Row
+            conn.row_factory = self._driver.Row
+            if self._key_literal is not None:
+                # First, before anything reads the file: the key. The log level stops
+                # SQLCipher printing "hmac check failed" to stderr for a wrong key.
+                conn.execute("PRAGMA cipher_log_level = NONE")
+                conn.execute(f'PRAGMA key = "{self._key_literal}"')
+            self._check_readable(conn)
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -101,11 +182,25 @@ class Store:
             raise
         return conn
 
+    def _check_readable(self, conn: sqlite3.Connection) -> None:
+        """Read page 1 now, so a wrong or missing key fails here, clearly, and nothing else."""
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except self._db_errors as exc:
+            if errors.is_not_a_database(exc):
+                if self._key_literal is not None:
+                    if _header(self._path) == SQLITE_HEADER:
+                        raise errors.not_encrypted(self._path) from exc
+                    raise errors.wrong_key(self._path) from exc
+                if _looks_encrypted(self._path):
+                    raise errors.wrong_key(self._path, key_given=False) from exc
+            raise
+
     def _open_writer(self) -> None:
         self._writer_thread = threading.get_ident()
         try:
             conn = self._connect(read_only=False)
-        except sqlite3.Error as exc:
+        except self._db_errors as exc:
             raise errors.wrap(exc, self._path) from exc
         try:
             migrate(conn)
@@ -113,7 +208,7 @@ class Store:
             conn.close()
             exc.params.setdefault("path", str(self._path))
             raise
-        except sqlite3.Error as exc:
+        except self._db_errors as exc:
             conn.close()
             raise errors.wrap(exc, self._path) from exc
         except BaseException:
@@ -160,14 +255,14 @@ class Store:
         conn = db.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
+        except self._db_errors as exc:
             raise errors.wrap(exc, self._path) from exc
         try:
             result = fn(db)
             conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback(conn)
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, self._db_errors):
                 raise errors.wrap(exc, self._path) from exc
             raise
         return result
@@ -177,7 +272,7 @@ class Store:
         if conn.in_transaction:
             try:
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
+            except self._db_errors:
                 log.exception("rollback failed")
 
     # -- reading -----------------------------------------------------------------------------
@@ -199,7 +294,7 @@ class Store:
             finally:
                 if conn.in_transaction:
                     conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except self._db_errors as exc:
             raise errors.wrap(exc, self._path) from exc
         finally:
             del self._borrowed[me]
@@ -214,7 +309,7 @@ class Store:
                 return self._idle.pop()
         try:
             conn = self._connect(read_only=True)
-        except sqlite3.Error as exc:
+        except self._db_errors as exc:
             raise errors.wrap(exc, self._path) from exc
         with self._readers_lock:
             if self._closed:
@@ -253,7 +348,7 @@ class Store:
             for conn in readers:
                 try:
                     conn.close()
-                except sqlite3.Error:
+                except self._db_errors:
                     log.exception("closing a reader failed")
 
     def _close_writer(self) -> None:
@@ -265,7 +360,7 @@ class Store:
         try:
             # Fold the WAL back into the main file so a copy of the .sqlite3 alone is whole.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:
+        except self._db_errors:
             log.warning("checkpoint on close failed", exc_info=True)
         conn.close()
 
@@ -278,3 +373,137 @@ class Store:
 
 def _closed_error(path: Path) -> StoreError:
     return StoreError("store.closed", f"The database {path} has been closed.", {"path": str(path)})
+
+
+# -- converting a plaintext database ---------------------------------------------------------
+
+
+def encrypt_in_place(path: Path, key: bytes) -> None:
+    """Convert the plaintext database at ``path`` into an SQLCipher one keyed with ``key``.
+
+    For PCs upgrading to encryption at rest; the app must not have the file open. SQLCipher's
+    documented way: ``ATTACH`` a new keyed file, ``sqlcipher_export`` into it, ``DETACH``.
+    The plaintext stays untouched until the encrypted copy has been reopened with the key and
+    checked (same tables, same row counts, same ``user_version``, ``quick_check`` ok); then the
+    copy atomically replaces it and the plaintext's ``-wal``/``-shm`` are removed. If anything
+    fails, the plaintext database is left as it was and the half-made copy is removed.
+
+    Deleting or replacing a file does not wipe its blocks: the plaintext pages stay readable
+    on the disk until they are overwritten (and SSDs may keep remapped copies longer). Full
+    disk encryption (BitLocker) is what covers that; this only stops an ordinary file copy.
+    """
+    path = Path(path)
+    literal = _check_key(key)
+    driver = _sqlcipher()
+    if not path.is_file():
+        raise StoreError("store.error", f"There is no database at {path}.", {"path": str(path)})
+    if _header(path) != SQLITE_HEADER:
+        raise (
+            errors.wrong_key(path, key_given=False)
+            if _looks_encrypted(path)
+            else errors.corrupt(path)
+        )
+    tmp = path.with_name(path.name + ".encrypting")
+    _remove_with_sidecars(tmp)
+    db_errors = (sqlite3.Error, driver.Error)
+    try:
+        counts, version = _export(driver, path, tmp, literal)
+        _verify(driver, tmp, literal, counts, version)
+        _fsync(tmp)
+        os.replace(tmp, path)  # atomic: the path is the plaintext or the whole encrypted copy
+        _fsync_dir(path.parent)
+    except db_errors as exc:
+        _remove_with_sidecars(tmp)
+        raise errors.wrap(exc, path) from exc
+    except BaseException:
+        _remove_with_sidecars(tmp)
+        raise
+    # The plaintext's WAL was checkpointed and truncated before the export; whatever is left
+    # of it belongs to the old file and must not meet the new one.
+    for suffix in ("-wal", "-shm", "-journal"):
+        _unlink(path.with_name(path.name + suffix))
+
+
+def _export(driver: Any, path: Path, tmp: Path, literal: str) -> tuple[dict[str, int], int]:
+    """Export ``path`` into a new encrypted ``tmp``; the source's row counts and version."""
+    conn = driver.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        # Fold the WAL into the main file, so nothing plaintext is left beside it afterwards.
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy is not None and busy[0]:
+            raise errors.locked(path)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        counts = _row_counts(conn)
+        # The file name is bound; the key literal is hex digits only.
+        conn.execute(f'ATTACH DATABASE ? AS encrypted KEY "{literal}"', (str(tmp),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        # sqlcipher_export copies schema and rows but not user_version: the migrations need it.
+        conn.execute(f"PRAGMA encrypted.user_version = {version}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    return counts, version
+
+
+def _verify(driver: Any, tmp: Path, literal: str, counts: dict[str, int], version: int) -> None:
+    conn = driver.connect(tmp, isolation_level=None)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f'PRAGMA key = "{literal}"')
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        got_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        got = _row_counts(conn)
+    finally:
+        conn.close()
+    if check != "ok" or got_version != version or got != counts:
+        raise StoreError(
+            "store.error",
+            f"The encrypted copy {tmp} did not match the database (check {check!r}, version "
+            f"{got_version} for {version}). Nothing was changed.",
+            {"path": str(tmp)},
+        )
+
+
+def _row_counts(conn: Any) -> dict[str, int]:
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        ).fetchall()
+    ]
+    # Names come from the database's own schema; quoted as identifiers.
+    return {
+        n: int(
+            conn.execute(f'SELECT count(*) FROM "{n.replace(chr(34), chr(34) * 2)}"').fetchone()[0]
+        )
+        for n in names
+    }
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        _unlink(path.with_name(path.name + suffix))
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a directory; os.replace is durable there
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -7,7 +7,6 @@ Pure functions: safe on any thread.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,33 @@ class ReadOnlyError(StoreError):
     code = "store.readonly"
 
 
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    from sqlcipher3 import dbapi2 as sqlcipher  # an encrypted store's connections raise these
+
+    return (sqlite3.IntegrityError, sqlcipher.IntegrityError)
+
+
+# A constraint refused a row, from a plain or an encrypted connection (sqlcipher3 has its own
+# exception classes, not subclasses of sqlite3's).
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = _integrity_errors()
+# The same, and a value a record cannot hold: what a sync handler skips a bad record for.
+BAD_RECORD_ERRORS: tuple[type[Exception], ...] = (*INTEGRITY_ERRORS, ValueError)
+
+
+class WrongKeyError(StoreError):
+    """An encrypted database that did not open with the key given (or with none)."""
+
+    code = "store.locked_wrong_key"
+
+
+class NotEncryptedError(StoreError):
+    """A plaintext database opened with a key: refused rather than silently left plaintext."""
+
+    code = "store.not_encrypted"
+
+
 def disk_full(path: Path | str) -> DiskFullError:
     return DiskFullError(
         None,
@@ -95,6 +121,31 @@ def read_only(path: Path | str) -> ReadOnlyError:
     )
 
 
+def wrong_key(path: Path | str, *, key_given: bool = True) -> WrongKeyError:
+    why = (
+        "the database did not open with this key"
+        if key_given
+        else "the database is encrypted and no key was given to open it"
+    )
+    return WrongKeyError(
+        None,
+        f"The database {path} is locked: {why} (the key is wrong, or the file is damaged). "
+        "Nothing was changed. Do not delete it: call field IT support to restore this "
+        "computer's database key.",
+        {"path": str(path)},
+    )
+
+
+def not_encrypted(path: Path | str) -> NotEncryptedError:
+    return NotEncryptedError(
+        None,
+        f"The database {path} is not encrypted, but HWC Spoke was asked to open it with a "
+        "key. Nothing was changed. Call field IT support to encrypt it (encrypt_in_place) "
+        "before using it.",
+        {"path": str(path)},
+    )
+
+
 _MESSAGE_HINTS: tuple[tuple[str, int], ...] = (
     ("database or disk is full", SQLITE_FULL),
     ("database is locked", SQLITE_BUSY),
@@ -106,7 +157,7 @@ _MESSAGE_HINTS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _primary_code(exc: sqlite3.Error) -> int | None:
+def _primary_code(exc: BaseException) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):
         return code & 0xFF
@@ -118,8 +169,16 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
     return None
 
 
-def translate(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
-    """The ``StoreError`` for an SQLite failure a person can act on, or None for the rest."""
+def is_not_a_database(exc: BaseException) -> bool:
+    """Whether SQLite said "file is not a database" (SQLCipher's answer to a wrong key)."""
+    return _primary_code(exc) == SQLITE_NOTADB
+
+
+def translate(exc: BaseException, path: Path | str) -> StoreError | None:
+    """The ``StoreError`` for an SQLite failure a person can act on, or None for the rest.
+
+    ``exc`` is an ``sqlite3.Error`` or an ``sqlcipher3`` one (same codes, separate classes).
+    """
     primary = _primary_code(exc)
     if primary == SQLITE_FULL:
         return disk_full(path)
@@ -132,7 +191,7 @@ def translate(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     return None
 
 
-def wrap(exc: sqlite3.Error, path: Path | str) -> StoreError:
+def wrap(exc: BaseException, path: Path | str) -> StoreError:
     """Always a ``StoreError``: the specific one, or ``store.error`` with SQLite's text."""
     specific = translate(exc, path)
     if specific is not None:

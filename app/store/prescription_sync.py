@@ -39,7 +39,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,7 +52,7 @@ from app.domain.ids import CaseId
 from app.domain.models import CaseStatus
 from app.domain.prescriptions import Prescription, from_canonical
 from app.domain.text import nfc
-from app.store import case_messages, codec, outbox, settings
+from app.store import case_messages, codec, errors, outbox, settings
 from app.store import cases as cases_repo
 from app.store import prescriptions as rx_repo
 from app.store.case_messages import CaseMessage
@@ -171,7 +170,7 @@ def apply_issued(
     db.execute("SAVEPOINT rx_issued")
     try:
         stored = _store(db, env, rx, verdict, reason, now)
-    except (sqlite3.IntegrityError, ValueError) as exc:
+    except errors.BAD_RECORD_ERRORS as exc:
         db.execute("ROLLBACK TO rx_issued")
         db.execute("RELEASE rx_issued")
         log.warning("skipping prescription %s: %s", env.id, exc)
@@ -422,7 +421,7 @@ def apply_message(
         return False
     try:
         return case_messages.insert(db, message)
-    except sqlite3.IntegrityError as exc:
+    except errors.INTEGRITY_ERRORS as exc:
         log.warning("skipping case.message %s: %s", message.id, exc)
         return False
 

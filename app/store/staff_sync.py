@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,7 +35,7 @@ import sqlite_utils
 
 from app.domain.ids import UserId
 from app.domain.models import Role, User
-from app.store import settings
+from app.store import errors, settings
 from app.store import users as users_repo
 
 log = logging.getLogger(__name__)
@@ -75,7 +74,7 @@ def apply_upsert(db: sqlite_utils.Database, payload: Any, now: datetime) -> bool
     db.execute("SAVEPOINT staff_upsert")
     try:
         applied = _merge_into(db, version, base, local_id, now)
-    except (sqlite3.IntegrityError, ValueError) as exc:
+    except errors.BAD_RECORD_ERRORS as exc:
         db.execute("ROLLBACK TO staff_upsert")
         db.execute("RELEASE staff_upsert")
         log.warning("skipping staff.upsert for %r: %s", version.username, exc)
