@@ -6,6 +6,7 @@
     python main.py --demo simulate DEVICE  run one simulated device (demo mode and tests only)
     python main.py hub serve --db URL --bind HOST:PORT   the reference hub
     python main.py verify-rx FILE [--hub-key KEY]        check a prescription's QR code offline
+    python main.py audit verify|show [--data-dir DIR]    check / list the audit trail
     python main.py --help                every option and subcommand
 
 This is the only module that picks concrete implementations (data folder, real or demo
@@ -453,6 +454,57 @@ def cmd_verify_rx(args: argparse.Namespace) -> int:
     return 0 if check.verdict.valid else 1
 
 
+def open_existing_store(args: argparse.Namespace) -> Any:
+    """The clinic database of the data folder, opened as the other headless commands do; None
+    when there is none (never creates a data folder or database)."""
+    chosen = args.data_dir or os.environ.get("SPOKE_DATA_DIR")
+    data_dir = Path(chosen).expanduser() if chosen else default_data_dir(args.demo)
+    from app.services.container import DB_FILE
+
+    if not (data_dir / DB_FILE).is_file():
+        return None
+    from app.store.db import Store
+
+    return Store.open(data_dir / DB_FILE)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: exit 0 intact, 1 broken, 2 no database; ``audit show``: the newest
+    entries (ids and codes only: the trail holds no patient data)."""
+    from app.store import audit
+    from app.store.errors import StoreError
+
+    try:
+        store = open_existing_store(args)
+    except StoreError as exc:
+        print(f"audit: cannot open the clinic database: {exc.message}", file=sys.stderr)
+        return 2
+    if store is None:
+        print("audit: no clinic database in this data folder (--data-dir DIR)", file=sys.stderr)
+        return 2
+    try:
+        if args.audit_command == "show":
+            for e in reversed(store.read(lambda db: audit.recent(db, args.last))):
+                who = f"{e.actor_id} ({e.actor_role})" if e.actor_id else "-"
+                what = f"{e.entity} {e.entity_id}".strip() or "-"
+                print(f"{e.seq:>7}  {e.at.isoformat(timespec='seconds')}  {e.action:<15} "
+                      f"{who}  {what}  {e.detail}".rstrip())  # fmt: skip
+            return 0
+        check = store.read(audit.verify)
+    except StoreError as exc:
+        print(f"audit: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if check.intact:
+        last = check.last_at.isoformat(timespec="seconds") if check.last_at else "never"
+        print(f"intact: {check.entries} entries, last at {last}")
+        return 0
+    print(f"BROKEN at entry {check.broken_at}: {check.reason}")
+    print(f"  {check.message}")
+    return 1
+
+
 def cmd_hub(args: argparse.Namespace) -> int:
     """The reference hub's own commands (``main.py hub --help``)."""
     from hub.cli import main as hub_main
@@ -571,6 +623,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify_rx.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
     verify_rx.set_defaults(func=cmd_verify_rx)
+
+    audit = sub.add_parser("audit", help="the audit trail: verify (exit 0 intact, 1 broken), show")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_verify = audit_sub.add_parser("verify", help="is the hash chain intact? where it breaks")
+    audit_verify.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    audit_show = audit_sub.add_parser("show", help="the newest entries (no patient data)")
+    audit_show.add_argument("--last", metavar="N", type=int, default=20)
+    audit_show.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    audit.set_defaults(func=cmd_audit)
 
     hub = sub.add_parser(
         "hub",

@@ -24,8 +24,8 @@ attention" on the spoke):
   (text, kept as sent: the hub never relies on a spoke's clock). An op without a usable
   ``op_id`` is rejected and not recorded (there is nothing to record it under).
   -> ``op.malformed``.
-- ``op`` is one of the version-1 kinds in ``KINDS`` or the prescription kinds in
-  ``PRESCRIPTION_KINDS`` -> else ``op.unknown``.
+- ``op`` is one of the version-1 kinds in ``KINDS``, the prescription kinds in
+  ``PRESCRIPTION_KINDS`` or ``audit.append`` -> else ``op.unknown``.
 - ``entity`` is the kind's entity (``patient`` for ``patient.*``...) and ``entity_id`` is the id
   of the record the payload carries -> else ``op.malformed``.
 - Ids (op ids and record ids) are 1-64 characters of ``A-Z a-z 0-9 . _ : -``, starting with a
@@ -51,6 +51,13 @@ attention" on the spoke):
     prescription's id;
   - ``case.message`` ``{"id", "case_id", "prescription_id" | null, "author_user_id",
     "author_name", "author_role", "body" (not empty), "sent_at"}``: entity ``case_message``.
+  - ``audit.append`` ``{"id" ("<chain>:<seq>"), "chain", "seq" (>= 1), "at", "actor_id",
+    "actor_role", "action" (``app.domain.audit.ACTIONS``), "entity", "entity_id", "detail",
+    "prev_hash", "hash"}``: entity ``audit``. Every field as ``app.domain.audit.problem``
+    allows (codes and ids: no patient data), hashes 64 lower-case hex digits, ``hash`` the
+    entry's own hash (``app.domain.audit.entry_hash``) and an entry 1's ``prev_hash`` its
+    chain's genesis. The hub keeps entries per (spoke, seq); an entry for a seq it holds
+    with another hash is kept aside as a conflict (``hub.storage._audit``).
   Integers the database keeps in a column are bounded (``seq`` and ``size``: 64 bits,
   ``version``: 32 bits). A required field missing or of the wrong type, a record over
   ``MAX_DOC_BYTES`` of JSON, a NaN
@@ -90,6 +97,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeGuard
 
+from app.domain import audit as audit_rules
+
 KINDS: Final = frozenset(
     {
         "patient.create",
@@ -106,7 +115,9 @@ KINDS: Final = frozenset(
 PRESCRIPTION_KINDS: Final = frozenset(
     {"prescription.acknowledged", "prescription.dispensed", "prescription.invalid", "case.message"}
 )
-ALL_KINDS: Final = KINDS | PRESCRIPTION_KINDS
+# The clinic's audit trail (docs/SECURITY.md "The audit trail").
+AUDIT_KINDS: Final = frozenset({"audit.append"})
+ALL_KINDS: Final = KINDS | PRESCRIPTION_KINDS | AUDIT_KINDS
 # The entity of each kind whose entity is not the kind's first word.
 ENTITY_OF: Final = {"case.message": "case_message"}
 DISPENSE_STATUSES: Final = frozenset({"dispensed", "partly", "not_available", "declined"})
@@ -246,6 +257,23 @@ class MessageRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One entry of a spoke's audit trail, as the spoke hashed it."""
+
+    chain: str
+    seq: int
+    at: str
+    actor_id: str
+    actor_role: str
+    action: str
+    entity: str
+    entity_id: str
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class Op:
     """One valid op: its envelope, the rows it stores and the records it needs and makes."""
 
@@ -268,6 +296,7 @@ class Op:
     dispensed: tuple[DispenseRow, ...] = ()
     invalid: InvalidRow | None = None
     message: MessageRow | None = None
+    audit: AuditRow | None = None
 
     @property
     def mutates(self) -> tuple[Ref, ...]:
@@ -525,6 +554,43 @@ def _at(payload: Mapping[str, Any]) -> str:
     return _short(payload, "at", 64)
 
 
+def _audit_append(head: Op, payload: Mapping[str, Any]) -> Op:
+    chain = _id(payload.get("chain"), "chain")
+    seq = payload.get("seq")
+    if not is_int(seq) or not 1 <= seq <= MAX_BIGINT:
+        raise _malformed("seq must be an integer >= 1 (64 bits)")
+    entry_id = _own_id(head, payload)
+    if entry_id != f"{chain}:{seq}":
+        raise _malformed("id must be '<chain>:<seq>'")
+    at = _text(payload, "at")
+    if not _AUDIT_AT_RE.fullmatch(at):
+        raise _malformed("at must be an ISO 8601 time")
+    fields = {k: _text(payload, k, required=False) for k in _AUDIT_FIELDS}
+    why = audit_rules.problem(**fields)
+    if why is not None:
+        raise _malformed(why)
+    prev_hash, digest = _text(payload, "prev_hash"), _text(payload, "hash")
+    if not (_SHA256_RE.fullmatch(prev_hash) and _SHA256_RE.fullmatch(digest)):
+        raise _malformed("prev_hash and hash must be 64 lower-case hex digits")
+    if seq == 1 and prev_hash != audit_rules.genesis(chain):
+        raise _malformed("entry 1 does not start from its chain's genesis")
+    row = AuditRow(
+        chain, seq, at, fields["actor_id"], fields["actor_role"], fields["action"],
+        fields["entity"], fields["entity_id"], fields["detail"], prev_hash, digest,
+    )  # fmt: skip
+    again = audit_rules.entry_hash(
+        seq, at, row.actor_id, row.actor_role, row.action, row.entity, row.entity_id,
+        row.detail, prev_hash,
+    )  # fmt: skip
+    if again != digest:
+        raise _malformed("hash is not the entry's hash")
+    return _with(head, audit=row)
+
+
+_AUDIT_AT_RE: Final = re.compile(rf"[0-9][0-9T:.+Z-]{{0,{audit_rules.MAX_AT - 1}}}")
+_AUDIT_FIELDS: Final = ("actor_id", "actor_role", "action", "entity", "entity_id", "detail")
+
+
 _PARSERS: Final = {
     "patient.create": _patient_create,
     "patient.update": _patient_update,
@@ -537,6 +603,7 @@ _PARSERS: Final = {
     "prescription.dispensed": _prescription_dispensed,
     "prescription.invalid": _prescription_invalid,
     "case.message": _case_message,
+    "audit.append": _audit_append,
 }
 
 
@@ -711,6 +778,7 @@ class Writes:
     dispensed: list[DispenseRow] = field(default_factory=list)  # in op order
     invalid: list[InvalidRow] = field(default_factory=list)
     messages: dict[str, MessageRow] = field(default_factory=dict)  # first copy wins
+    audit: list[AuditRow] = field(default_factory=list)  # in op order
     ordered: bool = False
 
 
@@ -751,6 +819,8 @@ def collect(ops: Iterable[Op]) -> Writes:
             writes.invalid.append(op.invalid)
         if op.message is not None:
             writes.messages.setdefault(op.message.id, op.message)
+        if op.audit is not None:
+            writes.audit.append(op.audit)
     return writes
 
 

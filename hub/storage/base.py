@@ -379,3 +379,29 @@ class HubStore(Protocol):
     def release_case(self, case_id: str, username: str) -> None:
         """Drop the case's claim when ``username`` holds it; otherwise nothing changes."""
         ...
+
+    # -- audit (hub.storage._audit) ------------------------------------------------------------
+
+    def audit_gaps(self, spoke_id: str) -> list[tuple[int, int]]:
+        """Runs of seqs missing below the newest audit entry held for the spoke, as (first,
+        last) pairs, lowest first: entries deleted on the spoke before they were synced (an
+        entry merely still on its way fills its gap when it arrives)."""
+        ...
+
+    def audit_verify(self, spoke_id: str) -> dict[str, Any]:
+        """The hub's view of the spoke's audit trail: spoke_id, entries (a count), last_seq,
+        last_at (as the spoke wrote it; None when there are none), chains (distinct chain ids
+        seen: more than one is a reinstalled or swapped database), missing (``audit_gaps`` as
+        [first, last] lists), broken (seqs whose ``prev_hash`` is not the held hash of the
+        entry before), conflicts ({seq, held_hash, hash, action, at, received_at}: another
+        copy of a seq the hub held, i.e. history rewritten after it synced) and intact (none
+        of those problems)."""
+        ...
+
+    def audit_entries(
+        self, spoke_id: str, since: int = 0, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        """The spoke's audit entries with seq > ``since``, oldest first: seq, chain, at,
+        actor_id, actor_role, action, entity, entity_id, detail, prev_hash, hash, received_at.
+        No patient data: entries carry ids and codes only."""
+        ...

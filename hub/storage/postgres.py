@@ -39,7 +39,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from app.security import rx_signatures
 from hub import ops
-from hub.storage import _clinical, _rx
+from hub.storage import _audit, _clinical, _rx
 from hub.storage import _common as common
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
@@ -204,6 +204,24 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX cases_queue ON cases (status, specialty);
     """,
+    """
+    -- The clinics' audit trails (hub.storage._audit): entries by (spoke, seq), first copy
+    -- wins; another copy of a held seq is kept aside as a conflict.
+    CREATE TABLE audit_entries (
+        spoke_id text NOT NULL, seq bigint NOT NULL, chain text NOT NULL, at text NOT NULL,
+        actor_id text NOT NULL, actor_role text NOT NULL, action text NOT NULL,
+        entity text NOT NULL, entity_id text NOT NULL, detail text NOT NULL,
+        prev_hash text NOT NULL, hash text NOT NULL, received_at timestamptz NOT NULL,
+        PRIMARY KEY (spoke_id, seq)
+    );
+    CREATE TABLE audit_conflicts (
+        spoke_id text NOT NULL, seq bigint NOT NULL, chain text NOT NULL, at text NOT NULL,
+        actor_id text NOT NULL, actor_role text NOT NULL, action text NOT NULL,
+        entity text NOT NULL, entity_id text NOT NULL, detail text NOT NULL,
+        prev_hash text NOT NULL, hash text NOT NULL, held_hash text NOT NULL,
+        received_at timestamptz NOT NULL, PRIMARY KEY (spoke_id, seq, hash)
+    );
+    """,
 )
 
 # The counter bump and the feed insert in ONE statement, the last of the transaction.
@@ -221,7 +239,7 @@ _ADD_CHANGES: Final = """
 """
 
 
-class PostgresHubStore(_rx.RxStore, _clinical.ClinicalReads, common.UserChanges):
+class PostgresHubStore(_rx.RxStore, _clinical.ClinicalReads, _audit.AuditStore, common.UserChanges):
     """``HubStore`` on the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
 
     Thread-safe (a pool of ``min_size``..``max_size`` connections). Call ``migrate`` once
@@ -966,6 +984,7 @@ class _PgTx:
                 ],
             )
         _rx.write_ops(_rx.pg_sql(conn), spoke_id, writes, datetime.now(UTC))
+        _audit.write_ops(_rx.pg_sql(conn), spoke_id, writes.audit, datetime.now(UTC))
         return statuses
 
 

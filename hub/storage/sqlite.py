@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from app.security import rx_signatures
 from hub import ops
-from hub.storage import _clinical, _rx
+from hub.storage import _audit, _clinical, _rx
 from hub.storage import _common as common
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
@@ -172,10 +172,26 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             username TEXT NOT NULL, display_name TEXT NOT NULL, claimed_at TEXT NOT NULL)""",
         "CREATE INDEX cases_queue ON cases (status, specialty)",
     ),
+    (
+        # The clinics' audit trails (hub.storage._audit): entries by (spoke, seq), first copy
+        # wins; another copy of a held seq is kept aside as a conflict.
+        """CREATE TABLE audit_entries (
+            spoke_id TEXT NOT NULL, seq INTEGER NOT NULL, chain TEXT NOT NULL, at TEXT NOT NULL,
+            actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, action TEXT NOT NULL,
+            entity TEXT NOT NULL, entity_id TEXT NOT NULL, detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at TEXT NOT NULL,
+            PRIMARY KEY (spoke_id, seq))""",
+        """CREATE TABLE audit_conflicts (
+            spoke_id TEXT NOT NULL, seq INTEGER NOT NULL, chain TEXT NOT NULL, at TEXT NOT NULL,
+            actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, action TEXT NOT NULL,
+            entity TEXT NOT NULL, entity_id TEXT NOT NULL, detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL, hash TEXT NOT NULL, held_hash TEXT NOT NULL,
+            received_at TEXT NOT NULL, PRIMARY KEY (spoke_id, seq, hash))""",
+    ),
 )
 
 
-class SqliteHubStore(_rx.RxStore, _clinical.ClinicalReads, common.UserChanges):
+class SqliteHubStore(_rx.RxStore, _clinical.ClinicalReads, _audit.AuditStore, common.UserChanges):
     """``HubStore`` on the SQLite file at ``path`` (created with its folder when missing).
 
     Thread-safe; call ``migrate`` once before use (``open_store`` does) and ``close`` at the
@@ -926,6 +942,7 @@ class _SqliteTx:
             ],
         )
         _rx.write_ops(_rx.sqlite_sql(conn), spoke_id, writes, datetime.now(UTC))
+        _audit.write_ops(_rx.sqlite_sql(conn), spoke_id, writes.audit, datetime.now(UTC))
         statuses: dict[str, str] = {}
         for part in _chunks(list(writes.cases)):
             statuses.update(

@@ -21,6 +21,7 @@ from app.store.migrations import (
     m0002_patient_fts,
     m0003_devices,
     m0004_prescriptions,
+    m0005_audit,
 )
 
 
@@ -35,6 +36,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(m0002_patient_fts.VERSION, m0002_patient_fts.apply),
     Migration(m0003_devices.VERSION, m0003_devices.apply),
     Migration(m0004_prescriptions.VERSION, m0004_prescriptions.apply),
+    Migration(m0005_audit.VERSION, m0005_audit.apply),
 )
 
 LATEST = MIGRATIONS[-1].version
