@@ -68,14 +68,69 @@ def setup_logging(data_dir: Path, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def open_services(data_dir: Path) -> Services:
+def open_services(data_dir: Path, *, headless: bool = False) -> Services:
+    """The data folder's services, encrypted at rest (docs/SECURITY.md, "In the app").
+    ``headless``: a command without a window leaves a new folder plaintext until its first
+    sign-in in the app (nobody's password is known to make a slot with)."""
+    from app.domain.errors import DomainError
     from app.services.container import Services
     from app.store.errors import StoreError
 
     try:
-        return Services.open(data_dir)
-    except StoreError as exc:
+        return Services.open(data_dir, encrypted=True, encrypt_new=not headless)
+    except (StoreError, DomainError) as exc:
         sys.exit(f"Cannot open the clinic database in {data_dir}: {exc.message}")
+
+
+UNLOCK_HELP = (
+    "The clinic database is locked. Set HWC_SPOKE_USER and HWC_SPOKE_PASSWORD (a staff "
+    "account that has signed in on this PC), or HWC_SPOKE_RECOVERY_KEY (field IT), and run "
+    "the command again."
+)
+
+
+def unlock_headless(services: Services, command: str) -> None:
+    """Open a locked store for a command without a window: from the environment
+    (``HWC_SPOKE_USER`` + ``HWC_SPOKE_PASSWORD``, or ``HWC_SPOKE_RECOVERY_KEY``), else by asking
+    on the terminal; exits with a message saying how otherwise."""
+    from app.domain.errors import DomainError
+    from app.security.keyslots import KeySlotsError
+
+    keys = services.keys
+    if keys is None or not services.store.is_locked:
+        return
+    user = os.environ.get("HWC_SPOKE_USER", "")
+    password = os.environ.get("HWC_SPOKE_PASSWORD", "")
+    recovery = os.environ.get("HWC_SPOKE_RECOVERY_KEY", "")
+    if not (user and password) and not recovery:
+        if not sys.stdin.isatty():
+            services.close()
+            sys.exit(f"{command}: {UNLOCK_HELP}")
+        import getpass
+
+        user = input("The clinic database is locked. User name (empty for the recovery key): ")
+        if user.strip():
+            password = getpass.getpass("Password: ")
+        else:
+            recovery = getpass.getpass("Recovery key: ")
+    try:
+        if user.strip() and password:
+            services.auth.login(user, password)
+        else:
+            keys.unlock_with_recovery(recovery)
+    except (DomainError, KeySlotsError) as exc:
+        services.close()
+        why = exc.message if isinstance(exc, DomainError) else str(exc)
+        sys.exit(f"{command}: cannot unlock the clinic database: {why}")
+
+
+def print_recovery_key(secret: str) -> None:
+    print(
+        f"Recovery key of this data folder: {secret}\n"
+        "  Write it down and keep it away from this PC; it opens the clinic's data if every "
+        "password is lost. It will not be shown again.",
+        flush=True,
+    )
 
 
 def print_progress(done: int, total: int) -> None:
@@ -89,10 +144,20 @@ def print_progress(done: int, total: int) -> None:
 
 def prepare_demo(services: Services) -> list[tuple[str, str, str]]:
     """Seed the demo folder once; returns the accounts (user, password, role) to show."""
-    from app.services.seed import seed, seed_demo_users
+    from app.services.seed import DEMO_ACCOUNTS, seed, seed_demo_users
     from app.store import patients
 
+    if services.store.is_locked:  # the demo's passwords are known: the demo admin unlocks
+        admin_name, password, _, _ = next(a for a in DEMO_ACCOUNTS if str(a[2]) == "admin")
+        services.auth.login(admin_name, password)
     accounts = seed_demo_users(services)
+    if services.keys is not None and services.keys.unlocked:
+        for username, password, _ in accounts:  # every demo account opens the demo folder
+            if not services.keys.has_slot(username):
+                services.keys.add_user(username, password)
+    if services.keys is not None and services.keys.pending_recovery:
+        print_recovery_key(services.keys.pending_recovery)  # the demo's: on the terminal
+        services.keys.recovery_key_shown()
     if services.store.read(patients.count) == 0:
         print(f"Preparing demo data ({DEMO_PATIENTS:,} patients, {DEMO_CASES} cases)...")
         # The clinic's history goes to the demo hub at the first sync: its patients, and the
@@ -256,7 +321,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 2
     data_dir = resolve_data_dir(args)
     setup_logging(data_dir, args.verbose)
-    services = open_services(data_dir)
+    services = open_services(data_dir, headless=True)
+    unlock_headless(services, "seed")
     try:
         from app.services.seed import seed
 
@@ -296,7 +362,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args)
     setup_logging(data_dir, args.verbose)
-    with open_services(data_dir) as services:
+    with open_services(data_dir, headless=True) as services:
+        unlock_headless(services, "enrol")
         try:
             done = services.sync.enrol(None, args.token, args.hub)
         except DomainError as exc:
@@ -318,7 +385,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args)
     setup_logging(data_dir, args.verbose)
-    with open_services(data_dir) as services:
+    with open_services(data_dir, headless=True) as services:
+        unlock_headless(services, "sync")
         try:
             report = services.sync.run_once()
         except DomainError as exc:
@@ -402,14 +470,14 @@ def verify_rx_hub_key(args: argparse.Namespace) -> str | None:
 
     if not (data_dir / DB_FILE).is_file():
         return None
-    from app.store.db import Store
     from app.sync import credentials
 
-    store = Store.open(data_dir / DB_FILE)
+    services = open_services(data_dir, headless=True)
     try:
-        creds = credentials.load(store)
+        unlock_headless(services, "verify-rx")
+        creds = credentials.load(services.store)
     finally:
-        store.close()
+        services.close()
     return creds.signing_key if creds is not None and creds.signing_key else None
 
 
@@ -463,9 +531,11 @@ def open_existing_store(args: argparse.Namespace) -> Any:
 
     if not (data_dir / DB_FILE).is_file():
         return None
-    from app.store.db import Store
-
-    return Store.open(data_dir / DB_FILE)
+    services = open_services(data_dir, headless=True)
+    unlock_headless(services, "audit")
+    # Only the store is used: the services' workers never started, and closing the store
+    # closes everything they opened.
+    return services.store
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

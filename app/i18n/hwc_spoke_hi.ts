@@ -829,62 +829,62 @@
 <context>
     <name>DispenseDialog</name>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="599"/>
+        <location filename="../ui/prescription_dialogs.py" line="615"/>
         <source>Record dispensing</source>
         <translation>दवा देना दर्ज करें</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="610"/>
+        <location filename="../ui/prescription_dialogs.py" line="626"/>
         <source>Medicine</source>
         <translation>दवा</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="610"/>
+        <location filename="../ui/prescription_dialogs.py" line="626"/>
         <source>Status</source>
         <translation>स्थिति</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="610"/>
+        <location filename="../ui/prescription_dialogs.py" line="626"/>
         <source>Quantity</source>
         <translation>मात्रा</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="610"/>
+        <location filename="../ui/prescription_dialogs.py" line="626"/>
         <source>Note</source>
         <translation>टिप्पणी</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="618"/>
+        <location filename="../ui/prescription_dialogs.py" line="634"/>
         <source>%1 — prescribed %2 %3</source>
         <translation>%1 — लिखी गई मात्रा %2 %3</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="626"/>
+        <location filename="../ui/prescription_dialogs.py" line="642"/>
         <source>Status of %1</source>
         <translation>%1 की स्थिति</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="630"/>
+        <location filename="../ui/prescription_dialogs.py" line="646"/>
         <source>Quantity of %1</source>
         <translation>%1 की मात्रा</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="632"/>
+        <location filename="../ui/prescription_dialogs.py" line="648"/>
         <source>Note on %1</source>
         <translation>%1 पर टिप्पणी</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="661"/>
+        <location filename="../ui/prescription_dialogs.py" line="677"/>
         <source>Partly dispensed leaves the item open for the rest; the other choices settle it. The quantity is what was handed over.</source>
         <translation>&quot;आंशिक रूप से दी गई&quot; चुनने पर बाकी दवा के लिए यह मद खुला रहता है; बाकी विकल्प इसे पूरा कर देते हैं। मात्रा वह है जो मरीज़ को दी गई।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="670"/>
+        <location filename="../ui/prescription_dialogs.py" line="686"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="671"/>
+        <location filename="../ui/prescription_dialogs.py" line="687"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
@@ -1020,125 +1020,135 @@
 <context>
     <name>LoginWindow</name>
     <message>
-        <location filename="../ui/login.py" line="73"/>
+        <location filename="../ui/login.py" line="83"/>
         <source>HWC Spoke — Sign in</source>
         <translation>HWC Spoke — साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="75"/>
+        <location filename="../ui/login.py" line="85"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="76"/>
+        <location filename="../ui/login.py" line="86"/>
         <source>Health &amp; Wellness Centre teleconsultation</source>
         <translation>स्वास्थ्य एवं आरोग्य केंद्र — टेली-परामर्श</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="112"/>
+        <location filename="../ui/login.py" line="122"/>
         <source>Version %1 · works without internet</source>
         <translation>संस्करण %1 · इंटरनेट के बिना भी चलता है</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="136"/>
+        <location filename="../ui/login.py" line="146"/>
         <source>Opening the clinic records…</source>
         <translation>क्लिनिक के रिकॉर्ड खोले जा रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="144"/>
+        <location filename="../ui/login.py" line="154"/>
         <source>Set up this PC</source>
         <translation>इस कंप्यूटर को सेट अप करें</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="147"/>
+        <location filename="../ui/login.py" line="157"/>
         <source>No staff accounts exist yet. Create the administrator account first; the administrator then adds the paramedics and doctors who work here.</source>
         <translation>अभी कोई स्टाफ़ खाता नहीं है। पहले व्यवस्थापक (एडमिन) का खाता बनाएँ; फिर व्यवस्थापक यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="157"/>
+        <location filename="../ui/login.py" line="167"/>
         <source>e.g. admin</source>
         <translation>जैसे: admin</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="161"/>
+        <location filename="../ui/login.py" line="171"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="169"/>
+        <location filename="../ui/login.py" line="179"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="170"/>
-        <location filename="../ui/login.py" line="214"/>
+        <location filename="../ui/login.py" line="180"/>
+        <location filename="../ui/login.py" line="224"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="171"/>
-        <location filename="../ui/login.py" line="215"/>
+        <location filename="../ui/login.py" line="181"/>
+        <location filename="../ui/login.py" line="225"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="173"/>
+        <location filename="../ui/login.py" line="183"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="177"/>
+        <location filename="../ui/login.py" line="187"/>
         <source>Create &amp;administrator and sign in</source>
         <translation>व्यवस्थापक खाता बनाएँ और साइन इन करें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="203"/>
+        <location filename="../ui/login.py" line="213"/>
         <source>Sign in</source>
         <translation>साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="218"/>
-        <location filename="../ui/login.py" line="439"/>
+        <location filename="../ui/login.py" line="228"/>
+        <location filename="../ui/login.py" line="482"/>
         <source>&amp;Sign in</source>
         <translation>साइन इन करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="239"/>
+        <location filename="../ui/login.py" line="249"/>
         <source>Demo mode — sample accounts:</source>
         <translation>डेमो मोड — नमूना खाते:</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="262"/>
+        <location filename="../ui/login.py" line="272"/>
         <source>&amp;Language / भाषा:</source>
         <translation>भाषा / Language (&amp;L):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="340"/>
+        <location filename="../ui/login.py" line="350"/>
         <source>Enter your username.</source>
         <translation>अपना उपयोगकर्ता नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="343"/>
+        <location filename="../ui/login.py" line="353"/>
         <source>Enter your password.</source>
         <translation>अपना पासवर्ड लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="375"/>
+        <location filename="../ui/login.py" line="399"/>
+        <source>This PC is locked and your account has not been used on it yet: someone who has used it, or field IT with the recovery key, must sign in first.</source>
+        <translation>यह पीसी लॉक है और आपका खाता इस पर अभी तक इस्तेमाल नहीं हुआ है: पहले कोई ऐसा व्यक्ति साइन इन करे जिसने इसे इस्तेमाल किया है, या रिकवरी की के साथ फ़ील्ड आईटी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="404"/>
+        <source>The key file of this PC does not match its clinic database, or is damaged. Call field IT; do not delete anything.</source>
+        <translation>इस पीसी की की-फ़ाइल इसके क्लिनिक डेटाबेस से मेल नहीं खाती, या खराब है। फ़ील्ड आईटी को बुलाएँ; कुछ भी न हटाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="418"/>
         <source>Enter your full name.</source>
         <translation>अपना पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="378"/>
+        <location filename="../ui/login.py" line="421"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="384"/>
+        <location filename="../ui/login.py" line="427"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="439"/>
+        <location filename="../ui/login.py" line="482"/>
         <source>Signing in…</source>
         <translation>साइन इन हो रहा है…</translation>
     </message>
@@ -1942,29 +1952,58 @@
 <context>
     <name>QueryDialog</name>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="520"/>
+        <location filename="../ui/prescription_dialogs.py" line="536"/>
         <source>Ask the specialist</source>
         <translation>विशेषज्ञ से पूछें</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="524"/>
+        <location filename="../ui/prescription_dialogs.py" line="540"/>
         <source>Your &amp;question for the specialist:</source>
         <translation>विशेषज्ञ के लिए आपका प्रश्न (&amp;Q):</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="530"/>
+        <location filename="../ui/prescription_dialogs.py" line="546"/>
         <source>It goes to the specialist with the next sync and appears in the messages. Ctrl+Enter sends it.</source>
         <translation>यह अगले सिंक के साथ विशेषज्ञ को जाएगा और संदेशों में दिखेगा। Ctrl+Enter से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="539"/>
+        <location filename="../ui/prescription_dialogs.py" line="555"/>
         <source>&amp;Send</source>
         <translation>भेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/prescription_dialogs.py" line="540"/>
+        <location filename="../ui/prescription_dialogs.py" line="556"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryKeyDialog</name>
+    <message>
+        <location filename="../ui/recovery_key_dialog.py" line="33"/>
+        <location filename="../ui/recovery_key_dialog.py" line="35"/>
+        <source>Recovery key of this PC</source>
+        <translation>इस पीसी की रिकवरी की</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_key_dialog.py" line="44"/>
+        <source>Recovery key</source>
+        <translation>रिकवरी की</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_key_dialog.py" line="47"/>
+        <source>Write it down and keep it away from this PC; it opens the clinic&apos;s data if every password is lost. It will not be shown again.</source>
+        <translation>इसे लिख लें और इस पीसी से दूर रखें; सभी पासवर्ड खो जाने पर इसी से क्लिनिक का डेटा खुलता है। यह दोबारा नहीं दिखाई जाएगी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_key_dialog.py" line="53"/>
+        <source>&amp;I have written it down</source>
+        <translation>मैंने इसे लिख लिया है (&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_key_dialog.py" line="55"/>
+        <source>&amp;Close</source>
+        <translation>बंद करें (&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -2225,200 +2264,200 @@
 <context>
     <name>RxPrint</name>
     <message>
-        <location filename="../ui/rx_print.py" line="256"/>
+        <location filename="../ui/rx_print.py" line="266"/>
         <source>{title}: </source>
         <translation>{title}: </translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="272"/>
+        <location filename="../ui/rx_print.py" line="282"/>
         <source>{months} months</source>
         <translation>{months} महीने</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="274"/>
+        <location filename="../ui/rx_print.py" line="284"/>
         <source>{years} years {months} months</source>
         <translation>{years} वर्ष {months} महीने</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="277"/>
+        <location filename="../ui/rx_print.py" line="287"/>
         <source>{years} years</source>
         <translation>{years} वर्ष</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="287"/>
+        <location filename="../ui/rx_print.py" line="297"/>
         <source>video</source>
         <translation>वीडियो</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="288"/>
+        <location filename="../ui/rx_print.py" line="298"/>
         <source>audio</source>
         <translation>ऑडियो</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="289"/>
+        <location filename="../ui/rx_print.py" line="299"/>
         <source>text</source>
         <translation>टेक्स्ट</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="292"/>
+        <location filename="../ui/rx_print.py" line="302"/>
         <source>first consultation</source>
         <translation>पहला परामर्श</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="294"/>
+        <location filename="../ui/rx_print.py" line="304"/>
         <source>follow-up</source>
         <translation>फ़ॉलो-अप</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="296"/>
+        <location filename="../ui/rx_print.py" line="306"/>
         <source>Teleconsultation by {mode}, {visit}</source>
         <translation>{mode} द्वारा टेलीपरामर्श, {visit}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="312"/>
+        <location filename="../ui/rx_print.py" line="322"/>
         <source>Reg. No. {number}, {council}</source>
         <translation>पंजीकरण सं. {number}, {council}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="322"/>
+        <location filename="../ui/rx_print.py" line="332"/>
         <source>Patient: {name}</source>
         <translation>मरीज़: {name}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="326"/>
+        <location filename="../ui/rx_print.py" line="336"/>
         <source>Age: {age}    Sex: {sex}</source>
         <translation>आयु: {age}    लिंग: {sex}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="335"/>
+        <location filename="../ui/rx_print.py" line="345"/>
         <source>Date: {issued}    Prescription: {id}</source>
         <translation>तारीख: {issued}    प्रिस्क्रिप्शन: {id}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="349"/>
+        <location filename="../ui/rx_print.py" line="359"/>
         <source>{dose}, {frequency}, {route}, for {days} days. Quantity: {quantity} {unit}</source>
         <translation>{dose}, {frequency}, {route}, {days} दिनों के लिए। मात्रा: {quantity} {unit}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="364"/>
+        <location filename="../ui/rx_print.py" line="374"/>
         <source>substitution allowed</source>
         <translation>दूसरा ब्रांड दिया जा सकता है</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="366"/>
-        <location filename="../ui/rx_print.py" line="374"/>
+        <location filename="../ui/rx_print.py" line="376"/>
+        <location filename="../ui/rx_print.py" line="384"/>
         <source>do not substitute</source>
         <translation>दूसरा ब्रांड न दें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="369"/>
+        <location filename="../ui/rx_print.py" line="379"/>
         <source>Brand: {brand} ({substitution})</source>
         <translation>ब्रांड: {brand} ({substitution})</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="376"/>
+        <location filename="../ui/rx_print.py" line="386"/>
         <source>Continuation of current treatment</source>
         <translation>चल रहे इलाज को जारी रखना</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="379"/>
+        <location filename="../ui/rx_print.py" line="389"/>
         <source>Not in formulary: {reason}</source>
         <translation>फ़ॉर्मुलरी में नहीं: {reason}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="400"/>
+        <location filename="../ui/rx_print.py" line="410"/>
         <source>Digitally signed by {name} (key {key_id})</source>
         <translation>{name} द्वारा डिजिटल हस्ताक्षरित (कुंजी {key_id})</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="407"/>
+        <location filename="../ui/rx_print.py" line="417"/>
         <source>This prescription is too long for a printed code: check it in the clinic&apos;s app.</source>
         <translation>यह प्रिस्क्रिप्शन छपे हुए कोड के लिए बहुत लंबा है: इसे क्लिनिक के ऐप में जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="426"/>
+        <location filename="../ui/rx_print.py" line="436"/>
         <source>Scan to verify (main.py verify-rx)</source>
         <translation>पुष्टि के लिए स्कैन करें (main.py verify-rx)</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="475"/>
+        <location filename="../ui/rx_print.py" line="485"/>
         <source>Superseded by prescription {id}.</source>
         <translation>इसकी जगह प्रिस्क्रिप्शन {id} ने ले ली है।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="479"/>
+        <location filename="../ui/rx_print.py" line="489"/>
         <source>Its signature did not verify: {reason}.</source>
         <translation>इसके हस्ताक्षर की पुष्टि नहीं हुई: {reason}।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="483"/>
-        <location filename="../ui/rx_print.py" line="606"/>
-        <location filename="../ui/rx_print.py" line="619"/>
+        <location filename="../ui/rx_print.py" line="493"/>
+        <location filename="../ui/rx_print.py" line="616"/>
+        <location filename="../ui/rx_print.py" line="629"/>
         <source>NOT VALID — DO NOT DISPENSE</source>
         <translation>मान्य नहीं — दवा न दें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="489"/>
+        <location filename="../ui/rx_print.py" line="499"/>
         <source>Chief complaints</source>
         <translation>मुख्य शिकायतें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="491"/>
+        <location filename="../ui/rx_print.py" line="501"/>
         <source>Relevant findings</source>
         <translation>संबंधित निष्कर्ष</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="493"/>
+        <location filename="../ui/rx_print.py" line="503"/>
         <source>Provisional diagnosis</source>
         <translation>अनंतिम निदान</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="500"/>
+        <location filename="../ui/rx_print.py" line="510"/>
         <source>Advice</source>
         <translation>सलाह</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="502"/>
+        <location filename="../ui/rx_print.py" line="512"/>
         <source>Investigations advised</source>
         <translation>सुझाई गई जाँचें</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="507"/>
+        <location filename="../ui/rx_print.py" line="517"/>
         <source>Follow-up</source>
         <translation>फ़ॉलो-अप</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="509"/>
+        <location filename="../ui/rx_print.py" line="519"/>
         <source>Referral</source>
         <translation>रेफ़रल</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="512"/>
+        <location filename="../ui/rx_print.py" line="522"/>
         <source>Correction</source>
         <translation>सुधार</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="513"/>
+        <location filename="../ui/rx_print.py" line="523"/>
         <source>This prescription replaces prescription {id}.</source>
         <translation>यह प्रिस्क्रिप्शन, प्रिस्क्रिप्शन {id} की जगह लेता है।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="588"/>
+        <location filename="../ui/rx_print.py" line="598"/>
         <source>Page {n} of {total} · {id}</source>
         <translation>पृष्ठ {n} / {total} · {id}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="637"/>
+        <location filename="../ui/rx_print.py" line="647"/>
         <source>The printer or file could not be opened.</source>
         <translation>प्रिंटर या फ़ाइल नहीं खुल सकी।</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="732"/>
+        <location filename="../ui/rx_print.py" line="742"/>
         <source>Prescription {id}</source>
         <translation>प्रिस्क्रिप्शन {id}</translation>
     </message>
     <message>
-        <location filename="../ui/rx_print.py" line="748"/>
+        <location filename="../ui/rx_print.py" line="758"/>
         <source>Print prescription</source>
         <translation>प्रिस्क्रिप्शन प्रिंट करें</translation>
     </message>

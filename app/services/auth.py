@@ -12,6 +12,13 @@ Codes: ``auth.bad_credentials``, ``auth.inactive``, ``auth.throttled``,
 ``auth.username_taken``, ``auth.username_invalid``, ``auth.password_too_short``,
 ``auth.first_admin_exists``, ``user.not_found``, and ``permission.denied`` from ``require``.
 
+Encryption at rest (``keys``, an ``app.services.keys.KeyService``, only for an encrypted data
+folder): ``login`` on a locked store first unlocks it with the user's key slot (a wrong
+password is refused as any wrong password; ``keys.no_slot`` and ``keys.not_this_database``
+otherwise); a successful login on an unlocked store gives a user without a slot one (or, on
+a plaintext PC upgrading, encrypts the database: ``KeyService.upgrade``). Password changes and
+resets rewrap the user's slot; switching an account off removes it.
+
 Threading: safe from any thread. Hashing (tens of ms) runs on the caller's thread, never on
 the store's writer thread; the throttle table is guarded by a lock.
 """
@@ -23,17 +30,22 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import UserId, new_id
 from app.domain.models import Role, User
+from app.security.keyslots import WrongSecret
 from app.security.passwords import DEFAULT_LOG_N, hash_password, needs_rehash, verify_password
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
 from app.store import users as users_repo
 from app.store.db import Store
+
+if TYPE_CHECKING:
+    from app.services.keys import KeyService
 
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5
@@ -48,8 +60,16 @@ class _Failures:
 
 
 class AuthService:
-    def __init__(self, store: Store, clock: Clock, *, password_log_n: int = DEFAULT_LOG_N) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        password_log_n: int = DEFAULT_LOG_N,
+        keys: KeyService | None = None,
+    ) -> None:
         self._store = store
+        self._keys = keys
         self._clock = clock
         self._log_n = password_log_n
         self._lock = threading.Lock()
@@ -59,11 +79,15 @@ class AuthService:
     # -- first run ---------------------------------------------------------------------------
 
     def needs_first_admin(self) -> bool:
+        if self._store.is_locked:  # a slot file with slots: accounts exist
+            return False
         return self._store.read(users_repo.count) == 0
 
     def create_first_admin(self, username: str, display_name: str, password: str) -> User:
         """The first account on a fresh install; refused once any account exists."""
         user = self._new_user(username, display_name, Role.ADMIN, password)
+        # The slot's scrypt here, not on the writer thread.
+        slots = self._keys.with_user(user.username, password) if self._keys else None
 
         def insert(db: Database) -> None:
             if users_repo.count(db) > 0:
@@ -71,8 +95,14 @@ class AuthService:
                     "auth.first_admin_exists", "An administrator account already exists."
                 )
             _insert_unique(db, user)
+            if self._keys is not None:
+                # In the same transaction: if the slot cannot be saved, no account is made.
+                self._keys.save_slots(slots)
 
         self._store.write(insert)
+        if self._keys is not None and not self._keys.encrypted:
+            # A folder a command without a window made: encrypted now a password is known.
+            self._keys.upgrade(user.username, password)
         return user
 
     # -- login -------------------------------------------------------------------------------
@@ -80,6 +110,14 @@ class AuthService:
     def login(self, username: str, password: str) -> User:
         key = _normalise_username(username)
         self._check_throttle(key)
+        unlocked_here = False
+        if self._keys is not None and self._store.is_locked and key:
+            try:
+                self._keys.unlock_with_password(key, password)
+            except WrongSecret:
+                self._record_failure(key)
+                raise _bad_credentials() from None
+            unlocked_here = True
         user = self._store.read(lambda db: users_repo.by_username(db, key)) if key else None
         if user is None:
             verify_password(password, self._dummy())  # equal work for unknown names
@@ -96,6 +134,11 @@ class AuthService:
             user = replace(user, password_hash=hash_password(password, log_n=self._log_n))
             upgraded = user
             self._store.write(lambda db: users_repo.update(db, upgraded))
+        if self._keys is not None:
+            if not self._keys.encrypted:
+                self._keys.upgrade(user.username, password)  # a plaintext PC upgrading
+            elif not unlocked_here:  # a slot that just opened the store is up to date
+                self._keys.ensure_user(user.username, password)
         return user
 
     def _check_throttle(self, key: str) -> None:
@@ -161,7 +204,13 @@ class AuthService:
             users_repo.update(db, updated)
             return updated
 
-        return self._store.write(change)
+        updated = self._store.write(change)
+        if self._keys is not None and not active:
+            # Their password stops opening the database from now on (an old copy of
+            # keyslots.json still opens it for them until a rekey: future work). Switched on
+            # again, they get a slot at their next sign-in on an unlocked PC.
+            self._keys.remove_user(updated.username)
+        return updated
 
     def reset_password(self, actor: User, user_id: UserId, new_password: str) -> User:
         """Give another account a new password (someone forgot theirs); needs MANAGE_USERS.
@@ -182,6 +231,8 @@ class AuthService:
             return updated
 
         updated = self._store.write(change)
+        if self._keys is not None and updated.active:
+            self._keys.add_user(updated.username, new_password)  # rewrap their slot
         with self._lock:
             self._failures.pop(updated.username, None)
         return updated
@@ -194,6 +245,8 @@ class AuthService:
             raise _bad_credentials()
         updated = replace(current, password_hash=hash_password(new, log_n=self._log_n))
         self._store.write(lambda db: users_repo.update(db, updated))
+        if self._keys is not None:
+            self._keys.add_user(updated.username, new)  # rewrap their slot
         return updated
 
     def _new_user(self, username: str, display_name: str, role: Role, password: str) -> User:

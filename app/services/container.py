@@ -6,18 +6,26 @@ UI holds one ``Services`` for the life of the process and calls it from worker t
 
 Threading: every service is safe to call from several threads at once; reads run on the
 caller's thread, writes funnel through the store's single writer thread.
+
+Encryption at rest: ``Services.open(data_dir, encrypted=True)`` (what main.py always does) keeps
+the database under SQLCipher with ``keyslots.json`` beside it (``app.services.keys``,
+``services.keys``); the store may then open locked until a sign-in unlocks it. Without it (the
+default, for tests and library use) the database is plaintext and ``services.keys`` is None.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from app.security.keyslots import DEFAULT_LOG_N as SLOT_LOG_N
 from app.security.passwords import DEFAULT_LOG_N
 from app.services.auth import AuthService
 from app.services.cases import CaseService
 from app.services.clock import Clock, system_clock
 from app.services.devices import DeviceService
+from app.services.keys import KeyService
 from app.services.patients import PatientService
+from app.services.preferences import FILE_NAME as PREFERENCES_FILE
 from app.services.preferences import PreferencesService
 from app.services.prescriptions import PrescriptionService
 from app.services.reference import ReferenceService
@@ -38,16 +46,19 @@ class Services:
         clock: Clock,
         *,
         password_log_n: int = DEFAULT_LOG_N,
+        keys: KeyService | None = None,
+        preferences_path: Path | None = None,
     ) -> None:
         self.store = store
         self.blobs = blobs
         self.clock = clock
-        self.auth = AuthService(store, clock, password_log_n=password_log_n)
+        self.keys = keys
+        self.auth = AuthService(store, clock, password_log_n=password_log_n, keys=keys)
         self.patients = PatientService(store, clock)
         self.cases = CaseService(store, blobs, clock)
         self.prescriptions = PrescriptionService(store, clock)
         self.reference = ReferenceService()
-        self.preferences = PreferencesService(store)
+        self.preferences = PreferencesService(store, preferences_path)
         self.devices = DeviceService(store, self.cases, clock)  # drivers run after start()
         self.sync = SyncService(store, blobs, clock)
 
@@ -58,19 +69,45 @@ class Services:
         *,
         clock: Clock | None = None,
         password_log_n: int = DEFAULT_LOG_N,
+        encrypted: bool = False,
+        encrypt_new: bool = True,
     ) -> Services:
         """Open (or create) the spoke's data in ``data_dir``.
 
-        ``password_log_n`` is the scrypt cost for new hashes; only tests pass a smaller one.
+        ``password_log_n`` is the scrypt cost for new hashes and, with ``encrypted``, for new
+        key slots; only tests pass a smaller one. ``encrypted``: see the module docstring;
+        ``encrypt_new=False`` leaves a new folder plaintext until its first sign-in (see
+        ``KeyService.open_store``: for commands without a window).
         """
         data_dir.mkdir(parents=True, exist_ok=True)
-        store = Store.open(data_dir / DB_FILE)
+        keys: KeyService | None = None
+        if encrypted:
+            # Key slots' default cost is 2**17; a caller's own cost (tests) applies to both.
+            log_n = SLOT_LOG_N if password_log_n == DEFAULT_LOG_N else password_log_n
+            store, keys = KeyService.open_store(
+                data_dir,
+                data_dir / DB_FILE,
+                log_n=log_n,
+                encrypt_new=encrypt_new,
+                blob_dir=data_dir / BLOB_DIR,
+            )
+        else:
+            store = Store.open(data_dir / DB_FILE)
         try:
             blobs = BlobStore(data_dir / BLOB_DIR)
+            if keys is not None:
+                keys.attach_blobs(blobs)
         except BaseException:
             store.close()
             raise
-        return cls(store, blobs, clock or system_clock, password_log_n=password_log_n)
+        return cls(
+            store,
+            blobs,
+            clock or system_clock,
+            password_log_n=password_log_n,
+            keys=keys,
+            preferences_path=data_dir / PREFERENCES_FILE,
+        )
 
     def close(self) -> None:
         self.sync.stop_worker()

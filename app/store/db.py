@@ -23,6 +23,13 @@ key, so a copied file reveals nothing; the key is checked before anything else t
 file, and a wrong key, a missing key or a plaintext file opened with a key each fail with a
 ``StoreError`` saying so. Without ``key`` the store uses the standard library's ``sqlite3``
 exactly as before. ``encrypt_in_place(path, key)`` converts an existing plaintext database.
+
+Locked mode: ``Store.open_locked(path)`` opens nothing yet; every ``read``/``write`` raises
+``StoreError`` ``store.key_needed`` until ``unlock(key)`` opens it keyed, exactly as ``open``
+with that key would (a wrong key leaves it locked). ``is_locked`` says which. (Not
+``store.locked``: that code already means "busy in another program".) ``encrypt(key)``
+converts an open plaintext store in place (``encrypt_in_place``) and reopens it keyed: for a
+PC upgrading, once somebody's password is known.
 """
 
 from __future__ import annotations
@@ -102,13 +109,11 @@ class Store:
     ) -> None:
         self._path = path
         self._busy_timeout_ms = busy_timeout_ms
-        # The raw-key literal, or None for a plaintext store (stdlib sqlite3, as before).
-        self._key_literal = None if key is None else _check_key(key)
-        self._driver: Any = sqlite3 if key is None else _sqlcipher()
-        # What a failing connection raises: sqlcipher3's exceptions are its own classes.
-        self._db_errors: tuple[type[Exception], ...] = (
-            (sqlite3.Error,) if key is None else (sqlite3.Error, self._driver.Error)
-        )
+        self._key_literal: str | None = None
+        self._driver: Any = sqlite3
+        self._db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        self._use_key(key)
+        self._locked = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._writer_thread: int | None = None
         self._writer: sqlite_utils.Database | None = None
@@ -117,6 +122,13 @@ class Store:
         self._borrowed: dict[int, sqlite_utils.Database] = {}  # thread id -> lent connection
         self._readers_lock = threading.Lock()
         self._closed = False
+
+    def _use_key(self, key: bytes | None) -> None:
+        # The raw-key literal, or None for a plaintext store (stdlib sqlite3, as before).
+        self._key_literal = None if key is None else _check_key(key)
+        self._driver = sqlite3 if key is None else _sqlcipher()
+        # What a failing connection raises: sqlcipher3's exceptions are its own classes.
+        self._db_errors = (sqlite3.Error,) if key is None else (sqlite3.Error, self._driver.Error)
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -153,6 +165,65 @@ class Store:
             store._closed = True
             raise
         return store
+
+    @classmethod
+    def open_locked(cls, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Store:
+        """A store for the encrypted database at ``path`` that stays shut (every read and write
+        raises ``store.key_needed``) until ``unlock(key)``. Touches no file yet."""
+        store = cls(Path(path), busy_timeout_ms=busy_timeout_ms)
+        store._locked = True
+        return store
+
+    @property
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def unlock(self, key: bytes) -> None:
+        """Open the locked store keyed with ``key`` (and migrate), as ``open(path, key=key)``
+        does. On failure (``store.locked_wrong_key``, ``store.not_encrypted``, ...) it stays
+        locked. A store that is not locked is left alone."""
+        literal = _check_key(key)
+        if self._closed:
+            raise _closed_error(self._path)
+        if not self._locked:
+            if self._key_literal != literal:
+                raise ValueError("store: already open with another key (or none)")
+            return
+        self._use_key(key)
+        try:
+            self._executor.submit(self._open_writer).result()
+        except BaseException:
+            self._use_key(None)
+            raise
+        self._locked = False
+
+    def encrypt(self, key: bytes) -> None:
+        """Convert this open plaintext store to SQLCipher under ``key`` and reopen it keyed.
+
+        Waits for queued writes, closes every connection, runs ``encrypt_in_place``, then opens
+        the writer again keyed. For when the store is idle (at a sign-in, before any page
+        reads): a read running on another thread meanwhile would lose its connection. If the
+        conversion fails the plaintext store is reopened as it was and the error raised.
+        """
+        _check_key(key)
+        self._check_open()
+        if self._key_literal is not None:
+            raise ValueError("store: the database is already encrypted")
+        self._executor.submit(self._close_writer).result()
+        with self._readers_lock:
+            readers, self._readers, self._idle = self._readers, [], []
+        for conn in readers:
+            try:
+                conn.close()
+            except self._db_errors:
+                log.exception("closing a reader failed")
+        try:
+            encrypt_in_place(self._path, key)
+        except BaseException:
+            self._executor.submit(self._open_writer).result()
+            raise
+        self._use_key(key)
+        self._executor.submit(self._open_writer).result()
 
     def _connect(self, *, read_only: bool) -> sqlite3.Connection:
         conn: sqlite3.Connection = self._driver.connect(
@@ -320,7 +391,8 @@ class Store:
 
     def _give_back(self, db: sqlite_utils.Database) -> None:
         with self._readers_lock:
-            if not self._closed:
+            # Not one closed by encrypt() meanwhile (identity: connections compare by it).
+            if not self._closed and any(c is db.conn for c in self._readers):
                 self._idle.append(db)
 
     def reader_count(self) -> int:
@@ -333,6 +405,12 @@ class Store:
     def _check_open(self) -> None:
         if self._closed:
             raise _closed_error(self._path)
+        if self._locked:
+            raise StoreError(
+                "store.key_needed",
+                "The clinic database is locked: sign in to open it.",
+                {"path": str(self._path)},
+            )
 
     def close(self) -> None:
         """Finish queued writes, then close every connection. Safe to call twice."""
@@ -352,10 +430,10 @@ class Store:
                     log.exception("closing a reader failed")
 
     def _close_writer(self) -> None:
-        self.assert_writer_thread()
         db, self._writer = self._writer, None
-        if db is None:
+        if db is None:  # never opened (a locked store)
             return
+        self.assert_writer_thread()
         conn = db.conn
         try:
             # Fold the WAL back into the main file so a copy of the .sqlite3 alone is whole.

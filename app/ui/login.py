@@ -14,6 +14,13 @@ new login window in that language.
 Keyboard: every field has a mnemonic; Enter in the username goes on to the password, Enter in
 the password (or the last set-up field) submits; Alt+L reaches the language.
 
+Encrypted data folders (``services.keys``): signing in on a locked PC unlocks the database
+(the login does it); a refusal that is about the PC rather than the password (no key slot
+here yet, a key file that does not match) is said plainly. When a recovery key is waiting to
+be shown (a new PC, or a PC just encrypted at its first sign-in) and the person signing in
+is an administrator, ``RecoveryKeyDialog`` shows it once before ``signed_in``; otherwise it
+waits for the next administrator who signs in during this run.
+
 Signals: ``ready`` once the form is chosen and usable; ``signed_in(User)`` after a successful
 sign-in (or after the first administrator is created, who is then signed in);
 ``language_chosen(str)`` when the person picks another language. GUI thread only.
@@ -41,8 +48,10 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.models import User
+from app.security.permissions import Permission, allowed
 from app.ui.application import LANGUAGE_NAMES, current_language
 from app.ui.messages import error_text, role_name
+from app.ui.recovery_key_dialog import RecoveryKeyDialog
 from app.ui.tasks import Op
 from app.ui.widgets.text import WrappingLabel, heading_label
 
@@ -70,6 +79,7 @@ class LoginWindow(QWidget):
         self._services = services
         self._busy = False
         self._is_ready = False
+        self.recovery_dialog: RecoveryKeyDialog | None = None
         self.setWindowTitle(self.tr("HWC Spoke — Sign in"))
 
         title = heading_label(self.tr("HWC Spoke"), level=1)
@@ -355,13 +365,46 @@ class LoginWindow(QWidget):
     def _on_signed_in(self, user: User) -> None:
         self._set_busy(False)
         self.password.clear()
-        self.signed_in.emit(user)
+        self._enter(user)
+
+    def _enter(self, user: User) -> None:
+        """``signed_in``, after showing a waiting recovery key to an administrator."""
+        keys = self._services.keys
+        secret = keys.pending_recovery if keys is not None else None
+        if keys is None or not secret or not allowed(user, Permission.MANAGE_USERS):
+            self.signed_in.emit(user)
+            return
+        dialog = RecoveryKeyDialog(secret, self)
+        self.recovery_dialog = dialog
+
+        def shown() -> None:
+            keys.recovery_key_shown()
+            self.recovery_dialog = None
+            dialog.deleteLater()
+            self.signed_in.emit(user)
+
+        dialog.finished.connect(shown)
+        dialog.open()
 
     def _on_sign_in_failed(self, exc: BaseException) -> bool:
         self._set_busy(False)
         self.password.clear()
-        self._show_error(self.error_label, error_text(exc), self.password)
+        self._show_error(self.error_label, self._error_text(exc), self.password)
         return True
+
+    def _error_text(self, exc: BaseException) -> str:
+        code = getattr(exc, "code", None)
+        if code == "keys.no_slot":
+            return self.tr(
+                "This PC is locked and your account has not been used on it yet: someone who "
+                "has used it, or field IT with the recovery key, must sign in first."
+            )
+        if code in ("keys.not_this_database", "keys.damaged"):
+            return self.tr(
+                "The key file of this PC does not match its clinic database, or is damaged. "
+                "Call field IT; do not delete anything."
+            )
+        return error_text(exc)
 
     # --- first administrator -----------------------------------------------------------------
 
@@ -400,7 +443,7 @@ class LoginWindow(QWidget):
         self.setup_password.clear()
         self.setup_confirm.clear()
         self.username.setText(user.username)
-        self.signed_in.emit(user)
+        self._enter(user)
 
     def _on_set_up_failed(self, exc: BaseException) -> bool:
         self._set_busy(False)
