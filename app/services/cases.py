@@ -18,6 +18,17 @@ Codes: ``case.not_found``, ``patient.not_found``, ``observation.not_found`` (``i
 (``value``), the domain's vital and case codes, ``attachment.*``, ``permission.denied``.
 Store errors (``store.disk_full``, ``store.locked`` ...) pass through unchanged.
 
+Audit (docs/SECURITY.md "The audit trail"), each entry in the write that makes the change:
+``start`` ``create`` (case; detail ``patient=<id>``); ``save_draft`` ``change`` (detail: the
+names of the fields changed), ``record_consent`` (``consent``), ``queue`` (``status=queued``)
+and ``cancel`` (``status=cancelled``) ``change`` the case; every value stored by
+``record_values`` (``add_observation``, ``add_blood_pressure``, a device reading) is one
+``create`` (observation; detail ``case=<id>``, and ``device=<id>`` for a device's);
+``confirm_abnormal`` and ``remove_observation`` ``change`` the observation (detail a code,
+never the free-text reason); ``add_attachment`` ``create`` (attachment). Reads: ``detail``
+records ``view`` (case) and ``attachment_bytes`` ``view`` (attachment), once per person and
+record in ``patients.VIEW_REPEAT``. Lists and drafts are not audited.
+
 Threading: safe from any thread. ``save_draft`` answers from a read when nothing changed and
 is otherwise one small write transaction, so a 2-second autosave costs next to nothing.
 """
@@ -57,9 +68,10 @@ from app.domain.vitals import Assessment, Flag
 from app.security.permissions import Permission, require
 from app.services import attachments as attachment_files
 from app.services.clock import Clock, local_today
+from app.services.patients import RecentViews, fields_detail
 from app.store import attachments as attachments_repo
+from app.store import audit, codec, outbox
 from app.store import cases as cases_repo
-from app.store import codec, outbox
 from app.store import observations as observations_repo
 from app.store import patients as patients_repo
 from app.store.blobs import BlobStore
@@ -69,6 +81,8 @@ from app.store.db import Store
 SYSTOLIC = vitals.SYSTOLIC
 DIASTOLIC = vitals.DIASTOLIC
 _PRIORITY_RANK = {Priority.ROUTINE: 0, Priority.URGENT: 1, Priority.EMERGENCY: 2}
+# The audit detail of a value marked entered in error (the reason given is free text).
+ENTERED_IN_ERROR = "reason:entered_in_error"
 # Statuses in which a case takes nothing more (other statuses after DRAFT take addenda).
 _CLOSED = frozenset({CaseStatus.CLOSED, CaseStatus.CANCELLED})
 
@@ -110,6 +124,8 @@ class CaseService:
         self._store = store
         self._blobs = blobs
         self._clock = clock
+        self._views = RecentViews(store, clock)
+        self._drafts = RecentViews(store, clock)  # draft edits, recorded once per window
 
     # -- starting and editing a draft ---------------------------------------------------------
 
@@ -128,6 +144,7 @@ class CaseService:
             if patients_repo.get(db, case.patient_id) is None:
                 raise DomainError("patient.not_found", "No such patient.", {"id": pid})
             cases_repo.insert(db, case)
+            audit.append(db, actor, audit.Action.CREATE, "case", case.id, f"patient={pid}", now)
 
         self._store.write(insert)
         return case
@@ -168,6 +185,9 @@ class CaseService:
         if _unchanged(current, changes):
             return current
         now = self._clock()
+        # A draft autosaves every couple of seconds: one entry per person and draft in
+        # VIEW_REPEAT says who worked on it and when, without dozens of entries to sync.
+        due = self._drafts.due(actor, "case", cid, now)
 
         def apply(db: Database) -> Case:
             case = _editable_case(db, cid)
@@ -175,9 +195,16 @@ class CaseService:
                 return case
             updated = replace(case, updated_at=now, **changes)
             cases_repo.update(db, updated)
+            if due:
+                changed = [k for k, v in changes.items() if getattr(case, k) != v]
+                detail = fields_detail(changed)
+                audit.append(db, actor, audit.Action.CHANGE, "case", cid, detail, now)
             return updated
 
-        return self._store.write(apply)
+        updated = self._store.write(apply)
+        if due:
+            self._drafts.done(actor, "case", cid, now)
+        return updated
 
     def record_consent(
         self,
@@ -225,6 +252,7 @@ class CaseService:
             case = _editable_case(db, cid)
             updated = replace(case, consent=consent, updated_at=now)
             cases_repo.update(db, updated)
+            audit.append(db, actor, audit.Action.CHANGE, "case", cid, "consent", now)
             return updated
 
         return self._store.write(apply)
@@ -260,7 +288,16 @@ class CaseService:
             self._observation(actor, cid, code, value, unit, now, provenance, confirmed_abnormal)
             for code, value, unit in values
         ]
-        self._store.write(lambda db: _insert_observations(db, cid, items, age, self._clock))
+        detail = f"case={cid}"
+        if provenance.source is ObservationSource.DEVICE and provenance.device_id:
+            detail += f" device={provenance.device_id}"
+
+        def insert(db: Database) -> None:
+            _insert_observations(db, cid, items, age, self._clock)
+            for o in items:
+                audit.append(db, actor, audit.Action.CREATE, "observation", o.id, detail, now)
+
+        self._store.write(insert)
         return [RecordedObservation(o, a) for o, a in zip(items, assessments, strict=True)]
 
     def add_observation(
@@ -322,6 +359,10 @@ class CaseService:
                 db, oid, outbox=case.status != CaseStatus.DRAFT, reason="re-entered as confirmed"
             )
             _insert_observations(db, old.case_id, [copy], age, self._clock)
+            audit.append(
+                db, actor, audit.Action.CHANGE, "observation", oid,
+                f"confirmed_abnormal new={copy.id}", now,
+            )  # fmt: skip
             return copy, age
 
         copy, age = self._store.write(apply)
@@ -332,6 +373,7 @@ class CaseService:
         been queued the hub is told (``observation.entered_in_error``)."""
         require(actor, Permission.CAPTURE_CASE)
         reason = nfc(" ".join(reason.split()))
+        now = self._clock()
 
         def apply(db: Database) -> None:
             observation = observations_repo.get(db, oid)
@@ -342,6 +384,8 @@ class CaseService:
             observations_repo.mark_entered_in_error(
                 db, oid, outbox=case.status != CaseStatus.DRAFT, reason=reason
             )
+            # The reason is free text (it may name someone): the trail keeps a code only.
+            audit.append(db, actor, audit.Action.CHANGE, "observation", oid, ENTERED_IN_ERROR, now)
 
         self._store.write(apply)
 
@@ -373,6 +417,10 @@ class CaseService:
             current = _get_case(db, cid)
             _check_open(current)
             attachments_repo.insert(db, attachment, outbox=current.status != CaseStatus.DRAFT)
+            audit.append(
+                db, actor, audit.Action.CREATE, "attachment", attachment.id, f"case={cid}",
+                attachment.created_at,
+            )  # fmt: skip
 
         self._store.write(insert)
         return attachment
@@ -380,7 +428,9 @@ class CaseService:
     def attachment_bytes(self, actor: User, attachment: Attachment) -> bytes:
         """The stored bytes of an attachment (hash-verified by the blob store)."""
         require(actor, Permission.VIEW_PATIENT)
-        return self._blobs.get(attachment.sha256)
+        data = self._blobs.get(attachment.sha256)
+        self._views.record(actor, "attachment", attachment.id)
+        return data
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -400,6 +450,7 @@ class CaseService:
             )
 
         case, patient, observations, attachments = self._store.read(load)
+        self._views.record(actor, "case", case.id)
         age = _age(patient, local_today(self._clock))
         return CaseDetail(
             case=case,
@@ -456,6 +507,7 @@ class CaseService:
                 case = replace(case, priority=_at_least(case.priority, Priority.URGENT))
             queued = case_rules.transition(case, CaseStatus.QUEUED, now)
             cases_repo.update(db, queued)
+            audit.append(db, actor, audit.Action.CHANGE, "case", cid, "status=queued", now)
             outbox.enqueue(
                 db,
                 entity="case",
@@ -490,6 +542,7 @@ class CaseService:
             case = _get_case(db, cid)
             cancelled = case_rules.transition(case, CaseStatus.CANCELLED, now)
             cases_repo.update(db, cancelled)
+            audit.append(db, actor, audit.Action.CHANGE, "case", cid, "status=cancelled", now)
             if case.status != CaseStatus.DRAFT:
                 outbox.enqueue(
                     db,

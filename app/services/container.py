@@ -30,7 +30,7 @@ from app.services.preferences import PreferencesService
 from app.services.prescriptions import PrescriptionService
 from app.services.reference import ReferenceService
 from app.services.sync import SyncService
-from app.store import outbox
+from app.store import audit, outbox
 from app.store.blobs import BlobStore
 from app.store.db import Store
 
@@ -115,8 +115,9 @@ class Services:
         self.store.close()
 
     def pending_sync_count(self) -> int:
-        """Outbox operations not yet accepted by the hub (a count: no clinical content)."""
-        return self.store.read(lambda db: outbox.counts(db).get("pending", 0))
+        """Outbox operations waiting to be sent, as the status bar counts them: audit entries
+        travel too but are not something a person made (a count: no clinical content)."""
+        return self.store.read(lambda db: outbox.pending_count(db, except_op=audit.OP_APPEND))
 
     def __enter__(self) -> Services:
         return self

@@ -16,6 +16,11 @@ Codes: ``device.not_found``, ``device.already_paired`` (``address``), ``device.k
 (``value``), ``device.address_required``, ``device.name_required``, ``reading.not_found``,
 , ``permission.denied``, and the vital codes from ``record_values``.
 
+Audit (docs/SECURITY.md "The audit trail"): ``pair``, ``update`` and ``forget`` append
+``settings_change`` (entity device; detail ``pair kind=<kind>``, ``update`` with the fields
+changed, ``forget``) in the write that makes the change; an accepted reading is recorded by
+``CaseService.record_values`` (``create`` per observation, detail with the device id).
+
 Threading: safe from any thread. Listeners are called on the device-events thread.
 """
 
@@ -59,6 +64,8 @@ from app.domain.text import nfc
 from app.security.permissions import Permission, require
 from app.services.cases import CaseService, Provenance, RecordedObservation, Value
 from app.services.clock import Clock
+from app.services.patients import fields_detail
+from app.store import audit
 from app.store import devices as devices_repo
 from app.store.db import Store
 
@@ -164,6 +171,10 @@ class DeviceService:
                     field="address",
                 )
             devices_repo.insert(db, device)
+            audit.append(
+                db, actor, audit.Action.SETTINGS_CHANGE, "device", device.id,
+                f"pair kind={device.kind}", device.paired_at,
+            )  # fmt: skip
 
         self._store.write(insert)
         self._restart()
@@ -180,6 +191,7 @@ class DeviceService:
     ) -> PairedDevice:
         """Rename a device, or point it at a new port (a cable moved to another USB socket)."""
         require(actor, Permission.MANAGE_DEVICES)
+        now = self._clock()
 
         def apply(db: Database) -> PairedDevice:
             current = self._get(db, device_id)
@@ -199,6 +211,10 @@ class DeviceService:
                 last_reading=current.last_reading,
             )
             devices_repo.update(db, changed)
+            names = ("name", "address", "options")
+            fields = [f for f in names if getattr(current, f) != getattr(changed, f)]
+            detail = "update " + fields_detail(fields)
+            audit.append(db, actor, audit.Action.SETTINGS_CHANGE, "device", device_id, detail, now)
             return changed
 
         changed = self._store.write(apply)
@@ -207,10 +223,14 @@ class DeviceService:
 
     def forget(self, actor: User, device_id: str) -> None:
         require(actor, Permission.MANAGE_DEVICES)
+        now = self._clock()
 
         def delete(db: Database) -> None:
             if not devices_repo.delete(db, device_id):
                 raise _not_found(device_id)
+            audit.append(
+                db, actor, audit.Action.SETTINGS_CHANGE, "device", device_id, "forget", now
+            )
 
         self._store.write(delete)
         with self._lock:

@@ -7,6 +7,12 @@ and refuses with ``patient.duplicate_suspected`` unless the paramedic confirmed
 (``allow_duplicate=True``): a second record for one person splits their history and the hub
 sees half of it. The patient row and its ``patient.create`` outbox row commit together.
 
+Audit (docs/SECURITY.md "The audit trail"): ``register`` appends ``create`` and ``update``
+``change`` (detail: the names of the fields changed, never their values) in the write that
+makes the change; ``get`` (opening one patient's record) records ``view``, at most once per
+person and record in ``VIEW_REPEAT`` (``RecentViews``: the pages re-read after every save).
+Searches, lists, visits and trends are not audited: they open no one record.
+
 Codes: ``patient.duplicate_suspected`` (params ``matches``), ``patient.not_found`` (``id``),
 the ``validate_draft`` codes, ``permission.denied``; store errors pass through unchanged.
 
@@ -16,13 +22,15 @@ Threading: safe from any thread; reads on the caller's thread, writes through ``
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, replace
-from datetime import date
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Final
 
 from sqlite_utils import Database
 
+from app.domain import audit as audit_rules
 from app.domain import matching
 from app.domain import patients as patient_rules
 from app.domain.abha import normalise_abha_number
@@ -33,8 +41,8 @@ from app.domain.models import Address, Observation, Patient, PatientDraft, Sex, 
 from app.domain.text import ascii_digits, nfc
 from app.security.permissions import Permission, require
 from app.services.clock import Clock, local_today
+from app.store import audit, codec
 from app.store import cases as cases_repo
-from app.store import codec
 from app.store import observations as observations_repo
 from app.store import patients as patients_repo
 from app.store import settings as settings_repo
@@ -43,6 +51,45 @@ from app.store.db import Store
 
 # Fields of the patient record that a demographic edit may change (the rest is bookkeeping).
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "version"})
+
+# A record seen again by the same person within this time is not a new ``view`` entry: the
+# case form re-reads its case after every autosave, the patient page on every visit to it.
+VIEW_REPEAT: Final = timedelta(minutes=5)
+_MAX_RECENT_VIEWS: Final = 1000
+
+
+class RecentViews:
+    """Records ``view`` entries, skipping a repeat of (person, record) within ``VIEW_REPEAT``;
+    ``due``/``done`` apply the same window to other repeated entries (a draft's autosaves).
+
+    In memory: a restart forgets, so the first entry after one is always recorded.
+    Thread-safe; a view is one small write of its own (``audit.record``)."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, str, str], datetime] = {}
+
+    def due(self, actor: User, entity: str, entity_id: str, now: datetime) -> bool:
+        with self._lock:
+            last = self._seen.get((str(actor.id), entity, str(entity_id)))
+        return last is None or not timedelta(0) <= now - last < VIEW_REPEAT
+
+    def done(self, actor: User, entity: str, entity_id: str, now: datetime) -> None:
+        with self._lock:
+            if len(self._seen) >= _MAX_RECENT_VIEWS:
+                self._seen = {k: t for k, t in self._seen.items() if now - t < VIEW_REPEAT}
+                if len(self._seen) >= _MAX_RECENT_VIEWS:
+                    self._seen.clear()
+            self._seen[(str(actor.id), entity, str(entity_id))] = now
+
+    def record(self, actor: User, entity: str, entity_id: str) -> None:
+        now = self._clock()
+        if not self.due(actor, entity, entity_id, now):
+            return
+        audit.record(self._store, actor, audit.Action.VIEW, entity, str(entity_id), now=now)
+        self.done(actor, entity, entity_id, now)
 
 
 class DuplicateSuspectedError(DomainError):
@@ -61,6 +108,7 @@ class PatientService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self._views = RecentViews(store, clock)
 
     def search(self, actor: User, text: str, limit: int = 50) -> list[Patient]:
         require(actor, Permission.VIEW_PATIENT)
@@ -90,7 +138,14 @@ class PatientService:
             if matches:
                 raise DuplicateSuspectedError(matches)
         patient = patient_rules.build_patient(clean, PatientId(new_id()), self._clock())
-        self._store.write(lambda db: patients_repo.insert(db, patient, actor.id))
+
+        def insert(db: Database) -> None:
+            patients_repo.insert(db, patient, actor.id)
+            audit.append(
+                db, actor, audit.Action.CREATE, "patient", patient.id, now=patient.created_at
+            )
+
+        self._store.write(insert)
         return patient
 
     def get(self, actor: User, pid: PatientId) -> Patient:
@@ -98,6 +153,7 @@ class PatientService:
         patient = self._store.read(lambda db: patients_repo.get(db, pid))
         if patient is None:
             raise _not_found(pid)
+        self._views.record(actor, "patient", patient.id)
         return patient
 
     def visits(self, actor: User, pid: PatientId) -> list[CaseSummary]:
@@ -131,6 +187,9 @@ class PatientService:
             if not changed:
                 return current
             patients_repo.update(db, candidate, changed, actor.id)
+            audit.append(
+                db, actor, audit.Action.CHANGE, "patient", pid, fields_detail(changed), now
+            )
             return candidate
 
         return self._store.write(apply)
@@ -176,6 +235,18 @@ def _changed_fields(old: Patient, new: Patient) -> dict[str, Any]:
     before = codec.patient_to_dict(old)
     after = codec.patient_to_dict(new)
     return {k: v for k, v in after.items() if k not in _BOOKKEEPING and before.get(k) != v}
+
+
+def fields_detail(names: Sequence[str] | dict[str, Any]) -> str:
+    """An audit detail naming the fields changed (their names, never their values):
+    "fields=name,phone"; cut at a whole name to fit ``MAX_DETAIL``."""
+    text = "fields="
+    for name in sorted(names):
+        part = name if text.endswith("=") else "," + name
+        if len(text) + len(part) > audit_rules.MAX_DETAIL:
+            break
+        text += part
+    return text
 
 
 def _loosely_cleaned(draft: PatientDraft) -> PatientDraft:

@@ -27,6 +27,13 @@ Codes: ``rx.not_found`` (``id``), ``rx.invalid``, ``rx.superseded`` (``id``),
 (``value``), ``rx.dispense_quantity`` (``value``), ``rx.query_required``,
 ``rx.query_too_long`` (``limit``), ``permission.denied``.
 
+Audit (docs/SECURITY.md "The audit trail"), in the write that makes the change:
+``acknowledge`` ``acknowledge`` (not when it changes nothing), ``query`` ``query`` (detail
+``message=<id>``), ``dispense`` ``dispense`` (detail: the items' numbers and status codes).
+``detail`` records ``view`` (once per person and prescription in ``patients.VIEW_REPEAT``)
+and ``record_print`` ``print`` (detail: the paper size), called by the UI once a print or
+PDF succeeded. The inbox, threads and follow-ups are not audited.
+
 Threading: safe from any thread; reads on the caller's thread, writes through the store's
 writer thread.
 """
@@ -34,12 +41,14 @@ writer thread.
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
+from app.domain.audit import MAX_DETAIL
 from app.domain.errors import DomainError
 from app.domain.ids import new_id
 from app.domain.models import User
@@ -48,7 +57,8 @@ from app.domain.text import nfc
 from app.security import rx_signatures
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
-from app.store import case_messages, codec, dispensing, outbox, prescription_sync, settings
+from app.services.patients import RecentViews
+from app.store import audit, case_messages, codec, dispensing, outbox, prescription_sync, settings
 from app.store import prescriptions as rx_repo
 from app.store.case_messages import CaseMessage
 from app.store.db import Store
@@ -79,6 +89,7 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 4000
+_PAGE_SIZE_RE = re.compile(r"[A-Z][0-9]{1,2}")  # "A4", "A5": what the print asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,7 @@ class PrescriptionService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self._views = RecentViews(store, clock)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -134,7 +146,24 @@ class PrescriptionService:
     def detail(self, actor: User, rid: str) -> PrescriptionDetail:
         require(actor, Permission.VIEW_PRESCRIPTION)
         self._check_signature(rid)
-        return self._store.read(lambda db: _detail(db, rid))
+        detail = self._store.read(lambda db: _detail(db, rid))
+        self._views.record(actor, "prescription", rid)
+        return detail
+
+    def record_print(self, actor: User, rid: str, page_size: str) -> None:
+        """Record that ``actor`` printed (or saved as PDF) this prescription on ``page_size``
+        ("A4", "A5"): called once the print succeeded. ``rx.not_found`` when there is none."""
+        require(actor, Permission.VIEW_PRESCRIPTION)
+        size = str(getattr(page_size, "value", page_size)).strip().upper()
+        if not _PAGE_SIZE_RE.fullmatch(size):
+            raise ValueError(f"unknown page size {str(page_size)[:20]!r}")
+        now = self._clock()
+
+        def apply(db: Database) -> None:
+            _get(db, rid)
+            audit.append(db, actor, audit.Action.PRINT, "prescription", rid, size, now)
+
+        self._store.write(apply)
 
     def thread(self, actor: User, case_id: str) -> builtins.list[CaseMessage]:
         require(actor, Permission.VIEW_PRESCRIPTION)
@@ -197,6 +226,7 @@ class PrescriptionService:
             if rx.acknowledged_at is not None and rx.state is not RxState.QUERIED:
                 return rx
             rx_repo.set_state(db, rid, RxState.ACKNOWLEDGED, now, acknowledged_by=actor.id)
+            audit.append(db, actor, audit.Action.ACKNOWLEDGE, "prescription", rid, now=now)
             outbox.enqueue(
                 db,
                 entity="prescription",
@@ -245,6 +275,9 @@ class PrescriptionService:
                 received_at=now,
             )
             case_messages.insert(db, message)
+            audit.append(
+                db, actor, audit.Action.QUERY, "prescription", rid, f"message={message.id}", now
+            )
             if rx.state is not RxState.DISPENSED:
                 rx_repo.set_state(db, rid, RxState.QUERIED, now)
             outbox.enqueue(
@@ -322,6 +355,8 @@ class PrescriptionService:
                 rx_repo.set_state(db, rid, RxState.DISPENSED, now)
             elif not settled and rx.state is RxState.DISPENSED:
                 rx_repo.set_state(db, rid, RxState.ACKNOWLEDGED, now)
+            detail = _dispense_detail(records)
+            audit.append(db, actor, audit.Action.DISPENSE, "prescription", rid, detail, now)
             outbox.enqueue(
                 db,
                 entity="prescription",
@@ -456,6 +491,19 @@ def _checked(item: ItemDispense) -> ItemDispense:
             {"value": str(quantity)},
         )
     return ItemDispense(item.index, status, quantity, nfc(item.note).strip())
+
+
+def _dispense_detail(records: Sequence[ItemDispense]) -> str:
+    """ "items=1:dispensed,2:not_available" (1-based numbers and status codes: no drug names,
+    no notes), or "items=N" when that would not fit an audit detail."""
+    text = "items=" + ",".join(
+        f"{r.index + 1}:{DispenseStatus(r.status).value}" for r in sorted(records, key=_index)
+    )
+    return text if len(text) <= MAX_DETAIL else f"items={len(records)}"
+
+
+def _index(r: ItemDispense) -> int:
+    return r.index
 
 
 def _detail(db: Database, rid: str) -> PrescriptionDetail:

@@ -35,6 +35,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from app.domain import audit as audit_rules
 from app.domain import case_rules
 from app.domain import enrolment as enrolment_token
 from app.domain.errors import DomainError
@@ -43,8 +44,8 @@ from app.domain.models import CaseStatus, User
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
 from app.services.prescriptions import arrival_verifier, revocation_check
+from app.store import audit, outbox, sync_log
 from app.store import cases as cases_repo
-from app.store import outbox, sync_log
 from app.store.blobs import BlobStore
 from app.store.db import Store
 from app.sync import credentials, enrolment
@@ -176,6 +177,10 @@ class SyncService:
                 {"hub": url, "message": exc.message},
             ) from None
         log.info("enrolled as spoke %s with %s", done.spoke_id, done.hub_url)
+        # A write of its own, after the enrolment's (app.sync.enrolment commits that). The
+        # spoke id comes from the hub: one that is not an id is left out rather than refused.
+        spoke = done.spoke_id if audit_rules.ID_RE.fullmatch(done.spoke_id) else ""
+        audit.record(self._store, actor, audit.Action.ENROL, "spoke", spoke, now=self._clock())
         return done
 
     def repoint(self, hub_url: str) -> None:

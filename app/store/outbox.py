@@ -152,6 +152,14 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
     return result
 
 
+def pending_count(db: sqlite_utils.Database, *, except_op: str = "") -> int:
+    """Ops waiting to be sent, leaving out one kind (``except_op``) when given."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND op != ?", [except_op]
+    ).fetchone()
+    return int(row[0])
+
+
 def for_entity(db: sqlite_utils.Database, entity_id: str) -> list[OutboxOp]:
     """Every op about one record, oldest first."""
     rows = db.execute(

@@ -20,7 +20,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from app.store import codec, outbox, settings
+from app.store import audit, codec, outbox, settings
 
 # The engine's keys (app.sync.engine owns them; the store layer may not import the sync layer,
 # so their names are repeated here, and tests/services/test_sync_status.py checks they agree).
@@ -126,9 +126,12 @@ def pending_by_class(db: sqlite_utils.Database) -> PendingCounts:
     A photo counts while its ``attachment.create`` op waits, and after the hub has the record
     but not yet the bytes (the engine uploads them after the records): one photo, once.
     """
+    # Audit entries travel too, but they are not records a person made: counted apart, never
+    # as "3 records waiting" for one patient registered.
     records = db.execute(
-        "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sent') AND priority < ?",
-        [outbox.PRIORITY_BLOB],
+        "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sent') AND priority < ? "
+        "AND op != ?",
+        [outbox.PRIORITY_BLOB, audit.OP_APPEND],
     ).fetchone()[0]
     photo_ops = db.execute(
         "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sent') AND priority >= ?",

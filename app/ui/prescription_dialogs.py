@@ -480,11 +480,27 @@ class PrescriptionDialog(QDialog):
         if detail is None or not detail.printable_as_valid or self._busy:
             return
         self.message.setVisible(False)
+        size = rx_print.PageSize.A4
         try:
-            self.print_with_dialog(self, detail, rx_print.PageSize.A4, facility=self.facility)
+            printed = self.print_with_dialog(self, detail, size, facility=self.facility)
         except OSError as exc:  # the printer or file could not be opened: say so, keep going
             self.message.setText(f"⚠ {exc}")
             self.message.setVisible(True)
+            return
+        if not printed:
+            return
+        # The audit trail's "print" entry, written off the GUI thread; if it cannot be
+        # written, say so (the paper is printed; nothing else waits on it).
+        services, user, rid = self._session.services, self._session.user, self._rid
+
+        def not_recorded(exc: BaseException) -> bool:
+            self.message.setText(f"⚠ {error_text(exc)}")
+            self.message.setVisible(True)
+            return True
+
+        Op(self, lambda: services.prescriptions.record_print(user, rid, size.value)).failure(
+            not_recorded
+        ).run()
 
     def ask(self) -> None:
         if not self.query_button.isVisible():

@@ -103,3 +103,9 @@ def make_engine(spoke: Services, hub: Hub) -> Iterator[EngineFactory]:
 
 def outbox_counts(services: Services) -> dict[str, int]:
     return services.store.read(outbox.counts)
+
+
+def pending_audit_ops(services: Services) -> int:
+    """Audit entries waiting to be sent (``audit.append``): they travel with the records."""
+    pending = services.store.read(lambda db: outbox.pending(db, 10_000))
+    return sum(o.op == "audit.append" for o in pending)

@@ -48,7 +48,8 @@ def test_seed_enrol_and_sync_once_deliver_every_case_once(tls_hub: TlsHub, tmp_p
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["ok"] and report["pending"] == 0
-    assert report["pushed"]["applied"] == 30 + 12  # a patient.create each, a case.queue each
+    # A patient.create each, a case.queue each, and the enrolment's audit entry.
+    assert report["pushed"]["applied"] == 30 + 12 + 1
 
     again = json.loads(main_py("sync", "--once", "--data-dir", spoke).stdout)
     assert again["ok"] and again["pushed"]["applied"] == 0
@@ -73,5 +74,5 @@ def test_sync_once_reports_failure_with_its_exit_code_when_the_hub_is_down(
     down = main_py("sync", "--once", "--data-dir", spoke)
     assert down.returncode == 1
     report = json.loads(down.stdout)
-    assert not report["ok"] and report["pending"] == 5 + 2
+    assert not report["ok"] and report["pending"] == 5 + 2 + 1  # + the enrolment's audit entry
     assert report["error_code"].startswith("hub.")

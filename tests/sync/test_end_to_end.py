@@ -32,6 +32,7 @@ from tests.sync.conftest import (
     EngineFactory,
     Hub,
     outbox_counts,
+    pending_audit_ops,
 )
 
 PASSWORD = "correct-horse"
@@ -203,10 +204,11 @@ def test_a_case_queued_after_a_round_goes_in_the_next(
     actor = paramedic(spoke)
     case = queue_new_case(spoke, actor)
     assert case.status is CaseStatus.QUEUED
+    audited = pending_audit_ops(spoke)  # the audit entries of registering and queueing it
 
     report = engine.run_once()
     assert report.ok, report.error
-    assert report.pushed.applied == 1
+    assert report.pushed.applied == 1 + audited
     assert_hub_has_each_once(hub, tmp_path, SEEDED_CASES + 1, SEEDED_PATIENTS)
     assert case_statuses(spoke)[case.id] == CaseStatus.AT_HUB.value
 
@@ -311,12 +313,14 @@ def test_a_photo_is_uploaded_after_the_records_and_the_hub_holds_its_bytes(
     actor = paramedic(spoke)
     case = queue_new_case(spoke, actor, photo=make_jpeg(tmp_path / "rash.jpg", 96))
     attachment = spoke.cases.detail(actor, case.id).attachments[0]
+    audited = pending_audit_ops(spoke)
     spy = SpyClient(hub.url, hub.spoke_id, hub.secret, timeout=TEST_TIMEOUT)
     report = make_engine(client=spy).run_once()
 
     assert report.ok, report.error
     assert report.blobs_uploaded == 1
-    assert report.pushed.applied == SEEDED_OPS + 2  # + the case and its attachment record
+    # + the case and its attachment record, and the audit entries of making them
+    assert report.pushed.applied == SEEDED_OPS + 2 + audited
     # Records first: every push (the attachment record last of all) before any byte moves.
     first_blob = spy.calls.index("blob_start")
     assert "push" not in spy.calls[first_blob:]
