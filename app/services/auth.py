@@ -25,6 +25,7 @@ the store's writer thread; the throttle table is guarded by a lock.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -41,8 +42,12 @@ from app.security.keyslots import WrongSecret
 from app.security.passwords import DEFAULT_LOG_N, hash_password, needs_rehash, verify_password
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
+from app.store import audit
 from app.store import users as users_repo
 from app.store.db import Store
+from app.store.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from app.services.keys import KeyService
@@ -122,13 +127,16 @@ class AuthService:
         if user is None:
             verify_password(password, self._dummy())  # equal work for unknown names
             self._record_failure(key)
+            self._audit(None, audit.Action.LOGIN_FAILED, detail="unknown_user")
             raise _bad_credentials()
         if not verify_password(password, user.password_hash):
             self._record_failure(key)
+            self._audit(user, audit.Action.LOGIN_FAILED, "user", user.id, "bad_password")
             raise _bad_credentials()
         with self._lock:
             self._failures.pop(key, None)
         if not user.active:
+            self._audit(user, audit.Action.LOGIN_FAILED, "user", user.id, "inactive")
             raise DomainError("auth.inactive", "This account has been switched off.")
         if needs_rehash(user.password_hash, log_n=self._log_n):
             user = replace(user, password_hash=hash_password(password, log_n=self._log_n))
@@ -139,7 +147,31 @@ class AuthService:
                 self._keys.upgrade(user.username, password)  # a plaintext PC upgrading
             elif not unlocked_here:  # a slot that just opened the store is up to date
                 self._keys.ensure_user(user.username, password)
+        self._audit(user, audit.Action.LOGIN, "user", user.id)
         return user
+
+    def logout(self, user: User) -> None:
+        """The person signed out (or the PC locked itself): an entry in the trail."""
+        self._audit(user, audit.Action.LOGOUT, "user", user.id)
+
+    def _audit(
+        self,
+        actor: User | None,
+        action: audit.Action,
+        entity: str = "",
+        entity_id: str = "",
+        detail: str = "",
+    ) -> None:
+        """A sign-in's entry. Never the name typed (it may be anything, a patient's name
+        included): the account's id when there is one, else only a code. Before the database
+        is open (a wrong password on a locked PC) nothing can be written, and a sign-in is not
+        refused or allowed by whether its entry could be written: that is logged instead."""
+        if self._store.is_locked:
+            return
+        try:
+            audit.record(self._store, actor, action, entity, entity_id, detail, now=self._clock())
+        except StoreError as exc:
+            log.warning("could not record %s in the audit trail: %s", action.value, exc.code)
 
     def _check_throttle(self, key: str) -> None:
         now = self._clock()

@@ -127,8 +127,10 @@ class Shell(QObject):
         window, self.main = self.main, None
         # Nobody is signed in: nothing new can be queued. Not waiting keeps sign-out instant.
         self.services.sync.stop_worker(timeout=0)
-        self.show_login()  # first, so the application never has no window
+        login = self.show_login()  # first, so the application never has no window
         if window is not None:
+            auth, user = self.services.auth, window.session.user
+            Op(login, lambda: auth.logout(user)).run()  # the trail's entry, off this thread
             window.close()
             window.deleteLater()
 

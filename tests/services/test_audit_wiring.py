@@ -26,7 +26,7 @@ from app.services.prescriptions import ItemDispense
 from app.store import audit
 from app.store.audit import AuditEntry
 from tests.prescription_helpers import Signer, feed_entry, make_rx, pin_hub_key, sent_case, signer
-from tests.services.helpers import FakeClock, Staff, draft
+from tests.services.helpers import PASSWORD, FakeClock, Staff, draft
 from tests.services.test_prescription_arrival import arrive
 
 NAME, PHONE, ABHA = "Ramesh Kumaar", "9876543210", "22-7225-4829-5255"
@@ -467,3 +467,24 @@ def test_the_chain_verifies_after_a_days_work(
         lambda db: db.execute("SELECT COUNT(*) FROM outbox WHERE op = 'audit.append'").fetchone()
     )
     assert pending[0] == result.entries
+
+
+def test_sign_in_failed_sign_in_and_sign_out_are_recorded_without_the_name_typed(
+    services: Services, staff: Staff
+) -> None:
+    user = services.auth.login(staff.paramedic.username, PASSWORD)
+    e = last(services)
+    check(e, "login", user, "user", user.id)
+    with pytest.raises(DomainError):
+        services.auth.login(staff.paramedic.username, "not-the-password")
+    e = last(services)
+    check(e, "login_failed", user, "user", user.id)
+    assert e.detail == "bad_password"
+    with pytest.raises(DomainError):
+        services.auth.login(NAME, "whatever-1")  # a patient's name typed as a user name
+    e = last(services)
+    assert (e.action, e.actor_id, e.entity_id, e.detail) == ("login_failed", "", "", "unknown_user")
+    services.auth.logout(user)
+    check(last(services), "logout", user, "user", user.id)
+    entries = services.store.read(lambda db: audit.recent(db, 50))
+    assert all(NAME not in repr(x) for x in entries)
