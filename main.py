@@ -82,6 +82,9 @@ def open_services(data_dir: Path, *, headless: bool = False) -> Services:
         sys.exit(f"Cannot open the clinic database in {data_dir}: {exc.message}")
 
 
+# A command that could not open the database: 2, as for any failure before its work began
+# (1 keeps its own meaning: "audit verify" found the chain broken, a sync round failed).
+EXIT_LOCKED = 2
 UNLOCK_HELP = (
     "The clinic database is locked. Set HWC_SPOKE_USER and HWC_SPOKE_PASSWORD (a staff "
     "account that has signed in on this PC), or HWC_SPOKE_RECOVERY_KEY (field IT), and run "
@@ -105,7 +108,8 @@ def unlock_headless(services: Services, command: str) -> None:
     if not (user and password) and not recovery:
         if not sys.stdin.isatty():
             services.close()
-            sys.exit(f"{command}: {UNLOCK_HELP}")
+            print(f"{command}: {UNLOCK_HELP}", file=sys.stderr)
+            sys.exit(EXIT_LOCKED)
         import getpass
 
         user = input("The clinic database is locked. User name (empty for the recovery key): ")
@@ -121,7 +125,8 @@ def unlock_headless(services: Services, command: str) -> None:
     except (DomainError, KeySlotsError) as exc:
         services.close()
         why = exc.message if isinstance(exc, DomainError) else str(exc)
-        sys.exit(f"{command}: cannot unlock the clinic database: {why}")
+        print(f"{command}: cannot unlock the clinic database: {why}", file=sys.stderr)
+        sys.exit(EXIT_LOCKED)
 
 
 def print_recovery_key(secret: str) -> None:

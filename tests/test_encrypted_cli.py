@@ -51,7 +51,7 @@ def test_locked_folder_without_credentials_says_how(
     folder: tuple[Path, str], command: tuple[str, ...]
 ) -> None:
     result = run(folder[0], *command)
-    assert result.returncode != 0
+    assert result.returncode == 2  # not 1: that is "the chain is broken" for audit verify
     assert "The clinic database is locked" in result.stderr
     assert "HWC_SPOKE_USER" in result.stderr and "HWC_SPOKE_RECOVERY_KEY" in result.stderr
     assert "Traceback" not in result.stderr
@@ -79,5 +79,5 @@ def test_wrong_password_is_refused_clearly(folder: tuple[Path, str]) -> None:
     result = run(
         folder[0], "audit", "verify", HWC_SPOKE_USER="admin", HWC_SPOKE_PASSWORD="nope-nope"
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "cannot unlock the clinic database: Wrong username or password." in result.stderr
