@@ -148,6 +148,12 @@ def test_simulate_monitor_sends_oru_messages_to_a_listener_until_stopped(capsys)
     assert f"HL7 monitor sending ORU^R01 over MLLP to {to}" in capsys.readouterr().out
 
 
+def _demo_services(folder: Path) -> Services:
+    services = Services.open(folder, encrypted=True)
+    services.auth.login("it.admin", "demo-pass-3")  # unlocks the store with that slot
+    return services
+
+
 def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> None:
     # As a newcomer runs it: no simulator flag in the environment, only --demo.
     env = {k: v for k, v in os.environ.items() if k != "HWC_SPOKE_SIMULATORS"}
@@ -158,9 +164,12 @@ def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> 
     assert proc.returncode == 0, err
     assert "Demo devices are not available" not in err
     assert shot.stat().st_size > 10_000
+    from app.store.db import SQLITE_HEADER
     from app.sync import credentials
 
-    with Services.open(folder, password_log_n=4) as services:
+    # The demo's data is encrypted like a clinic's: a demo account's password opens it.
+    assert (folder / "spoke.sqlite3").read_bytes()[:16] != SQLITE_HEADER
+    with _demo_services(folder) as services:
         kinds = sorted(d.kind for d in services.devices.paired())
         first = credentials.load(services.store)
     assert kinds == ["ble", "ble", "cms50", "hl7", "scale"]
@@ -172,7 +181,7 @@ def test_the_demo_app_starts_and_pairs_its_simulated_devices(tmp_path: Path) -> 
     proc = _main("--demo", "--data-dir", str(folder), "--screenshot", str(shot), env=env)
     _out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
-    with Services.open(folder, password_log_n=4) as services:
+    with _demo_services(folder) as services:
         again = credentials.load(services.store)
     assert again is not None and again.spoke_id == first.spoke_id  # same spoke, new port
     assert again.anchor_pem == first.anchor_pem
