@@ -24,11 +24,11 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import common  # noqa: F401  (puts the project root on sys.path)
+from bench_save import timed_case_saves
 from bench_search import typed_queries
 from common import BUILT_MARK, DEMO_USER, OUT, seeded_db, size_label, summary_ms
 
@@ -101,24 +101,10 @@ def search_run(folder: Path, key: bytes | None, mix: list[tuple[str, str]], warm
 
 
 def save_run(folder: Path, key: bytes | None, cases: int) -> Any:
-    """``cases`` saves of a queued case + 8 observations + outbox row (as ``bench_save``)."""
-    from app.domain import news2, vitals
-    from app.domain.ids import CaseId, ObservationId, new_id
-    from app.domain.models import Case, CaseStatus, Consent, ConsentMethod, Observation, Priority
-    from app.services.cases import queue_payload
+    """``cases`` saves of a queued case + 8 observations + outbox row (``bench_save``'s)."""
     from app.services.seed import seed, seed_demo_users
-    from app.store import cases as cases_repo
-    from app.store import observations as observations_repo
-    from app.store import outbox
 
     shutil.rmtree(folder, ignore_errors=True)
-    readings = [
-        (vitals.SYSTOLIC, 132.0, "mm[Hg]"), (vitals.DIASTOLIC, 84.0, "mm[Hg]"),
-        (vitals.PULSE, 88.0, "/min"), (vitals.RESP_RATE, 18.0, "/min"),
-        (vitals.SPO2, 97.0, "%"), (vitals.TEMPERATURE, 101.3, "[degF]"),
-        (vitals.WEIGHT, 61.5, "kg"), (vitals.GLUCOSE_RANDOM, 142.0, "mg/dL"),
-    ]  # fmt: skip
-    times: list[float] = []
     with open_services(folder, key) as services:
         seed_demo_users(services)
         seed(services, patients=2000, cases=0)
@@ -126,45 +112,7 @@ def save_run(folder: Path, key: bytes | None, cases: int) -> Any:
         patient_ids = services.store.read(
             lambda db: [r[0] for r in db.execute("SELECT id FROM patients LIMIT 400").fetchall()]
         )
-        for i in range(cases):
-            now = services.clock()
-            cid = CaseId(new_id())
-            case = Case(
-                id=cid, patient_id=patient_ids[i % len(patient_ids)], created_by=user.id,
-                created_at=now, updated_at=now, status=CaseStatus.QUEUED,
-                consent=Consent("Patient", "self", ConsentMethod.VERBAL, user.display_name, now),
-                chief_complaint="Chest pain since 2 days", history="Smoker.",
-                examination="Conscious, oriented.", specialty="cardiology",
-                priority=Priority.URGENT, queued_at=now,
-            )  # fmt: skip
-            obs = [
-                Observation(
-                    id=ObservationId(new_id()),
-                    case_id=cid,
-                    code=code,
-                    value=value,
-                    unit=unit,
-                    taken_at=now + timedelta(seconds=n),
-                    recorded_by=user.id,
-                )
-                for n, (code, value, unit) in enumerate(readings)
-            ]
-            score = news2.news2(news2.inputs_from_observations(obs, False, "alert"), 44)
-
-            def save(
-                db: Any, case: Case = case, obs: list[Observation] = obs, score: Any = score
-            ) -> None:
-                cases_repo.insert(db, case)
-                for o in obs:
-                    observations_repo.insert(db, o, outbox=False)
-                outbox.enqueue(
-                    db, entity="case", entity_id=case.id, op="case.queue",
-                    payload=queue_payload(case, obs, score), priority=outbox.PRIORITY_RECORD,
-                )  # fmt: skip
-
-            started = time.perf_counter()
-            services.store.write(save)
-            times.append(time.perf_counter() - started)
+        times = timed_case_saves(services, user, patient_ids, cases)
     shutil.rmtree(folder, ignore_errors=True)
     return summary_ms(times)
 

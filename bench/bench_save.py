@@ -25,32 +25,85 @@ import common  # noqa: F401  (puts the project root on sys.path)
 from common import DEMO_USER, OUT, summary_ms
 
 
-def run(cases: int, service_cases: int) -> dict[str, Any]:
-    from app.domain import news2, vitals
-    from app.domain.ids import CaseId, ObservationId, new_id
-    from app.domain.models import (
-        Case,
-        CaseStatus,
-        Consent,
-        ConsentMethod,
-        Observation,
-        Priority,
-    )
-    from app.services.cases import queue_payload
-    from app.services.container import Services
-    from app.services.seed import seed, seed_demo_users
-    from app.store import cases as cases_repo
-    from app.store import observations as observations_repo
-    from app.store import outbox
+def _readings() -> list[tuple[str, float, str]]:
+    from app.domain import vitals
 
-    folder = OUT / "save-tmp"
-    shutil.rmtree(folder, ignore_errors=True)
-    readings = [
+    return [
         (vitals.SYSTOLIC, 132.0, "mm[Hg]"), (vitals.DIASTOLIC, 84.0, "mm[Hg]"),
         (vitals.PULSE, 88.0, "/min"), (vitals.RESP_RATE, 18.0, "/min"),
         (vitals.SPO2, 97.0, "%"), (vitals.TEMPERATURE, 101.3, "[degF]"),
         (vitals.WEIGHT, 61.5, "kg"), (vitals.GLUCOSE_RANDOM, 142.0, "mg/dL"),
     ]  # fmt: skip
+
+
+def timed_case_saves(services: Any, user: Any, patient_ids: list[str], cases: int) -> list[float]:
+    """Seconds of each of ``cases`` ``Store.write`` transactions storing a queued case, its 8
+    observations and its ``case.queue`` outbox row, as the service does (``store`` above)."""
+    from app.domain import news2
+    from app.domain.ids import CaseId, ObservationId, new_id
+    from app.domain.models import Case, CaseStatus, Consent, ConsentMethod, Observation, Priority
+    from app.services.cases import queue_payload
+    from app.store import cases as cases_repo
+    from app.store import observations as observations_repo
+    from app.store import outbox
+
+    readings = _readings()
+    store_times: list[float] = []
+    for i in range(cases):
+        now = services.clock()
+        cid = CaseId(new_id())
+        case = Case(
+            id=cid, patient_id=patient_ids[i % len(patient_ids)], created_by=user.id,
+            created_at=now, updated_at=now, status=CaseStatus.QUEUED,
+            consent=Consent("Patient", "self", ConsentMethod.VERBAL, user.display_name, now),
+            chief_complaint="Chest pain since 2 days", history="Smoker.",
+            examination="Conscious, oriented.", specialty="cardiology",
+            priority=Priority.URGENT, queued_at=now,
+        )  # fmt: skip
+        observations = [
+            Observation(
+                id=ObservationId(new_id()),
+                case_id=cid,
+                code=code,
+                value=value,
+                unit=unit,
+                taken_at=now + timedelta(seconds=n),
+                recorded_by=user.id,
+            )
+            for n, (code, value, unit) in enumerate(readings)
+        ]
+        score = news2.news2(news2.inputs_from_observations(observations, False, "alert"), 44)
+
+        def save(
+            db: Any,
+            case: Case = case,
+            obs: list[Observation] = observations,
+            score: news2.News2Result = score,
+        ) -> None:
+            cases_repo.insert(db, case)
+            for o in obs:
+                observations_repo.insert(db, o, outbox=False)
+            outbox.enqueue(
+                db, entity="case", entity_id=case.id, op="case.queue",
+                payload=queue_payload(case, obs, score), priority=outbox.PRIORITY_RECORD,
+            )  # fmt: skip
+
+        started = time.perf_counter()
+        services.store.write(save)
+        store_times.append(time.perf_counter() - started)
+    return store_times
+
+
+def run(cases: int, service_cases: int) -> dict[str, Any]:
+    from app.domain.models import (
+        ConsentMethod,
+    )
+    from app.services.container import Services
+    from app.services.seed import seed, seed_demo_users
+
+    folder = OUT / "save-tmp"
+    shutil.rmtree(folder, ignore_errors=True)
+    readings = _readings()
     with Services.open(folder) as services:
         seed_demo_users(services)
         seed(services, patients=2000, cases=0)
@@ -60,49 +113,7 @@ def run(cases: int, service_cases: int) -> dict[str, Any]:
         )
 
         # -- one transaction ------------------------------------------------------------------
-        store_times: list[float] = []
-        for i in range(cases):
-            now = services.clock()
-            cid = CaseId(new_id())
-            case = Case(
-                id=cid, patient_id=patient_ids[i % len(patient_ids)], created_by=user.id,
-                created_at=now, updated_at=now, status=CaseStatus.QUEUED,
-                consent=Consent("Patient", "self", ConsentMethod.VERBAL, user.display_name, now),
-                chief_complaint="Chest pain since 2 days", history="Smoker.",
-                examination="Conscious, oriented.", specialty="cardiology",
-                priority=Priority.URGENT, queued_at=now,
-            )  # fmt: skip
-            observations = [
-                Observation(
-                    id=ObservationId(new_id()),
-                    case_id=cid,
-                    code=code,
-                    value=value,
-                    unit=unit,
-                    taken_at=now + timedelta(seconds=n),
-                    recorded_by=user.id,
-                )
-                for n, (code, value, unit) in enumerate(readings)
-            ]
-            score = news2.news2(news2.inputs_from_observations(observations, False, "alert"), 44)
-
-            def save(
-                db: Any,
-                case: Case = case,
-                obs: list[Observation] = observations,
-                score: news2.News2Result = score,
-            ) -> None:
-                cases_repo.insert(db, case)
-                for o in obs:
-                    observations_repo.insert(db, o, outbox=False)
-                outbox.enqueue(
-                    db, entity="case", entity_id=case.id, op="case.queue",
-                    payload=queue_payload(case, obs, score), priority=outbox.PRIORITY_RECORD,
-                )  # fmt: skip
-
-            started = time.perf_counter()
-            services.store.write(save)
-            store_times.append(time.perf_counter() - started)
+        store_times = timed_case_saves(services, user, patient_ids, cases)
 
         # -- the service path -----------------------------------------------------------------
         service_times: list[float] = []
