@@ -1018,6 +1018,50 @@
     </message>
 </context>
 <context>
+    <name>LockPage</name>
+    <message>
+        <location filename="../ui/lock_screen.py" line="44"/>
+        <source>Locked — %1 was working here</source>
+        <translation>लॉक है — यहाँ %1 काम कर रहे थे</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="50"/>
+        <source>Type your password to carry on where you left off. Someone else can sign in instead: your work is kept in your drafts.</source>
+        <translation>जहाँ छोड़ा था वहीं से काम जारी रखने के लिए अपना पासवर्ड लिखें। कोई और भी साइन इन कर सकता है: आपका काम आपके ड्राफ़्ट में सुरक्षित रहता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="60"/>
+        <source>Password</source>
+        <translation>पासवर्ड</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="61"/>
+        <source>&amp;Password:</source>
+        <translation>पासवर्ड (&amp;P):</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="70"/>
+        <location filename="../ui/lock_screen.py" line="127"/>
+        <source>&amp;Unlock</source>
+        <translation>अनलॉक करें (&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="74"/>
+        <source>Sign in as &amp;someone else…</source>
+        <translation>किसी और के रूप में साइन इन करें (&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="117"/>
+        <source>Enter your password.</source>
+        <translation>अपना पासवर्ड लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/lock_screen.py" line="127"/>
+        <source>Unlocking…</source>
+        <translation>अनलॉक हो रहा है…</translation>
+    </message>
+</context>
+<context>
     <name>LoginWindow</name>
     <message>
         <location filename="../ui/login.py" line="83"/>
@@ -1156,134 +1200,149 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.py" line="70"/>
+        <location filename="../ui/main_window.py" line="115"/>
         <source>Patients</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="71"/>
+        <location filename="../ui/main_window.py" line="116"/>
         <source>Cases &amp; queue</source>
         <translation>केस और कतार</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="72"/>
+        <location filename="../ui/main_window.py" line="117"/>
         <source>Prescriptions</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="73"/>
+        <location filename="../ui/main_window.py" line="118"/>
         <source>Devices</source>
         <translation>उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="74"/>
+        <location filename="../ui/main_window.py" line="119"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="75"/>
+        <location filename="../ui/main_window.py" line="120"/>
         <source>Settings</source>
         <translation>सेटिंग्स</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="80"/>
+        <location filename="../ui/main_window.py" line="125"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="85"/>
+        <location filename="../ui/main_window.py" line="130"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="138"/>
-        <location filename="../ui/main_window.py" line="232"/>
+        <location filename="../ui/main_window.py" line="186"/>
+        <location filename="../ui/main_window.py" line="307"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="145"/>
+        <location filename="../ui/main_window.py" line="197"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="152"/>
+        <location filename="../ui/main_window.py" line="204"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="194"/>
+        <location filename="../ui/main_window.py" line="269"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="197"/>
+        <location filename="../ui/main_window.py" line="272"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="203"/>
+        <location filename="../ui/main_window.py" line="278"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="204"/>
-        <location filename="../ui/main_window.py" line="218"/>
+        <location filename="../ui/main_window.py" line="279"/>
+        <location filename="../ui/main_window.py" line="293"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="248"/>
+        <location filename="../ui/main_window.py" line="323"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="250"/>
-        <source>Sign out and lock this PC (Ctrl+L)</source>
-        <translation>साइन आउट करें और इस कंप्यूटर को लॉक करें (Ctrl+L)</translation>
+        <location filename="../ui/main_window.py" line="326"/>
+        <source>Sign out: the next person signs in. To step away, lock instead (Ctrl+L).</source>
+        <translation>साइन आउट करें: अगला व्यक्ति साइन इन करेगा। थोड़ी देर के लिए उठ रहे हों तो लॉक करें (Ctrl+L)।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="262"/>
+        <location filename="../ui/main_window.py" line="329"/>
+        <source>Loc&amp;k</source>
+        <translation>लॉक करें (&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="332"/>
+        <source>Lock the screen while you step away; your password opens it (Ctrl+L)</source>
+        <translation>उठते समय स्क्रीन लॉक करें; आपका पासवर्ड ही इसे खोलेगा (Ctrl+L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="346"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="267"/>
+        <location filename="../ui/main_window.py" line="351"/>
         <source>Sync: …</source>
         <translation>सिंक: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="270"/>
+        <location filename="../ui/main_window.py" line="354"/>
         <source>Everything is saved on this PC. The Sync section (Alt+5) shows more.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। सिंक भाग (Alt+5) में और जानकारी है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="272"/>
+        <location filename="../ui/main_window.py" line="356"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="319"/>
+        <location filename="../ui/main_window.py" line="403"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="327"/>
+        <location filename="../ui/main_window.py" line="411"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="368"/>
+        <location filename="../ui/main_window.py" line="463"/>
+        <source>Locked — HWC Spoke</source>
+        <translation>लॉक है — HWC Spoke</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="607"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="379"/>
+        <location filename="../ui/main_window.py" line="620"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="426"/>
+        <location filename="../ui/main_window.py" line="667"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -3552,536 +3611,546 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="127"/>
+        <source>Choose between {min} and {max} minutes before the screen locks.</source>
+        <translation>स्क्रीन लॉक होने का समय {min} से {max} मिनट के बीच चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="130"/>
         <source>This staff account was not found.</source>
         <translation>यह स्टाफ़ खाता नहीं मिला।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="128"/>
+        <location filename="../ui/messages.py" line="131"/>
         <source>Your role ({role}) is not allowed to do this.</source>
         <translation>आपकी भूमिका ({role}) को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="132"/>
+        <location filename="../ui/messages.py" line="135"/>
         <source>The file {name} could not be read. It may be damaged.</source>
         <translation>फ़ाइल {name} पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="135"/>
+        <location filename="../ui/messages.py" line="138"/>
         <source>The file {name} is too large (the limit is {limit_mb} MB).</source>
         <translation>फ़ाइल {name} बहुत बड़ी है (सीमा {limit_mb} MB है)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="138"/>
+        <location filename="../ui/messages.py" line="141"/>
         <source>The file {name} cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>फ़ाइल {name} नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="142"/>
+        <location filename="../ui/messages.py" line="145"/>
         <source>The disk is full, so nothing could be saved. Free some space on this PC, then try again. Nothing already saved has been lost.</source>
         <translation>डिस्क भर गई है, इसलिए कुछ भी सहेजा नहीं जा सका। इस कंप्यूटर पर कुछ जगह खाली करें, फिर से कोशिश करें। पहले से सहेजा गया कुछ भी नहीं खोया है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="147"/>
+        <location filename="../ui/messages.py" line="150"/>
         <source>The clinic database is busy (another program may be using it). Try again in a moment.</source>
         <translation>क्लिनिक का डेटाबेस व्यस्त है (शायद कोई दूसरा प्रोग्राम इसे इस्तेमाल कर रहा है)। थोड़ी देर में फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="151"/>
+        <location filename="../ui/messages.py" line="154"/>
         <source>The clinic database is damaged ({path}). Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है ({path})। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="156"/>
+        <location filename="../ui/messages.py" line="159"/>
         <source>The clinic database cannot be written ({path}). Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता ({path})। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="161"/>
+        <location filename="../ui/messages.py" line="164"/>
         <source>The clinic database was written by a newer version of HWC Spoke (version {version}; this program reads up to {supported}). Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है (संस्करण {version}; यह प्रोग्राम केवल {supported} तक पढ़ सकता है)। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="167"/>
+        <location filename="../ui/messages.py" line="170"/>
         <source>This record is no longer there. Go back and open it again.</source>
         <translation>यह रिकॉर्ड अब मौजूद नहीं है। वापस जाएँ और इसे फिर से खोलें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="170"/>
+        <location filename="../ui/messages.py" line="173"/>
         <source>Someone else changed this record meanwhile. Open it again to see their change, then make yours.</source>
         <translation>इस बीच किसी और ने यह रिकॉर्ड बदल दिया है। उनका बदलाव देखने के लिए इसे फिर से खोलें, फिर अपना बदलाव करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="175"/>
+        <location filename="../ui/messages.py" line="178"/>
         <source>An attached file is missing from this PC. Call your IT support.</source>
         <translation>जोड़ी गई एक फ़ाइल इस कंप्यूटर पर नहीं मिल रही है। अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="178"/>
+        <location filename="../ui/messages.py" line="181"/>
         <source>The clinic database has been closed. Restart HWC Spoke.</source>
         <translation>क्लिनिक का डेटाबेस बंद हो गया है। HWC Spoke को फिर से शुरू करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="181"/>
+        <location filename="../ui/messages.py" line="184"/>
         <source>The clinic database reported a problem, so this was not saved. Try again; if it happens again, call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में समस्या आई, इसलिए यह सहेजा नहीं गया। फिर से कोशिश करें; अगर दोबारा ऐसा हो, तो अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="187"/>
+        <location filename="../ui/messages.py" line="190"/>
         <source>Enter who gave consent (the patient or the person on their behalf).</source>
         <translation>लिखें कि सहमति किसने दी (मरीज़ ने या उनकी ओर से किसी व्यक्ति ने)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="190"/>
+        <location filename="../ui/messages.py" line="193"/>
         <source>Choose how the person who consented is related to the patient.</source>
         <translation>चुनें कि सहमति देने वाले व्यक्ति का मरीज़ से क्या संबंध है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="193"/>
+        <location filename="../ui/messages.py" line="196"/>
         <source>Choose a specialty from the list.</source>
         <translation>सूची से एक विशेषज्ञता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="194"/>
+        <location filename="../ui/messages.py" line="197"/>
         <source>Choose the level of consciousness from the list (alert, confused, …).</source>
         <translation>सूची से होश का स्तर चुनें (सचेत, उलझन, …)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="197"/>
+        <location filename="../ui/messages.py" line="200"/>
         <source>This reading was not found. It may have been removed already.</source>
         <translation>यह रीडिंग नहीं मिली। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="201"/>
+        <location filename="../ui/messages.py" line="204"/>
         <source>This PC is not enrolled with a hub yet. Ask field IT to enrol it.</source>
         <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है। फ़ील्ड आईटी से इसे नामांकित करवाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="204"/>
+        <location filename="../ui/messages.py" line="207"/>
         <source>The enrolment was not accepted: {message}. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ: {message}। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="207"/>
+        <location filename="../ui/messages.py" line="210"/>
         <source>This change is no longer waiting for attention. It may have been sent again.</source>
         <translation>यह बदलाव अब ध्यान की प्रतीक्षा में नहीं है। शायद इसे फिर से भेजा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="211"/>
+        <location filename="../ui/messages.py" line="214"/>
         <source>This PC is already enrolled with the hub at {hub}. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से {hub} वाले हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="215"/>
+        <location filename="../ui/messages.py" line="218"/>
         <source>Warning: the hub at {hub} did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: {hub} वाला हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="222"/>
+        <location filename="../ui/messages.py" line="225"/>
         <source>The hub at {hub} does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>{hub} वाला हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="227"/>
+        <location filename="../ui/messages.py" line="230"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the administrator of the hub at {hub} for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन {hub} वाले हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="232"/>
+        <location filename="../ui/messages.py" line="235"/>
         <source>This token has expired. Ask the administrator of the hub at {hub} for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। {hub} वाले हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="236"/>
+        <location filename="../ui/messages.py" line="239"/>
         <source>The hub at {hub} could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>{hub} वाले हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="241"/>
+        <location filename="../ui/messages.py" line="244"/>
         <source>A secure connection to the hub at {hub} could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>{hub} वाले हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="246"/>
+        <location filename="../ui/messages.py" line="249"/>
         <source>Enrolling with the hub at {hub} did not work ({message}). Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>{hub} वाले हब से नामांकन नहीं हो सका ({message})। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="252"/>
+        <location filename="../ui/messages.py" line="255"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="253"/>
+        <location filename="../ui/messages.py" line="256"/>
         <source>A sync is already running. Its result will show here when it ends.</source>
         <translation>एक सिंक पहले से चल रहा है। उसके पूरा होने पर नतीजा यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="256"/>
+        <location filename="../ui/messages.py" line="259"/>
         <source>Some records got no answer from the hub. They will be sent again.</source>
         <translation>कुछ रिकॉर्ड का हब से कोई जवाब नहीं मिला। उन्हें फिर से भेजा जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="259"/>
+        <location filename="../ui/messages.py" line="262"/>
         <source>The sync stopped because of an error on this PC. Tell your IT support.</source>
         <translation>इस कंप्यूटर पर एक गड़बड़ी के कारण सिंक रुक गया। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="262"/>
+        <location filename="../ui/messages.py" line="265"/>
         <source>The last sync did not finish.</source>
         <translation>पिछला सिंक पूरा नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="263"/>
+        <location filename="../ui/messages.py" line="266"/>
         <source>The hub could not be reached. Check the network; sending resumes by itself.</source>
         <translation>हब तक नहीं पहुँच सके। नेटवर्क जाँचें; भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="266"/>
+        <location filename="../ui/messages.py" line="269"/>
         <source>The hub did not answer in time. The network may be slow; it will try again.</source>
         <translation>हब ने समय पर जवाब नहीं दिया। नेटवर्क धीमा हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="269"/>
+        <location filename="../ui/messages.py" line="272"/>
         <source>The hub&apos;s answer was cut off. The network may be poor; it will try again.</source>
         <translation>हब का जवाब बीच में कट गया। नेटवर्क कमज़ोर हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="272"/>
+        <location filename="../ui/messages.py" line="275"/>
         <source>The hub sent an answer this PC cannot read. Tell your IT support.</source>
         <translation>हब ने ऐसा जवाब भेजा जिसे यह कंप्यूटर पढ़ नहीं सकता। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="275"/>
+        <location filename="../ui/messages.py" line="278"/>
         <source>The hub is busy or down for a moment. Sending resumes by itself.</source>
         <translation>हब अभी व्यस्त है या कुछ देर के लिए बंद है। भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="278"/>
+        <location filename="../ui/messages.py" line="281"/>
         <source>The hub had a problem. Sending resumes by itself; tell IT if it lasts.</source>
         <translation>हब में कोई समस्या आई। भेजना अपने-आप फिर शुरू होगा; अगर यह बनी रहे तो आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="281"/>
+        <location filename="../ui/messages.py" line="284"/>
         <source>The hub did not accept this PC&apos;s enrolment. Ask field IT to enrol it again.</source>
         <translation>हब ने इस कंप्यूटर का नामांकन स्वीकार नहीं किया। फ़ील्ड आईटी से इसे फिर से नामांकित करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="284"/>
+        <location filename="../ui/messages.py" line="287"/>
         <source>The hub&apos;s certificate is not the one this PC trusts, so nothing was sent. Someone may be intercepting the connection: tell field IT.</source>
         <translation>हब का प्रमाणपत्र वह नहीं है जिस पर यह पीसी भरोसा करता है, इसलिए कुछ भी नहीं भेजा गया। हो सकता है कोई कनेक्शन में दखल दे रहा हो: फ़ील्ड आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="290"/>
+        <location filename="../ui/messages.py" line="293"/>
         <source>This device is no longer paired. It may have been forgotten already.</source>
         <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="293"/>
+        <location filename="../ui/messages.py" line="296"/>
         <source>A device on {address} is already paired. Rename it or forget it first.</source>
         <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="296"/>
+        <location filename="../ui/messages.py" line="299"/>
         <source>Choose the kind of device.</source>
         <translation>उपकरण का प्रकार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="297"/>
+        <location filename="../ui/messages.py" line="300"/>
         <source>Choose the port, the Bluetooth device or the listening address.</source>
         <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="300"/>
+        <location filename="../ui/messages.py" line="303"/>
         <source>Give the device a name the staff will recognise.</source>
         <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="303"/>
+        <location filename="../ui/messages.py" line="306"/>
         <source>This device reading is no longer waiting. It was kept or discarded.</source>
         <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="306"/>
+        <location filename="../ui/messages.py" line="309"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="308"/>
+        <location filename="../ui/messages.py" line="311"/>
         <source>This prescription was not found.</source>
         <translation>यह पर्चा नहीं मिला।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="309"/>
+        <location filename="../ui/messages.py" line="312"/>
         <source>This prescription failed the signature check, so it cannot be acknowledged, dispensed or printed as valid. Ask the specialist to issue it again.</source>
         <translation>यह पर्चा हस्ताक्षर की जाँच में विफल रहा, इसलिए इसे न स्वीकार किया जा सकता है, न दवा दी जा सकती है, न ही इसे मान्य पर्चे के रूप में छापा जा सकता है। विशेषज्ञ से इसे फिर से जारी करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="314"/>
+        <location filename="../ui/messages.py" line="317"/>
         <source>The specialist has corrected this prescription. Dispense from the newer one instead.</source>
         <translation>विशेषज्ञ ने इस पर्चे को सुधार दिया है। इसके बजाय नए पर्चे से दवा दें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="318"/>
+        <location filename="../ui/messages.py" line="321"/>
         <source>Acknowledge the prescription before recording what was dispensed.</source>
         <translation>दी गई दवाएँ दर्ज करने से पहले पर्चे को स्वीकार करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="321"/>
+        <location filename="../ui/messages.py" line="324"/>
         <source>The prescription has no item {index}.</source>
         <translation>पर्चे में दवा {index} नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="322"/>
+        <location filename="../ui/messages.py" line="325"/>
         <source>For each item choose: dispensed, partly, not available or declined.</source>
         <translation>हर दवा के लिए चुनें: दी गई, आंशिक रूप से दी गई, उपलब्ध नहीं, या मरीज़ ने मना किया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="325"/>
+        <location filename="../ui/messages.py" line="328"/>
         <source>Enter the quantity handed over as a whole number, 0 or more.</source>
         <translation>दी गई मात्रा पूर्ण संख्या में लिखें, 0 या उससे अधिक।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="328"/>
+        <location filename="../ui/messages.py" line="331"/>
         <source>Write your question for the specialist.</source>
         <translation>विशेषज्ञ के लिए अपना प्रश्न लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="329"/>
+        <location filename="../ui/messages.py" line="332"/>
         <source>The question is too long. Keep it under {limit} characters.</source>
         <translation>प्रश्न बहुत लंबा है। इसे {limit} अक्षरों से कम रखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="333"/>
+        <location filename="../ui/messages.py" line="336"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="339"/>
+        <location filename="../ui/messages.py" line="342"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="344"/>
+        <location filename="../ui/messages.py" line="347"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="345"/>
+        <location filename="../ui/messages.py" line="348"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="346"/>
+        <location filename="../ui/messages.py" line="349"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="349"/>
+        <location filename="../ui/messages.py" line="352"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="353"/>
+        <location filename="../ui/messages.py" line="356"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="356"/>
+        <location filename="../ui/messages.py" line="359"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="360"/>
+        <location filename="../ui/messages.py" line="363"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="361"/>
+        <location filename="../ui/messages.py" line="364"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="362"/>
+        <location filename="../ui/messages.py" line="365"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="367"/>
+        <location filename="../ui/messages.py" line="370"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="368"/>
+        <location filename="../ui/messages.py" line="371"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="372"/>
+        <location filename="../ui/messages.py" line="375"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="375"/>
+        <location filename="../ui/messages.py" line="378"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="378"/>
+        <location filename="../ui/messages.py" line="381"/>
+        <source>Choose a shorter or longer time before the screen locks.</source>
+        <translation>स्क्रीन लॉक होने से पहले का समय कम या ज़्यादा चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="384"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="379"/>
+        <location filename="../ui/messages.py" line="385"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="382"/>
+        <location filename="../ui/messages.py" line="388"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="385"/>
+        <location filename="../ui/messages.py" line="391"/>
         <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="388"/>
+        <location filename="../ui/messages.py" line="394"/>
         <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="395"/>
+        <location filename="../ui/messages.py" line="401"/>
         <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="400"/>
+        <location filename="../ui/messages.py" line="406"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="405"/>
+        <location filename="../ui/messages.py" line="411"/>
         <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="408"/>
+        <location filename="../ui/messages.py" line="414"/>
         <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="412"/>
+        <location filename="../ui/messages.py" line="418"/>
         <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="417"/>
+        <location filename="../ui/messages.py" line="423"/>
         <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="422"/>
+        <location filename="../ui/messages.py" line="428"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="425"/>
+        <location filename="../ui/messages.py" line="431"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="426"/>
+        <location filename="../ui/messages.py" line="432"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="429"/>
+        <location filename="../ui/messages.py" line="435"/>
         <source>Choose each item once, from those on the prescription.</source>
         <translation>पर्चे में लिखी दवाओं में से हर दवा एक ही बार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="432"/>
+        <location filename="../ui/messages.py" line="438"/>
         <source>The question is too long. Shorten it.</source>
         <translation>प्रश्न बहुत लंबा है। इसे छोटा करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="433"/>
+        <location filename="../ui/messages.py" line="439"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="437"/>
+        <location filename="../ui/messages.py" line="443"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="445"/>
+        <location filename="../ui/messages.py" line="451"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="446"/>
+        <location filename="../ui/messages.py" line="452"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="447"/>
+        <location filename="../ui/messages.py" line="453"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="451"/>
+        <location filename="../ui/messages.py" line="457"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="452"/>
+        <location filename="../ui/messages.py" line="458"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="453"/>
+        <location filename="../ui/messages.py" line="459"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="454"/>
+        <location filename="../ui/messages.py" line="460"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="455"/>
+        <location filename="../ui/messages.py" line="461"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="456"/>
+        <location filename="../ui/messages.py" line="462"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="457"/>
+        <location filename="../ui/messages.py" line="463"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="458"/>
+        <location filename="../ui/messages.py" line="464"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="548"/>
+        <location filename="../ui/messages.py" line="554"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="557"/>
+        <location filename="../ui/messages.py" line="563"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="560"/>
+        <location filename="../ui/messages.py" line="566"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

@@ -8,9 +8,18 @@ which costs an attacker a restart per five guesses at 2**15 scrypt each — acce
 single-desk PC). Unknown usernames are hashed against a dummy value so that timing does not
 tell which usernames exist.
 
+The session lock: ``lock(user)`` and ``unlock(user, password)`` (the same person's password,
+through the same throttle as ``login``: the throttle is per username, so wrong passwords on
+the lock screen and on the login window add up; a switched-off account cannot unlock) record
+``lock`` and ``unlock`` in the trail. How long the app waits with no input before it locks is
+``lock_after_minutes()`` (setting ``session.lock_after_minutes``, default
+``DEFAULT_LOCK_AFTER_MINUTES``), changed with ``set_lock_after_minutes`` (``MANAGE_SETTINGS``,
+``LOCK_AFTER_RANGE`` minutes; else ``auth.lock_after_range``, params ``min``, ``max``).
+
 Codes: ``auth.bad_credentials``, ``auth.inactive``, ``auth.throttled``,
 ``auth.username_taken``, ``auth.username_invalid``, ``auth.password_too_short``,
-``auth.first_admin_exists``, ``user.not_found``, and ``permission.denied`` from ``require``.
+``auth.first_admin_exists``, ``auth.lock_after_range``, ``user.not_found``, and
+``permission.denied`` from ``require``.
 
 Encryption at rest (``keys``, an ``app.services.keys.KeyService``, only for an encrypted data
 folder): ``login`` on a locked store first unlocks it with the user's key slot (a wrong
@@ -43,6 +52,7 @@ from app.security.passwords import DEFAULT_LOG_N, hash_password, needs_rehash, v
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
 from app.store import audit
+from app.store import settings as settings_repo
 from app.store import users as users_repo
 from app.store.db import Store
 from app.store.errors import StoreError
@@ -55,6 +65,9 @@ if TYPE_CHECKING:
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5
 THROTTLE_SECONDS = 30
+LOCK_AFTER_KEY = "session.lock_after_minutes"
+DEFAULT_LOCK_AFTER_MINUTES = 5
+LOCK_AFTER_RANGE = (1, 60)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 
 
@@ -153,6 +166,77 @@ class AuthService:
     def logout(self, user: User) -> None:
         """The person signed out (or the PC locked itself): an entry in the trail."""
         self._audit(user, audit.Action.LOGOUT, "user", user.id)
+
+    # -- the session lock --------------------------------------------------------------------
+
+    def lock(self, user: User) -> None:
+        """The screen was locked (on demand or after the idle time): an entry in the trail."""
+        self._audit(user, audit.Action.LOCK, "user", user.id)
+
+    def unlock(self, user: User, password: str) -> User:
+        """Unlock the screen ``user`` locked: only their own password opens it.
+
+        The login's checks: the throttle on their username (``auth.throttled``), a wrong
+        password (``auth.bad_credentials``, counted towards the throttle), a switched-off
+        account (``auth.inactive``). Returns the account as stored now.
+        """
+        key = user.username
+        self._check_throttle(key)
+        current = self._store.read(lambda db: users_repo.get(db, user.id))
+        if current is None:
+            verify_password(password, self._dummy())  # equal work, as for an unknown name
+            self._record_failure(key)
+            self._audit(user, audit.Action.LOGIN_FAILED, "user", user.id, "unlock_unknown")
+            raise _bad_credentials()
+        if not verify_password(password, current.password_hash):
+            self._record_failure(key)
+            self._audit(current, audit.Action.LOGIN_FAILED, "user", user.id, "unlock_bad_password")
+            raise _bad_credentials()
+        with self._lock:
+            self._failures.pop(key, None)
+        if not current.active:
+            self._audit(current, audit.Action.LOGIN_FAILED, "user", user.id, "unlock_inactive")
+            raise DomainError("auth.inactive", "This account has been switched off.")
+        self._audit(current, audit.Action.UNLOCK, "user", user.id)
+        return current
+
+    def lock_after_minutes(self) -> int:
+        """Minutes with no keyboard or mouse input before the app locks itself."""
+        raw = self._store.read(lambda db: settings_repo.get(db, LOCK_AFTER_KEY))
+        try:
+            value = int(raw) if raw is not None else DEFAULT_LOCK_AFTER_MINUTES
+        except ValueError:
+            return DEFAULT_LOCK_AFTER_MINUTES
+        low, high = LOCK_AFTER_RANGE
+        return value if low <= value <= high else DEFAULT_LOCK_AFTER_MINUTES
+
+    def set_lock_after_minutes(self, actor: User, minutes: int) -> int:
+        """Set the idle time before the app locks (MANAGE_SETTINGS; 1-60 minutes)."""
+        require(actor, Permission.MANAGE_SETTINGS)
+        low, high = LOCK_AFTER_RANGE
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+            raise DomainError(
+                "auth.lock_after_range",
+                f"Choose between {low} and {high} minutes.",
+                {"min": low, "max": high},
+                field="lock_after_minutes",
+            )
+        now = self._clock()
+
+        def change(db: Database) -> None:
+            settings_repo.put(db, LOCK_AFTER_KEY, str(minutes))
+            audit.append(
+                db,
+                actor,
+                audit.Action.SETTINGS_CHANGE,
+                "setting",
+                LOCK_AFTER_KEY,
+                str(minutes),
+                now,
+            )
+
+        self._store.write(change)
+        return minutes
 
     def _audit(
         self,

@@ -1,7 +1,21 @@
 """The main window: navigation on the left, the chosen page on the right, status at the bottom.
 
-One ``MainWindow`` per signed-in ``Session``; signing out (Ctrl+L) emits ``signed_out`` and
-the window is thrown away with everything the person had open.
+One ``MainWindow`` per signed-in ``Session``; signing out (the Sign out button) emits
+``signed_out`` and the window is thrown away with everything the person had open (drafts are
+kept first: an open registration form's ``keep_form`` is called; a case form saves itself when
+hidden).
+
+The session lock: Ctrl+L, or ``lock_after_minutes`` (``services.auth``, read through ``Op`` when
+the window opens) with no keyboard or mouse input anywhere in the application, puts the lock
+page (``app.ui.lock_screen.LockPage``) in front of everything: the pages, the navigation and
+the status bar are hidden, not destroyed, so whatever was typed is there after unlocking; the
+app's other windows (dialogs such as a half-typed registration form) are hidden and shown
+again on unlock; the title says only "Locked". Only the same person's password unlocks it
+(``auth.unlock`` through ``Op``: the login's throttle and messages). "Sign in as someone
+else…" takes the normal sign-out path. Input is watched by an event filter on the
+QApplication that restarts a single-shot timer; device readings and sync events are signals,
+not input, so they never keep the session open. While locked the timer is stopped and the
+other shortcuts are off.
 
 Pages: Patients, Cases & queue, Prescriptions, Devices, Sync, Settings (Alt+1 .. Alt+6). The
 clinical pages come from their own modules, imported when the window is built; a module that
@@ -16,7 +30,8 @@ The window is the pages' ``Navigator`` (``app.ui.navigation``): ``open_patient``
 ``title()``, ``page_activated()`` (called when it comes to the front) and, for the
 detail views, ``load(id)``.
 
-Shortcuts: Ctrl+F find a patient, Ctrl+N register a patient, Alt+1..6 pages, Ctrl+L sign out.
+Shortcuts: Ctrl+F find a patient, Ctrl+N register a patient, Alt+1..6 pages, Ctrl+L lock (also
+from the window's own dialogs: the event filter catches it there).
 
 The status bar shows who is signed in, the sync state from ``SyncService.status`` ("Online —
 last sync 09:41", "Offline since 09:12", "Not enrolled with a hub") and how many records and
@@ -33,9 +48,21 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+import shiboken6
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -50,7 +77,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import CaseId, PatientId
 from app.ui import navigation as nav
-from app.ui.messages import role_name
+from app.ui.lock_screen import LockPage
+from app.ui.messages import error_text, role_name
 from app.ui.session import Session
 from app.ui.sync_events import SyncEvents
 from app.ui.sync_page import ONLINE_COLOURS, connection_text, pending_text
@@ -58,11 +86,28 @@ from app.ui.tasks import Op
 from app.ui.widgets.placeholder import PlaceholderPage
 
 if TYPE_CHECKING:
+    from app.domain.models import User
     from app.services.sync import SyncStatus
 
 log = logging.getLogger(__name__)
 
 PENDING_REFRESH_MS = 15_000
+DEFAULT_LOCK_AFTER_MINUTES = 5  # until the setting has been read
+
+# What counts as someone at the PC. Only input: timers, device readings and sync rounds arrive
+# as signals and never as these.
+ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.TabletPress,
+    }
+)
 
 _CTX = "MainWindow"
 
@@ -125,6 +170,8 @@ def _load_class(module: str, name: str) -> type[Any] | None:
 
 class MainWindow(QMainWindow):
     signed_out = Signal()
+    locked = Signal()
+    unlocked = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,7 +182,12 @@ class MainWindow(QMainWindow):
         self._pending_in_flight = False
         self._pending_again = False
         self._detail: dict[tuple[str, str], QWidget] = {}
-        self.setWindowTitle(self.tr("HWC Spoke"))
+        self._locked = False
+        self._title = self.tr("HWC Spoke")  # the title while unlocked
+        self._hidden_windows: list[QWidget] = []
+        self._focus_before_lock: QWidget | None = None
+        self._filtering = False
+        self.setWindowTitle(self._title)
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
@@ -166,7 +218,16 @@ class MainWindow(QMainWindow):
         page_layout.setContentsMargins(m, m // 2, m, m // 2)
         page_layout.addWidget(self.stack)
         row.addWidget(page_frame, 1)
-        self.setCentralWidget(central)
+        # The work and the lock page: locking swaps them, the work stays as it was.
+        self.lock_page = LockPage(session.user.display_name)
+        self.lock_page.unlock_requested.connect(self._unlock_with)
+        self.lock_page.switch_user_requested.connect(self.sign_in_as_someone_else)
+        self.screens = QStackedWidget()
+        self.screens.setObjectName("screens")
+        self.work = central
+        self.screens.addWidget(central)
+        self.screens.addWidget(self.lock_page)
+        self.setCentralWidget(self.screens)
 
         self._build_status_bar()
         self._build_shortcuts()
@@ -178,6 +239,20 @@ class MainWindow(QMainWindow):
         # Every sync round, the worker's or a person's, changes what the status bar says.
         self.sync_events = SyncEvents(session.services.sync, self)
         self.sync_events.report.connect(lambda _report: self.refresh_pending())
+
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setTimerType(Qt.TimerType.PreciseTimer)  # one timer: cheap, exact
+        self._idle_timer.setInterval(DEFAULT_LOCK_AFTER_MINUTES * 60_000)
+        self._idle_timer.timeout.connect(self.lock)
+        self._start_watching()
+        auth = session.services.auth
+        (
+            Op(self, auth.lock_after_minutes)
+            .success(self.set_lock_after_minutes)
+            .failure(self._on_lock_setting_failed)
+            .run()
+        )
 
         self.nav_list.setCurrentRow(nav.PAGE_KEYS.index(self.landing_key()))
         self.refresh_pending()
@@ -247,10 +322,19 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav_list, 1)
         self.sign_out_button = QPushButton(self.tr("Sign &out"))
         self.sign_out_button.setObjectName("signOutButton")
-        self.sign_out_button.setToolTip(self.tr("Sign out and lock this PC (Ctrl+L)"))
+        self.sign_out_button.setToolTip(
+            self.tr("Sign out: the next person signs in. To step away, lock instead (Ctrl+L).")
+        )
         self.sign_out_button.clicked.connect(self.sign_out)
-        bottom = QHBoxLayout()
+        self.lock_button = QPushButton(self.tr("Loc&k"))
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setToolTip(
+            self.tr("Lock the screen while you step away; your password opens it (Ctrl+L)")
+        )
+        self.lock_button.clicked.connect(self.lock)
+        bottom = QVBoxLayout()
         bottom.setContentsMargins(m // 2, 0, m // 2, 0)
+        bottom.addWidget(self.lock_button)
         bottom.addWidget(self.sign_out_button)
         layout.addLayout(bottom)
         return panel
@@ -286,7 +370,7 @@ class MainWindow(QMainWindow):
 
         add(QKeySequence.StandardKey.Find, self.find_patient)
         add(QKeySequence.StandardKey.New, self.register_patient)
-        add("Ctrl+L", self.sign_out)
+        add("Ctrl+L", self.lock)
         for number, key in enumerate(nav.PAGE_KEYS, start=1):
             add(f"Alt+{number}", lambda key=key: self.show_page(key))  # type: ignore[misc]
 
@@ -342,9 +426,164 @@ class MainWindow(QMainWindow):
         self.refresh_pending()  # messages follow saves: the count has likely changed
 
     def sign_out(self) -> None:
+        self._keep_drafts()
+        self._stop_watching()
         self._pending_timer.stop()
         self.sync_events.detach()
         self.signed_out.emit()
+
+    # --- the session lock --------------------------------------------------------------------
+
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def lock(self) -> None:
+        """Put the lock page in front of everything (Ctrl+L, or no input for a while)."""
+        if self._locked:
+            return
+        self._locked = True
+        self._idle_timer.stop()
+        focus = QApplication.focusWidget()
+        self._focus_before_lock = focus if focus is not None and self._owns(focus) else None
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+        self._hidden_windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w is not self and w.isVisible() and self._owns(w)
+        ]
+        for window in self._hidden_windows:
+            window.hide()
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(False)
+        self.lock_page.reset()
+        self.screens.setCurrentWidget(self.lock_page)
+        self.statusBar().hide()
+        self.setWindowTitle(self.tr("Locked — HWC Spoke"))
+        self.lock_page.focus_password()
+        auth, user = self.session.services.auth, self.session.user
+        Op(self, lambda: auth.lock(user)).failure(_not_recorded).run()
+        self.locked.emit()
+
+    def _unlock_with(self, password: str) -> None:
+        auth, user = self.session.services.auth, self.session.user
+        (
+            Op(self, lambda: auth.unlock(user, password))
+            .success(self._on_unlocked)
+            .failure(self._on_unlock_failed)
+            .run()
+        )
+
+    def _on_unlocked(self, _user: User) -> None:
+        if not self._locked:
+            return
+        self._locked = False
+        self.lock_page.reset()
+        self.screens.setCurrentWidget(self.work)
+        self.statusBar().show()
+        self.setWindowTitle(self._title)
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(True)
+        # A case form lets go of device readings when hidden: it is theirs again.
+        view = self.stack.currentWidget()
+        readings, case_id = getattr(view, "device_readings", None), getattr(view, "case_id", None)
+        set_case = getattr(readings, "set_case", None)
+        if case_id is not None and callable(set_case):
+            set_case(case_id)
+        windows, self._hidden_windows = self._hidden_windows, []
+        for window in windows:
+            if shiboken6.isValid(window):
+                window.show()
+                window.raise_()
+                window.activateWindow()
+        focus, self._focus_before_lock = self._focus_before_lock, None
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._idle_timer.start()
+        self.refresh_pending()
+        self.unlocked.emit()
+
+    def _on_unlock_failed(self, exc: BaseException) -> bool:
+        self.lock_page.show_error(error_text(exc))
+        return True
+
+    def sign_in_as_someone_else(self) -> None:
+        """From the lock page: the normal sign-out (drafts kept), then the login window."""
+        self.sign_out()
+
+    def set_lock_after_minutes(self, minutes: int) -> None:
+        """How long without input before locking (from ``auth.lock_after_minutes``)."""
+        self.set_lock_after_ms(max(1, int(minutes)) * 60_000)
+
+    def set_lock_after_ms(self, ms: int) -> None:
+        self._idle_timer.setInterval(max(1, ms))
+        if not self._locked and self._filtering:
+            self._idle_timer.start()
+
+    def lock_after_ms(self) -> int:
+        return self._idle_timer.interval()
+
+    def idle_remaining_ms(self) -> int:
+        """Milliseconds until the idle lock, or -1 when the timer is stopped (locked)."""
+        return self._idle_timer.remainingTime() if self._idle_timer.isActive() else -1
+
+    def _on_lock_setting_failed(self, exc: BaseException) -> bool:
+        # The default stays: a setting that cannot be read never leaves the PC unlocked.
+        log.warning("could not read the lock time: %s", getattr(exc, "code", exc))
+        return True
+
+    def _start_watching(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._filtering:
+            app.installEventFilter(self)
+            self._filtering = True
+            self._idle_timer.start()
+
+    def _stop_watching(self) -> None:
+        self._idle_timer.stop()
+        app = QApplication.instance()
+        if app is not None and self._filtering:
+            app.removeEventFilter(self)
+        self._filtering = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in ACTIVITY_EVENTS or self._locked:
+            return False
+        self._idle_timer.start()  # someone is here: the count starts again
+        if (
+            kind == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_L
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+            and isinstance(watched, QWidget)
+            and watched.window() is not self
+            and self._owns(watched)
+        ):
+            # Ctrl+L in one of this window's dialogs (the window's own shortcut is not
+            # active there).
+            self.lock()
+            return True
+        return False
+
+    def _owns(self, widget: QWidget) -> bool:
+        """True when ``widget`` is this window or lies in it or in one of its dialogs."""
+        current: QObject | None = widget
+        while current is not None:
+            if current is self:
+                return True
+            current = current.parent()
+        return False
+
+    def _keep_drafts(self) -> None:
+        """Save what is half-typed in open forms before the window goes."""
+        for widget in self.findChildren(QDialog):
+            keep = getattr(widget, "keep_form", None)
+            # Only forms still open: a closed one has kept or discarded its draft itself.
+            open_now = widget.isVisible() or widget in self._hidden_windows
+            if callable(keep) and open_now:
+                keep()
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -365,7 +604,9 @@ class MainWindow(QMainWindow):
     def _activate(self, page: QWidget) -> None:
         title = getattr(page, "title", None)
         if callable(title):
-            self.setWindowTitle(self.tr("%1 — HWC Spoke").replace("%1", str(title())))
+            self._title = self.tr("%1 — HWC Spoke").replace("%1", str(title()))
+            if not self._locked:  # a page's title may name a patient: not on a locked screen
+                self.setWindowTitle(self._title)
         activated = getattr(page, "page_activated", None)
         if callable(activated):
             activated()
@@ -432,6 +673,13 @@ class MainWindow(QMainWindow):
         return self._pending
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_watching()
         self._pending_timer.stop()
         self.sync_events.detach()
         super().closeEvent(event)
+
+
+def _not_recorded(exc: BaseException) -> bool:
+    # The lock itself never waits on the trail: a failure is logged, not shown.
+    log.warning("could not record the lock: %s", getattr(exc, "code", exc))
+    return True

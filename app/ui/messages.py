@@ -124,6 +124,9 @@ MESSAGES: dict[str, str] = {
     "auth.first_admin_exists": QT_TRANSLATE_NOOP(
         "messages", "An administrator account already exists. Sign in instead."
     ),
+    "auth.lock_after_range": QT_TRANSLATE_NOOP(
+        "messages", "Choose between {min} and {max} minutes before the screen locks."
+    ),
     "user.not_found": QT_TRANSLATE_NOOP("messages", "This staff account was not found."),
     "permission.denied": QT_TRANSLATE_NOOP(
         "messages", "Your role ({role}) is not allowed to do this."
@@ -374,6 +377,9 @@ FALLBACKS: dict[str, str] = {
     ),
     "auth.password_too_short": QT_TRANSLATE_NOOP(
         "messages", "The password is too short. Choose a longer one."
+    ),
+    "auth.lock_after_range": QT_TRANSLATE_NOOP(
+        "messages", "Choose a shorter or longer time before the screen locks."
     ),
     "permission.denied": QT_TRANSLATE_NOOP("messages", "Your role is not allowed to do this."),
     "device.already_paired": QT_TRANSLATE_NOOP(

@@ -1,5 +1,9 @@
 """Entry point of the GUI: sign-in window, then the main window; sign out goes back.
 
+Locking (Ctrl+L, the idle time) is the main window's own and keeps the window; "Sign in as
+someone else…" on its lock page is a sign-out like the button's (``signed_out``): the login
+window shows and the first person's window is thrown away.
+
 ``run_gui(services, ...)`` builds the QApplication (``app.ui.application``), shows the login
 window and runs the event loop until the last window closes; it returns the exit code.
 

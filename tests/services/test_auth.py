@@ -160,3 +160,84 @@ def test_clock_set_back_does_not_lock_for_hours(
             services.auth.login("asha", "wrong-password")
     clock.advance(-3 * 3600)  # someone corrects a PC clock that ran three hours fast
     assert services.auth.login("asha", PASSWORD).id == staff.paramedic.id
+
+
+# -- the session lock ---------------------------------------------------------------------------
+
+
+def _trail(services: Services) -> list[tuple[str, str, str]]:
+    from app.store import audit
+
+    entries = services.store.read(lambda db: audit.recent(db, 20))
+    return [(e.action, e.actor_id, e.detail) for e in reversed(entries)]
+
+
+def test_lock_and_unlock_are_in_the_trail_with_the_users_id(
+    services: Services, staff: Staff
+) -> None:
+    user = staff.paramedic
+    services.auth.lock(user)
+    assert services.auth.unlock(user, PASSWORD).id == user.id
+    trail = [(action, actor) for action, actor, _detail in _trail(services)]
+    assert trail[-2:] == [("lock", user.id), ("unlock", user.id)]
+
+
+def test_unlock_needs_the_same_persons_password(services: Services, staff: Staff) -> None:
+    with pytest.raises(DomainError) as info:
+        services.auth.unlock(staff.paramedic, "wrong-password")
+    assert _code(info) == "auth.bad_credentials"
+    # A near miss does not open it either.
+    with pytest.raises(DomainError) as info:
+        services.auth.unlock(staff.paramedic, "not-" + PASSWORD)
+    assert _code(info) == "auth.bad_credentials"
+    assert ("unlock", staff.paramedic.id, "") not in _trail(services)
+    assert ("login_failed", staff.paramedic.id, "unlock_bad_password") in _trail(services)
+
+
+def test_unlock_attempts_are_throttled_like_logins(
+    services: Services, staff: Staff, clock: FakeClock
+) -> None:
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(DomainError) as info:
+            services.auth.unlock(staff.paramedic, "wrong-password")
+        assert _code(info) == "auth.bad_credentials"
+    with pytest.raises(DomainError) as info:
+        services.auth.unlock(staff.paramedic, PASSWORD)
+    assert _code(info) == "auth.throttled"
+    # The same counter as the login window's: no fresh five guesses there.
+    with pytest.raises(DomainError) as info:
+        services.auth.login("asha", PASSWORD)
+    assert _code(info) == "auth.throttled"
+    clock.advance(THROTTLE_SECONDS)
+    assert services.auth.unlock(staff.paramedic, PASSWORD).id == staff.paramedic.id
+
+
+def test_a_switched_off_account_cannot_unlock(services: Services, staff: Staff) -> None:
+    services.auth.set_active(staff.admin, staff.paramedic.id, False)
+    with pytest.raises(DomainError) as info:
+        services.auth.unlock(staff.paramedic, PASSWORD)
+    assert _code(info) == "auth.inactive"
+
+
+def test_lock_after_minutes_defaults_to_five_and_needs_manage_settings(
+    services: Services, staff: Staff
+) -> None:
+    assert services.auth.lock_after_minutes() == 5
+    with pytest.raises(PermissionDenied):
+        services.auth.set_lock_after_minutes(staff.paramedic, 10)
+    assert services.auth.set_lock_after_minutes(staff.admin, 10) == 10
+    assert services.auth.lock_after_minutes() == 10
+    assert ("settings_change", staff.admin.id, "10") in _trail(services)
+
+
+@pytest.mark.parametrize("minutes", [0, 61, -5])
+def test_lock_after_minutes_refuses_values_out_of_range(
+    services: Services, staff: Staff, minutes: int
+) -> None:
+    with pytest.raises(DomainError) as info:
+        services.auth.set_lock_after_minutes(staff.admin, minutes)
+    assert _code(info) == "auth.lock_after_range"
+    assert info.value.params == {"min": 1, "max": 60}
+    assert services.auth.lock_after_minutes() == 5
+    for edge in (1, 60):
+        assert services.auth.set_lock_after_minutes(staff.admin, edge) == edge

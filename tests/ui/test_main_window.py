@@ -111,10 +111,11 @@ def test_ctrl_n_opens_registration(qtbot: QtBot, session: Session) -> None:
     dialog.reject()
 
 
-def test_ctrl_l_signs_out(qtbot: QtBot, session: Session) -> None:
+def test_the_sign_out_button_signs_out(qtbot: QtBot, session: Session) -> None:
+    # Ctrl+L locks instead (tests/ui/test_session_lock.py): stepping away is not signing out.
     window = make_window(qtbot, session)
     with qtbot.waitSignal(window.signed_out):
-        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
 
 
 def test_status_bar_shows_user_offline_state_and_pending_count(
