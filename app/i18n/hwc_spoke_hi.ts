@@ -4,67 +4,67 @@
 <context>
     <name>AddStaffDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="496"/>
+        <location filename="../ui/users_page.py" line="712"/>
         <source>Add staff member</source>
         <translation>स्टाफ़ सदस्य जोड़ें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="500"/>
+        <location filename="../ui/users_page.py" line="716"/>
         <source>The new member of staff signs in with this username and password. Tell them the password in person; they can change it later.</source>
         <translation>नया स्टाफ़ सदस्य इसी उपयोगकर्ता नाम और पासवर्ड से साइन इन करेगा। पासवर्ड उन्हें खुद मिलकर बताएँ; वे इसे बाद में बदल सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="508"/>
+        <location filename="../ui/users_page.py" line="724"/>
         <source>e.g. asha.devi</source>
         <translation>जैसे: asha.devi</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="514"/>
+        <location filename="../ui/users_page.py" line="730"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="517"/>
+        <location filename="../ui/users_page.py" line="733"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="518"/>
+        <location filename="../ui/users_page.py" line="734"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="519"/>
+        <location filename="../ui/users_page.py" line="735"/>
         <source>&amp;Role:</source>
         <translation>भूमिका (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="520"/>
+        <location filename="../ui/users_page.py" line="736"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="521"/>
+        <location filename="../ui/users_page.py" line="737"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="522"/>
+        <location filename="../ui/users_page.py" line="738"/>
         <source>&amp;Add account</source>
         <translation>खाता जोड़ें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="542"/>
+        <location filename="../ui/users_page.py" line="758"/>
         <source>Enter the person&apos;s full name.</source>
         <translation>व्यक्ति का पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="545"/>
+        <location filename="../ui/users_page.py" line="761"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="548"/>
+        <location filename="../ui/users_page.py" line="764"/>
         <source>Type a first password for them.</source>
         <translation>उनके लिए पहला पासवर्ड लिखें।</translation>
     </message>
@@ -2285,37 +2285,37 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="595"/>
+        <location filename="../ui/users_page.py" line="811"/>
         <source>Reset password</source>
         <translation>पासवर्ड रीसेट करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="598"/>
+        <location filename="../ui/users_page.py" line="814"/>
         <source>A new password for %1 (%2). The old one stops working. Tell them the new one in person.</source>
         <translation>%1 (%2) के लिए नया पासवर्ड। पुराना पासवर्ड काम करना बंद कर देगा। नया पासवर्ड उन्हें खुद मिलकर बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="605"/>
+        <location filename="../ui/users_page.py" line="821"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="607"/>
+        <location filename="../ui/users_page.py" line="823"/>
         <source>New &amp;password:</source>
         <translation>नया पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="608"/>
+        <location filename="../ui/users_page.py" line="824"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="609"/>
+        <location filename="../ui/users_page.py" line="825"/>
         <source>&amp;Save new password</source>
         <translation>नया पासवर्ड सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="621"/>
+        <location filename="../ui/users_page.py" line="837"/>
         <source>Type the new password.</source>
         <translation>नया पासवर्ड लिखें।</translation>
     </message>
@@ -2826,85 +2826,130 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../ui/users_page.py" line="64"/>
+        <location filename="../ui/users_page.py" line="78"/>
         <source>Paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="65"/>
+        <location filename="../ui/users_page.py" line="79"/>
         <source>Doctor (generalist)</source>
         <translation>डॉक्टर (सामान्य चिकित्सक)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="66"/>
+        <location filename="../ui/users_page.py" line="80"/>
         <source>Administrator (field IT)</source>
         <translation>व्यवस्थापक (फ़ील्ड आईटी)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="70"/>
+        <location filename="../ui/users_page.py" line="84"/>
         <source>Name</source>
         <translation>नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="71"/>
+        <location filename="../ui/users_page.py" line="85"/>
         <source>Username</source>
         <translation>उपयोगकर्ता नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="72"/>
+        <location filename="../ui/users_page.py" line="86"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="73"/>
+        <location filename="../ui/users_page.py" line="87"/>
         <source>Account</source>
         <translation>खाता</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="133"/>
+        <location filename="../ui/users_page.py" line="147"/>
         <source>%1 (you)</source>
         <translation>%1 (आप)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="143"/>
+        <location filename="../ui/users_page.py" line="157"/>
         <source>Switched on</source>
         <translation>चालू</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="144"/>
+        <location filename="../ui/users_page.py" line="158"/>
         <source>Switched off</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="163"/>
-        <location filename="../ui/users_page.py" line="193"/>
-        <location filename="../ui/users_page.py" line="225"/>
+        <location filename="../ui/users_page.py" line="181"/>
+        <location filename="../ui/users_page.py" line="211"/>
+        <location filename="../ui/users_page.py" line="311"/>
         <source>Staff accounts</source>
         <translation>स्टाफ़ खाते</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="166"/>
+        <location filename="../ui/users_page.py" line="184"/>
         <source>Add the paramedics and doctors who work here; each signs in with their own username and password. Switch off the account of someone who has left: their records stay. Someone who forgot their password gets a new one here.</source>
         <translation>यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ें; हर व्यक्ति अपने उपयोगकर्ता नाम और पासवर्ड से साइन इन करता है। जो व्यक्ति चला गया है, उसका खाता बंद करें: उसके रिकॉर्ड बने रहेंगे। जो अपना पासवर्ड भूल गया है, उसे यहाँ नया पासवर्ड मिलता है।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="174"/>
+        <location filename="../ui/users_page.py" line="192"/>
         <source>&amp;Add staff member…</source>
         <translation>स्टाफ़ सदस्य जोड़ें… (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="178"/>
+        <location filename="../ui/users_page.py" line="196"/>
         <source>&amp;Reset password…</source>
         <translation>पासवर्ड रीसेट करें… (&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="181"/>
-        <location filename="../ui/users_page.py" line="309"/>
+        <location filename="../ui/users_page.py" line="199"/>
+        <location filename="../ui/users_page.py" line="395"/>
         <source>S&amp;witch off account</source>
         <translation>खाता बंद करें (&amp;W)</translation>
     </message>
+    <message>
+        <location filename="../ui/users_page.py" line="246"/>
+        <source>This PC&apos;s security</source>
+        <translation>इस पीसी की सुरक्षा</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="254"/>
+        <source>Minutes without use before this PC locks</source>
+        <translation>कितने मिनट इस्तेमाल न होने पर यह पीसी लॉक हो</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="255"/>
+        <source>&amp;Lock this PC after</source>
+        <translation>इस पीसी को (&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="257"/>
+        <source>minutes without use</source>
+        <translation>मिनट इस्तेमाल न होने पर लॉक करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="258"/>
+        <source>&amp;Save</source>
+        <translation>सहेजें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="269"/>
+        <source>A new time applies from the next sign-in on this PC.</source>
+        <translation>नया समय इस पीसी पर अगली बार साइन इन करने से लागू होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="274"/>
+        <source>Problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="277"/>
+        <source>Make a &amp;new recovery key…</source>
+        <translation>नई रिकवरी की बनाएँ (&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="282"/>
+        <source>The recovery key opens the clinic&apos;s data if every password is lost. Make a new one if it is lost or someone else has seen it.</source>
+        <translation>सारे पासवर्ड खो जाने पर रिकवरी की से क्लिनिक का डेटा खुलता है। अगर यह खो गई है या किसी और ने इसे देख लिया है, तो नई बनाएँ।</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="266"/>
+        <location filename="../ui/users_page.py" line="352"/>
         <source>%n account(s) switched on</source>
         <translation>
             <numerusform>%n खाता चालू है</numerusform>
@@ -2912,7 +2957,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="268"/>
+        <location filename="../ui/users_page.py" line="354"/>
         <source>%n switched off</source>
         <translation>
             <numerusform>%n बंद है</numerusform>
@@ -2920,34 +2965,67 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="307"/>
+        <location filename="../ui/users_page.py" line="393"/>
         <source>S&amp;witch on account</source>
         <translation>खाता चालू करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="313"/>
+        <location filename="../ui/users_page.py" line="399"/>
         <source>You cannot switch off your own account.</source>
         <translation>आप अपना खुद का खाता बंद नहीं कर सकते।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="341"/>
+        <location filename="../ui/users_page.py" line="427"/>
         <source>Account added for %1 (%2). They can sign in now.</source>
         <translation>%1 (%2) का खाता जोड़ दिया गया है। वे अब साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="349"/>
+        <location filename="../ui/users_page.py" line="435"/>
         <source>New password saved for %1. Give it to them in person.</source>
         <translation>%1 का नया पासवर्ड सहेज दिया गया है। यह उन्हें खुद मिलकर दें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="369"/>
+        <location filename="../ui/users_page.py" line="455"/>
         <source>%1 can sign in again.</source>
         <translation>%1 फिर से साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="371"/>
+        <location filename="../ui/users_page.py" line="457"/>
         <source>%1&apos;s account is switched off: they can no longer sign in.</source>
         <translation>%1 का खाता बंद कर दिया गया है: वे अब साइन इन नहीं कर सकते।</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/users_page.py" line="516"/>
+        <source>This PC will lock after %n minute(s) without use, from the next sign-in.</source>
+        <translation>
+            <numerusform>अगली बार साइन इन करने से, %n मिनट इस्तेमाल न होने पर यह पीसी लॉक हो जाएगा।</numerusform>
+            <numerusform>अगली बार साइन इन करने से, %n मिनट इस्तेमाल न होने पर यह पीसी लॉक हो जाएगा।</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="540"/>
+        <source>New recovery key</source>
+        <translation>नई रिकवरी की</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="541"/>
+        <source>The old recovery key will stop working. Make a new one?</source>
+        <translation>पुरानी रिकवरी की काम करना बंद कर देगी। नई बनाएँ?</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="542"/>
+        <source>&amp;Make a new key</source>
+        <translation>नई की बनाएँ (&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="544"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="584"/>
+        <source>A new recovery key is made; the old one no longer works.</source>
+        <translation>नई रिकवरी की बन गई है; पुरानी अब काम नहीं करती।</translation>
     </message>
 </context>
 <context>
@@ -3121,22 +3199,22 @@
 <context>
     <name>_AccountDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="395"/>
+        <location filename="../ui/users_page.py" line="611"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="399"/>
+        <location filename="../ui/users_page.py" line="615"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="405"/>
+        <location filename="../ui/users_page.py" line="621"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="457"/>
+        <location filename="../ui/users_page.py" line="673"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>

@@ -8,6 +8,15 @@ The page lists every account (name, username, role, whether it is switched on) a
 - **Switch off / Switch on account** (Alt+W): someone who has left cannot sign in any more;
   their records stay. An administrator cannot switch off their own account.
 
+Below the table, **This PC's security**:
+
+- **Lock this PC after N minutes without use** (Alt+L reaches the number, Alt+S saves it):
+  ``auth.lock_after_minutes`` / ``auth.set_lock_after_minutes`` (``MANAGE_SETTINGS``). The
+  main window reads it when it opens, so a new value applies from the next sign-in.
+- **Make a new recovery key…** (Alt+N; only on an encrypted data folder, ``services.keys``):
+  after a confirmation, ``keys.new_recovery_secret`` (``MANAGE_USERS``) and the new key shown
+  once in ``RecoveryKeyDialog``, which must be acknowledged. The old key stops working.
+
 Every call goes through ``Op``; refusals from the services (``auth.*``, ``permission.denied``)
 appear inside the dialog, next to what was typed, in the interface language. The services
 check the permission again (``MANAGE_USERS``): the page is only built for administrators.
@@ -37,18 +46,23 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.ids import UserId
 from app.domain.models import Role, User
+from app.services.auth import DEFAULT_LOCK_AFTER_MINUTES, LOCK_AFTER_RANGE
 from app.ui.messages import error_text
+from app.ui.recovery_key_dialog import RecoveryKeyDialog
 from app.ui.tasks import Op
 from app.ui.widgets.tables import record_table
 from app.ui.widgets.text import WrappingLabel, heading_label
@@ -159,6 +173,10 @@ class UsersPage(QWidget):
         self._reload_again = False
         self._select_after_load: UserId | None = None
         self.dialog: QDialog | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.recovery_dialog: RecoveryKeyDialog | None = None
+        self._lock_busy = False
+        self._recovery_busy = False
 
         heading = heading_label(self.tr("Staff accounts"), 1)
         intro = WrappingLabel(
@@ -212,12 +230,83 @@ class UsersPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status_label)
+        layout.addWidget(self._build_security_box())
 
         self.setTabOrder(self.table, self.add_button)
         self.setTabOrder(self.add_button, self.reset_button)
         self.setTabOrder(self.reset_button, self.toggle_button)
+        self.setTabOrder(self.toggle_button, self.lock_spin)
+        self.setTabOrder(self.lock_spin, self.lock_save_button)
+        self.setTabOrder(self.lock_save_button, self.recovery_button)
         self._update_buttons()
         self.reload()
+        self.load_lock_after()
+
+    def _build_security_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("This PC's security"))
+        box.setObjectName("pcSecurity")
+        low, high = LOCK_AFTER_RANGE
+        self.lock_spin = QSpinBox()
+        self.lock_spin.setObjectName("lockAfterMinutes")
+        self.lock_spin.setRange(low, high)
+        self.lock_spin.setValue(DEFAULT_LOCK_AFTER_MINUTES)
+        # The app's style sheet leaves the arrow buttons a sliver: give them a width from the font.
+        self.lock_spin.setStyleSheet("QSpinBox::up-button, QSpinBox::down-button { width: 1.2em; }")
+        self.lock_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.lock_spin.setEnabled(False)  # until the stored value is read
+        self.lock_spin.setAccessibleName(self.tr("Minutes without use before this PC locks"))
+        lock_label = QLabel(self.tr("&Lock this PC after"))
+        lock_label.setBuddy(self.lock_spin)
+        minutes_label = QLabel(self.tr("minutes without use"))
+        self.lock_save_button = QPushButton(self.tr("&Save"))
+        self.lock_save_button.setObjectName("saveLockAfter")
+        self.lock_save_button.setEnabled(False)
+        self.lock_save_button.clicked.connect(self.save_lock_after)
+        lock_row = QHBoxLayout()
+        lock_row.addWidget(lock_label)
+        lock_row.addWidget(self.lock_spin)
+        lock_row.addWidget(minutes_label)
+        lock_row.addWidget(self.lock_save_button)
+        lock_row.addStretch(1)
+        self.lock_note = WrappingLabel(
+            self.tr("A new time applies from the next sign-in on this PC.")
+        )
+        self.lock_note.setObjectName("mutedText")
+        self.lock_error = WrappingLabel()
+        self.lock_error.setObjectName("errorText")
+        self.lock_error.setAccessibleName(self.tr("Problem"))
+        self.lock_error.hide()
+
+        self.recovery_button = QPushButton(self.tr("Make a &new recovery key…"))
+        self.recovery_button.setObjectName("newRecoveryKey")
+        self.recovery_button.clicked.connect(self.confirm_new_recovery_key)
+        self.recovery_note = WrappingLabel(
+            self.tr(
+                "The recovery key opens the clinic's data if every password is lost. Make a "
+                "new one if it is lost or someone else has seen it."
+            )
+        )
+        self.recovery_note.setObjectName("mutedText")
+        recovery_row = QHBoxLayout()
+        recovery_row.addWidget(self.recovery_button)
+        recovery_row.addStretch(1)
+        encrypted = self._session.services.keys is not None
+        self.recovery_button.setVisible(encrypted)
+        self.recovery_note.setVisible(encrypted)
+
+        m = self.fontMetrics().height()
+        inner = QVBoxLayout(box)
+        inner.setSpacing(m // 3)
+        inner.addLayout(lock_row)
+        inner.addWidget(self.lock_note)
+        inner.addWidget(self.lock_error)
+        inner.addSpacing(m // 3)
+        inner.addWidget(self.recovery_note)
+        inner.addLayout(recovery_row)
+        width = self.fontMetrics().averageCharWidth() * 90
+        self.lock_note.setMaximumWidth(width)
+        self.recovery_note.setMaximumWidth(width)
+        return box
 
     # --- page protocol ----------------------------------------------------------------------
 
@@ -374,6 +463,136 @@ class UsersPage(QWidget):
 
     def _on_toggle_failed(self, _exc: BaseException) -> bool:
         self._update_buttons()
+        return False  # not handled: shown in a message box
+
+    # --- this PC's security ------------------------------------------------------------------
+
+    def load_lock_after(self) -> None:
+        """Read the stored idle time into the spin box (off the GUI thread)."""
+        self._lock_busy = True
+        (
+            Op(self, self._session.services.auth.lock_after_minutes)
+            .success(self._on_lock_after_loaded)
+            .failure(self._on_lock_failed)
+            .run()
+        )
+
+    def _on_lock_after_loaded(self, minutes: int) -> None:
+        self._lock_busy = False
+        self.lock_spin.setValue(minutes)
+        self._set_lock_enabled(True)
+
+    def _set_lock_enabled(self, enabled: bool) -> None:
+        had_focus = self.lock_spin.hasFocus() or self.lock_save_button.hasFocus()
+        self.lock_spin.setEnabled(enabled)
+        self.lock_save_button.setEnabled(enabled)
+        if enabled and had_focus:
+            self.lock_spin.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def is_lock_busy(self) -> bool:
+        return self._lock_busy
+
+    def save_lock_after(self) -> None:
+        if self._lock_busy:
+            return
+        self.lock_error.hide()
+        auth, actor, minutes = (
+            self._session.services.auth,
+            self._session.user,
+            self.lock_spin.value(),
+        )
+        self._lock_busy = True
+        self._set_lock_enabled(False)
+        (
+            Op(self, lambda: auth.set_lock_after_minutes(actor, minutes))
+            .success(self._on_lock_after_saved)
+            .failure(self._on_lock_failed)
+            .run()
+        )
+
+    def _on_lock_after_saved(self, minutes: int) -> None:
+        self._lock_busy = False
+        self.lock_spin.setValue(minutes)
+        self._set_lock_enabled(True)
+        self._navigator.status_message(
+            self.tr(
+                "This PC will lock after %n minute(s) without use, from the next sign-in.",
+                "",
+                minutes,
+            )
+        )
+
+    def _on_lock_failed(self, exc: BaseException) -> bool:
+        self._lock_busy = False
+        self._set_lock_enabled(True)
+        self.lock_error.setText(error_text(exc))
+        self.lock_error.show()
+        self.lock_spin.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.lock_spin.selectAll()
+        return True
+
+    def confirm_new_recovery_key(self) -> None:
+        """Ask first: the old recovery key stops working once a new one is made."""
+        if self._session.services.keys is None or self._recovery_busy:
+            return
+        if self.confirm_box is not None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("newRecoveryKeyBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("New recovery key"))
+        box.setText(self.tr("The old recovery key will stop working. Make a new one?"))
+        make = box.addButton(self.tr("&Make a new key"), QMessageBox.ButtonRole.DestructiveRole)
+        make.setObjectName("confirmNewRecoveryKey")
+        cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        cancel.setObjectName("cancelNewRecoveryKey")
+        box.setDefaultButton(cancel)  # Enter on a slip must not replace the key
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._on_recovery_confirmed(box))
+        self.confirm_box = box
+        box.open()  # not exec(): no nested event loop
+
+    def _on_recovery_confirmed(self, box: QMessageBox) -> None:
+        self.confirm_box = None
+        clicked = box.clickedButton()
+        keys = self._session.services.keys
+        if keys is None or clicked is None or clicked.objectName() != "confirmNewRecoveryKey":
+            self.recovery_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        actor = self._session.user
+        self._recovery_busy = True
+        self.recovery_button.setEnabled(False)
+        (
+            Op(self, lambda: keys.new_recovery_secret(actor))
+            .success(self._on_new_recovery_key)
+            .failure(self._on_recovery_failed)
+            .run()
+        )
+
+    def is_recovery_busy(self) -> bool:
+        return self._recovery_busy
+
+    def _on_new_recovery_key(self, secret: str) -> None:
+        dialog = RecoveryKeyDialog(secret, self)
+        self.recovery_dialog = dialog
+
+        def closed(_result: int) -> None:
+            self.recovery_dialog = None
+            self._recovery_busy = False
+            self.recovery_button.setEnabled(True)
+            self.recovery_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            dialog.deleteLater()
+            self._navigator.status_message(
+                self.tr("A new recovery key is made; the old one no longer works.")
+            )
+
+        dialog.finished.connect(closed)
+        dialog.open()
+
+    def _on_recovery_failed(self, _exc: BaseException) -> bool:
+        self._recovery_busy = False
+        self.recovery_button.setEnabled(True)
         return False  # not handled: shown in a message box
 
 
