@@ -40,27 +40,24 @@ from typing import Any, Final, Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from app.domain.enrolment import ALPHABET
-from app.security.rx_signatures import b64url, b64url_decode
+from app.security import rx_signatures
+from app.security.rx_signatures import b64url, b64url_decode, check_scrypt_cost, scrypt_kek
 
 FORMAT_VERSION: Final = 1
+# The specialists' signing keys' scrypt cost: one choice for every password-derived key.
+DEFAULT_LOG_N: Final = rx_signatures.DEFAULT_LOG_N
+DEFAULT_R: Final = rx_signatures.DEFAULT_R
+DEFAULT_P: Final = rx_signatures.DEFAULT_P
 FILE_NAME: Final = "keyslots.json"
 DB_KEY_BYTES: Final = 32
-DEFAULT_LOG_N: Final = 17
-DEFAULT_R: Final = 8
-DEFAULT_P: Final = 1
 _SALT_BYTES: Final = 16
 _NONCE_BYTES: Final = 12
 _CHECK_BYTES: Final = 16
 _WRAPPED_BYTES: Final = DB_KEY_BYTES + 16  # the key, then GCM's tag
 _CHECK_LABEL: Final = b"hwc-keyslots/check"
 _AAD_PREFIX: Final = "hwc-keyslot/1|"
-# Refuse absurd costs read from a file rather than allocate gigabytes for them.
-_MAX_LOG_N: Final = 20
-_MAX_R: Final = 32
-_MAX_P: Final = 16
 # A slot file is a few hundred bytes a slot; anything this big is not one.
 _MAX_FILE_BYTES: Final = 1024 * 1024
 
@@ -197,12 +194,7 @@ def _aad(kind: str, user: str) -> bytes:
 
 def _derive(secret: bytes, salt: bytes, log_n: int, r: int, p: int) -> bytes:
     """The slot's key-encryption key (tests count calls to it)."""
-    return Scrypt(salt=salt, length=32, n=2**log_n, r=r, p=p).derive(secret)
-
-
-def _check_cost(log_n: int, r: int, p: int) -> None:
-    if not (1 <= log_n <= _MAX_LOG_N and 1 <= r <= _MAX_R and 1 <= p <= _MAX_P):
-        raise ValueError("scrypt parameters out of range")
+    return scrypt_kek(secret, salt, log_n, r, p)
 
 
 def _now() -> str:
@@ -210,7 +202,7 @@ def _now() -> str:
 
 
 def _wrap(db_key: bytes, secret: bytes, kind: Kind, user: str, log_n: int, r: int, p: int) -> Slot:
-    _check_cost(log_n, r, p)
+    check_scrypt_cost(log_n, r, p)
     salt, nonce = os.urandom(_SALT_BYTES), os.urandom(_NONCE_BYTES)
     kek = _derive(secret, salt, log_n, r, p)
     wrapped = AESGCM(kek).encrypt(nonce, db_key, _aad(kind, user))
@@ -471,7 +463,7 @@ def _slot(raw: object, n: int) -> Slot:
     if n_cost < 2 or n_cost != 2**log_n:
         raise KeySlotsError(f"{what}: scrypt n must be a power of two")
     try:
-        _check_cost(log_n, r, p)
+        check_scrypt_cost(log_n, r, p)
     except ValueError:
         raise KeySlotsError(f"{what}: the scrypt parameters are out of range") from None
     salt = _bytes(kdf, "salt", _SALT_BYTES, what)

@@ -180,9 +180,20 @@ class SpecialistKey:
     sealed: str = field(repr=False)
 
 
+def scrypt_kek(secret: bytes, salt: bytes, log_n: int, r: int, p: int) -> bytes:
+    """A 32-byte key-encryption key from a secret (a password's UTF-8): what seals a
+    specialist's key here and wraps the database key in ``app.security.keyslots``."""
+    return Scrypt(salt=salt, length=32, n=2**log_n, r=r, p=p).derive(secret)
+
+
+def check_scrypt_cost(log_n: int, r: int, p: int) -> None:
+    """``ValueError`` for a cost outside what this program makes or accepts from a file."""
+    if not (1 <= log_n <= _MAX_LOG_N and 1 <= r <= _MAX_R and 1 <= p <= _MAX_P):
+        raise ValueError("scrypt parameters out of range")
+
+
 def _seal_key(password: str, salt: bytes, log_n: int, r: int, p: int) -> bytes:
-    kdf = Scrypt(salt=salt, length=32, n=2**log_n, r=r, p=p)
-    return kdf.derive(password.encode("utf-8"))
+    return scrypt_kek(password.encode("utf-8"), salt, log_n, r, p)
 
 
 def _seal(
