@@ -38,6 +38,9 @@ class Action(StrEnum):
     ENROL = "enrol"
     USER_CHANGE = "user_change"
     SETTINGS_CHANGE = "settings_change"
+    RECOVERY = "recovery"  # signed in with the recovery key (an administrator's new password)
+    BACKUP = "backup"
+    RESTORE = "restore"
 
 
 ACTIONS: Final = frozenset(a.value for a in Action)

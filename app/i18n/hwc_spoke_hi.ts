@@ -4,67 +4,67 @@
 <context>
     <name>AddStaffDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="712"/>
+        <location filename="../ui/users_page.py" line="715"/>
         <source>Add staff member</source>
         <translation>स्टाफ़ सदस्य जोड़ें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="716"/>
+        <location filename="../ui/users_page.py" line="719"/>
         <source>The new member of staff signs in with this username and password. Tell them the password in person; they can change it later.</source>
         <translation>नया स्टाफ़ सदस्य इसी उपयोगकर्ता नाम और पासवर्ड से साइन इन करेगा। पासवर्ड उन्हें खुद मिलकर बताएँ; वे इसे बाद में बदल सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="724"/>
+        <location filename="../ui/users_page.py" line="727"/>
         <source>e.g. asha.devi</source>
         <translation>जैसे: asha.devi</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="730"/>
+        <location filename="../ui/users_page.py" line="733"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="733"/>
+        <location filename="../ui/users_page.py" line="736"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="734"/>
+        <location filename="../ui/users_page.py" line="737"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="735"/>
+        <location filename="../ui/users_page.py" line="738"/>
         <source>&amp;Role:</source>
         <translation>भूमिका (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="736"/>
+        <location filename="../ui/users_page.py" line="739"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="737"/>
+        <location filename="../ui/users_page.py" line="740"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="738"/>
+        <location filename="../ui/users_page.py" line="741"/>
         <source>&amp;Add account</source>
         <translation>खाता जोड़ें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="758"/>
+        <location filename="../ui/users_page.py" line="761"/>
         <source>Enter the person&apos;s full name.</source>
         <translation>व्यक्ति का पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="761"/>
+        <location filename="../ui/users_page.py" line="764"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="764"/>
+        <location filename="../ui/users_page.py" line="767"/>
         <source>Type a first password for them.</source>
         <translation>उनके लिए पहला पासवर्ड लिखें।</translation>
     </message>
@@ -1064,135 +1064,140 @@
 <context>
     <name>LoginWindow</name>
     <message>
-        <location filename="../ui/login.py" line="83"/>
+        <location filename="../ui/login.py" line="87"/>
         <source>HWC Spoke — Sign in</source>
         <translation>HWC Spoke — साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="85"/>
+        <location filename="../ui/login.py" line="89"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="86"/>
+        <location filename="../ui/login.py" line="90"/>
         <source>Health &amp; Wellness Centre teleconsultation</source>
         <translation>स्वास्थ्य एवं आरोग्य केंद्र — टेली-परामर्श</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="122"/>
+        <location filename="../ui/login.py" line="126"/>
         <source>Version %1 · works without internet</source>
         <translation>संस्करण %1 · इंटरनेट के बिना भी चलता है</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="146"/>
+        <location filename="../ui/login.py" line="150"/>
         <source>Opening the clinic records…</source>
         <translation>क्लिनिक के रिकॉर्ड खोले जा रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="154"/>
+        <location filename="../ui/login.py" line="158"/>
         <source>Set up this PC</source>
         <translation>इस कंप्यूटर को सेट अप करें</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="157"/>
+        <location filename="../ui/login.py" line="161"/>
         <source>No staff accounts exist yet. Create the administrator account first; the administrator then adds the paramedics and doctors who work here.</source>
         <translation>अभी कोई स्टाफ़ खाता नहीं है। पहले व्यवस्थापक (एडमिन) का खाता बनाएँ; फिर व्यवस्थापक यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="167"/>
+        <location filename="../ui/login.py" line="171"/>
         <source>e.g. admin</source>
         <translation>जैसे: admin</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="171"/>
+        <location filename="../ui/login.py" line="175"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="179"/>
+        <location filename="../ui/login.py" line="183"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="180"/>
-        <location filename="../ui/login.py" line="224"/>
+        <location filename="../ui/login.py" line="184"/>
+        <location filename="../ui/login.py" line="228"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="181"/>
-        <location filename="../ui/login.py" line="225"/>
+        <location filename="../ui/login.py" line="185"/>
+        <location filename="../ui/login.py" line="229"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="183"/>
+        <location filename="../ui/login.py" line="187"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="187"/>
+        <location filename="../ui/login.py" line="191"/>
         <source>Create &amp;administrator and sign in</source>
         <translation>व्यवस्थापक खाता बनाएँ और साइन इन करें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="213"/>
+        <location filename="../ui/login.py" line="217"/>
         <source>Sign in</source>
         <translation>साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="228"/>
-        <location filename="../ui/login.py" line="482"/>
+        <location filename="../ui/login.py" line="232"/>
+        <location filename="../ui/login.py" line="514"/>
         <source>&amp;Sign in</source>
         <translation>साइन इन करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="249"/>
+        <location filename="../ui/login.py" line="242"/>
+        <source>Sign in with the &amp;recovery key…</source>
+        <translation>रिकवरी की से साइन इन करें (&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="264"/>
         <source>Demo mode — sample accounts:</source>
         <translation>डेमो मोड — नमूना खाते:</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="272"/>
+        <location filename="../ui/login.py" line="288"/>
         <source>&amp;Language / भाषा:</source>
         <translation>भाषा / Language (&amp;L):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="350"/>
+        <location filename="../ui/login.py" line="366"/>
         <source>Enter your username.</source>
         <translation>अपना उपयोगकर्ता नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="353"/>
+        <location filename="../ui/login.py" line="369"/>
         <source>Enter your password.</source>
         <translation>अपना पासवर्ड लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="399"/>
+        <location filename="../ui/login.py" line="430"/>
         <source>This PC is locked and your account has not been used on it yet: someone who has used it, or field IT with the recovery key, must sign in first.</source>
         <translation>यह पीसी लॉक है और आपका खाता इस पर अभी तक इस्तेमाल नहीं हुआ है: पहले कोई ऐसा व्यक्ति साइन इन करे जिसने इसे इस्तेमाल किया है, या रिकवरी की के साथ फ़ील्ड आईटी।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="404"/>
+        <location filename="../ui/login.py" line="435"/>
         <source>The key file of this PC does not match its clinic database, or is damaged. Call field IT; do not delete anything.</source>
         <translation>इस पीसी की की-फ़ाइल इसके क्लिनिक डेटाबेस से मेल नहीं खाती, या खराब है। फ़ील्ड आईटी को बुलाएँ; कुछ भी न हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="418"/>
+        <location filename="../ui/login.py" line="449"/>
         <source>Enter your full name.</source>
         <translation>अपना पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="421"/>
+        <location filename="../ui/login.py" line="452"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="427"/>
+        <location filename="../ui/login.py" line="458"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="482"/>
+        <location filename="../ui/login.py" line="514"/>
         <source>Signing in…</source>
         <translation>साइन इन हो रहा है…</translation>
     </message>
@@ -2066,6 +2071,81 @@
     </message>
 </context>
 <context>
+    <name>RecoverySignInDialog</name>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="49"/>
+        <location filename="../ui/recovery_sign_in.py" line="53"/>
+        <source>Sign in with the recovery key</source>
+        <translation>रिकवरी की से साइन इन करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="56"/>
+        <source>For field IT when no administrator can sign in. The recovery key opens this PC&apos;s data; the administrator account you name gets a new password. The key is replaced afterwards: write the new one down.</source>
+        <translation>फ़ील्ड आईटी के लिए, जब कोई भी व्यवस्थापक साइन इन नहीं कर सकता। रिकवरी की इस पीसी का डेटा खोलती है; आप जिस व्यवस्थापक खाते का नाम देंगे उसे नया पासवर्ड मिलेगा। इसके बाद की बदल दी जाती है: नई की लिख लें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="71"/>
+        <source>at least 8 characters</source>
+        <translation>कम से कम 8 अक्षर</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="78"/>
+        <source>Recovery &amp;key:</source>
+        <translation>रिकवरी की (&amp;K):</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="79"/>
+        <source>Administrator&apos;s &amp;username:</source>
+        <translation>व्यवस्थापक का उपयोगकर्ता नाम (&amp;U):</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="80"/>
+        <source>&amp;New password:</source>
+        <translation>नया पासवर्ड (&amp;N):</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="81"/>
+        <source>&amp;Confirm password:</source>
+        <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="89"/>
+        <source>Problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="94"/>
+        <location filename="../ui/recovery_sign_in.py" line="194"/>
+        <source>&amp;Sign in</source>
+        <translation>साइन इन करें (&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="99"/>
+        <source>Cancel</source>
+        <translation>रद्द करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="133"/>
+        <source>Type the recovery key.</source>
+        <translation>रिकवरी की टाइप करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="136"/>
+        <source>Type the administrator&apos;s username.</source>
+        <translation>व्यवस्थापक का उपयोगकर्ता नाम टाइप करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="141"/>
+        <source>The two passwords are not the same. Type the password again.</source>
+        <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/recovery_sign_in.py" line="194"/>
+        <source>Signing in…</source>
+        <translation>साइन इन हो रहा है…</translation>
+    </message>
+</context>
+<context>
     <name>RegistrationDialog</name>
     <message>
         <location filename="../ui/registration.py" line="113"/>
@@ -2285,37 +2365,37 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="811"/>
+        <location filename="../ui/users_page.py" line="814"/>
         <source>Reset password</source>
         <translation>पासवर्ड रीसेट करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="814"/>
+        <location filename="../ui/users_page.py" line="817"/>
         <source>A new password for %1 (%2). The old one stops working. Tell them the new one in person.</source>
         <translation>%1 (%2) के लिए नया पासवर्ड। पुराना पासवर्ड काम करना बंद कर देगा। नया पासवर्ड उन्हें खुद मिलकर बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="821"/>
+        <location filename="../ui/users_page.py" line="824"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="823"/>
+        <location filename="../ui/users_page.py" line="826"/>
         <source>New &amp;password:</source>
         <translation>नया पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="824"/>
+        <location filename="../ui/users_page.py" line="827"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="825"/>
+        <location filename="../ui/users_page.py" line="828"/>
         <source>&amp;Save new password</source>
         <translation>नया पासवर्ड सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="837"/>
+        <location filename="../ui/users_page.py" line="840"/>
         <source>Type the new password.</source>
         <translation>नया पासवर्ड लिखें।</translation>
     </message>
@@ -2878,7 +2958,7 @@
     <message>
         <location filename="../ui/users_page.py" line="181"/>
         <location filename="../ui/users_page.py" line="211"/>
-        <location filename="../ui/users_page.py" line="311"/>
+        <location filename="../ui/users_page.py" line="314"/>
         <source>Staff accounts</source>
         <translation>स्टाफ़ खाते</translation>
     </message>
@@ -2899,7 +2979,7 @@
     </message>
     <message>
         <location filename="../ui/users_page.py" line="199"/>
-        <location filename="../ui/users_page.py" line="395"/>
+        <location filename="../ui/users_page.py" line="398"/>
         <source>S&amp;witch off account</source>
         <translation>खाता बंद करें (&amp;W)</translation>
     </message>
@@ -2909,47 +2989,47 @@
         <translation>इस पीसी की सुरक्षा</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="254"/>
+        <location filename="../ui/users_page.py" line="257"/>
         <source>Minutes without use before this PC locks</source>
         <translation>कितने मिनट इस्तेमाल न होने पर यह पीसी लॉक हो</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="255"/>
+        <location filename="../ui/users_page.py" line="258"/>
         <source>&amp;Lock this PC after</source>
         <translation>इस पीसी को (&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="257"/>
+        <location filename="../ui/users_page.py" line="260"/>
         <source>minutes without use</source>
         <translation>मिनट इस्तेमाल न होने पर लॉक करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="258"/>
+        <location filename="../ui/users_page.py" line="261"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="269"/>
+        <location filename="../ui/users_page.py" line="272"/>
         <source>A new time applies from the next sign-in on this PC.</source>
         <translation>नया समय इस पीसी पर अगली बार साइन इन करने से लागू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="274"/>
+        <location filename="../ui/users_page.py" line="277"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="277"/>
+        <location filename="../ui/users_page.py" line="280"/>
         <source>Make a &amp;new recovery key…</source>
         <translation>नई रिकवरी की बनाएँ (&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="282"/>
+        <location filename="../ui/users_page.py" line="285"/>
         <source>The recovery key opens the clinic&apos;s data if every password is lost. Make a new one if it is lost or someone else has seen it.</source>
         <translation>सारे पासवर्ड खो जाने पर रिकवरी की से क्लिनिक का डेटा खुलता है। अगर यह खो गई है या किसी और ने इसे देख लिया है, तो नई बनाएँ।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="352"/>
+        <location filename="../ui/users_page.py" line="355"/>
         <source>%n account(s) switched on</source>
         <translation>
             <numerusform>%n खाता चालू है</numerusform>
@@ -2957,7 +3037,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="354"/>
+        <location filename="../ui/users_page.py" line="357"/>
         <source>%n switched off</source>
         <translation>
             <numerusform>%n बंद है</numerusform>
@@ -2965,37 +3045,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="393"/>
+        <location filename="../ui/users_page.py" line="396"/>
         <source>S&amp;witch on account</source>
         <translation>खाता चालू करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="399"/>
+        <location filename="../ui/users_page.py" line="402"/>
         <source>You cannot switch off your own account.</source>
         <translation>आप अपना खुद का खाता बंद नहीं कर सकते।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="427"/>
+        <location filename="../ui/users_page.py" line="430"/>
         <source>Account added for %1 (%2). They can sign in now.</source>
         <translation>%1 (%2) का खाता जोड़ दिया गया है। वे अब साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="435"/>
+        <location filename="../ui/users_page.py" line="438"/>
         <source>New password saved for %1. Give it to them in person.</source>
         <translation>%1 का नया पासवर्ड सहेज दिया गया है। यह उन्हें खुद मिलकर दें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="455"/>
+        <location filename="../ui/users_page.py" line="458"/>
         <source>%1 can sign in again.</source>
         <translation>%1 फिर से साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="457"/>
+        <location filename="../ui/users_page.py" line="460"/>
         <source>%1&apos;s account is switched off: they can no longer sign in.</source>
         <translation>%1 का खाता बंद कर दिया गया है: वे अब साइन इन नहीं कर सकते।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="516"/>
+        <location filename="../ui/users_page.py" line="519"/>
         <source>This PC will lock after %n minute(s) without use, from the next sign-in.</source>
         <translation>
             <numerusform>अगली बार साइन इन करने से, %n मिनट इस्तेमाल न होने पर यह पीसी लॉक हो जाएगा।</numerusform>
@@ -3003,27 +3083,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="540"/>
+        <location filename="../ui/users_page.py" line="543"/>
         <source>New recovery key</source>
         <translation>नई रिकवरी की</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="541"/>
+        <location filename="../ui/users_page.py" line="544"/>
         <source>The old recovery key will stop working. Make a new one?</source>
         <translation>पुरानी रिकवरी की काम करना बंद कर देगी। नई बनाएँ?</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="542"/>
+        <location filename="../ui/users_page.py" line="545"/>
         <source>&amp;Make a new key</source>
         <translation>नई की बनाएँ (&amp;M)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="544"/>
+        <location filename="../ui/users_page.py" line="547"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="584"/>
+        <location filename="../ui/users_page.py" line="587"/>
         <source>A new recovery key is made; the old one no longer works.</source>
         <translation>नई रिकवरी की बन गई है; पुरानी अब काम नहीं करती।</translation>
     </message>
@@ -3199,22 +3279,22 @@
 <context>
     <name>_AccountDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="611"/>
+        <location filename="../ui/users_page.py" line="614"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="615"/>
+        <location filename="../ui/users_page.py" line="618"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="621"/>
+        <location filename="../ui/users_page.py" line="624"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="673"/>
+        <location filename="../ui/users_page.py" line="676"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
@@ -3694,541 +3774,561 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="130"/>
+        <source>This PC&apos;s data is not encrypted yet, so it has no recovery key.</source>
+        <translation>इस पीसी का डेटा अभी एन्क्रिप्ट नहीं हुआ है, इसलिए इसकी कोई रिकवरी की नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="133"/>
+        <source>The recovery key is mistyped: check each group of five letters and digits against the paper.</source>
+        <translation>रिकवरी की गलत टाइप हुई है: पाँच अक्षरों और अंकों के हर समूह को कागज़ से मिलाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="138"/>
+        <source>This is not the recovery key of this PC. Check the paper is for this clinic.</source>
+        <translation>यह इस पीसी की रिकवरी की नहीं है। जाँचें कि कागज़ इसी क्लिनिक का है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="141"/>
+        <source>No administrator account has this username on this PC. Only an administrator can be signed in with the recovery key; they then reset the others&apos; passwords.</source>
+        <translation>इस पीसी पर इस उपयोगकर्ता नाम का कोई व्यवस्थापक खाता नहीं है। रिकवरी की से केवल व्यवस्थापक साइन इन कर सकता है; फिर वह दूसरों के पासवर्ड रीसेट करता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="146"/>
         <source>This staff account was not found.</source>
         <translation>यह स्टाफ़ खाता नहीं मिला।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="131"/>
+        <location filename="../ui/messages.py" line="147"/>
         <source>Your role ({role}) is not allowed to do this.</source>
         <translation>आपकी भूमिका ({role}) को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="135"/>
+        <location filename="../ui/messages.py" line="151"/>
         <source>The file {name} could not be read. It may be damaged.</source>
         <translation>फ़ाइल {name} पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="138"/>
+        <location filename="../ui/messages.py" line="154"/>
         <source>The file {name} is too large (the limit is {limit_mb} MB).</source>
         <translation>फ़ाइल {name} बहुत बड़ी है (सीमा {limit_mb} MB है)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="141"/>
+        <location filename="../ui/messages.py" line="157"/>
         <source>The file {name} cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>फ़ाइल {name} नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="145"/>
+        <location filename="../ui/messages.py" line="161"/>
         <source>The disk is full, so nothing could be saved. Free some space on this PC, then try again. Nothing already saved has been lost.</source>
         <translation>डिस्क भर गई है, इसलिए कुछ भी सहेजा नहीं जा सका। इस कंप्यूटर पर कुछ जगह खाली करें, फिर से कोशिश करें। पहले से सहेजा गया कुछ भी नहीं खोया है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="150"/>
+        <location filename="../ui/messages.py" line="166"/>
         <source>The clinic database is busy (another program may be using it). Try again in a moment.</source>
         <translation>क्लिनिक का डेटाबेस व्यस्त है (शायद कोई दूसरा प्रोग्राम इसे इस्तेमाल कर रहा है)। थोड़ी देर में फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="154"/>
+        <location filename="../ui/messages.py" line="170"/>
         <source>The clinic database is damaged ({path}). Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है ({path})। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="159"/>
+        <location filename="../ui/messages.py" line="175"/>
         <source>The clinic database cannot be written ({path}). Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता ({path})। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="164"/>
+        <location filename="../ui/messages.py" line="180"/>
         <source>The clinic database was written by a newer version of HWC Spoke (version {version}; this program reads up to {supported}). Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है (संस्करण {version}; यह प्रोग्राम केवल {supported} तक पढ़ सकता है)। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="170"/>
+        <location filename="../ui/messages.py" line="186"/>
         <source>This record is no longer there. Go back and open it again.</source>
         <translation>यह रिकॉर्ड अब मौजूद नहीं है। वापस जाएँ और इसे फिर से खोलें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="173"/>
+        <location filename="../ui/messages.py" line="189"/>
         <source>Someone else changed this record meanwhile. Open it again to see their change, then make yours.</source>
         <translation>इस बीच किसी और ने यह रिकॉर्ड बदल दिया है। उनका बदलाव देखने के लिए इसे फिर से खोलें, फिर अपना बदलाव करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="178"/>
+        <location filename="../ui/messages.py" line="194"/>
         <source>An attached file is missing from this PC. Call your IT support.</source>
         <translation>जोड़ी गई एक फ़ाइल इस कंप्यूटर पर नहीं मिल रही है। अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="181"/>
+        <location filename="../ui/messages.py" line="197"/>
         <source>The clinic database has been closed. Restart HWC Spoke.</source>
         <translation>क्लिनिक का डेटाबेस बंद हो गया है। HWC Spoke को फिर से शुरू करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="184"/>
+        <location filename="../ui/messages.py" line="200"/>
         <source>The clinic database reported a problem, so this was not saved. Try again; if it happens again, call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में समस्या आई, इसलिए यह सहेजा नहीं गया। फिर से कोशिश करें; अगर दोबारा ऐसा हो, तो अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="190"/>
+        <location filename="../ui/messages.py" line="206"/>
         <source>Enter who gave consent (the patient or the person on their behalf).</source>
         <translation>लिखें कि सहमति किसने दी (मरीज़ ने या उनकी ओर से किसी व्यक्ति ने)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="193"/>
+        <location filename="../ui/messages.py" line="209"/>
         <source>Choose how the person who consented is related to the patient.</source>
         <translation>चुनें कि सहमति देने वाले व्यक्ति का मरीज़ से क्या संबंध है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="196"/>
+        <location filename="../ui/messages.py" line="212"/>
         <source>Choose a specialty from the list.</source>
         <translation>सूची से एक विशेषज्ञता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="197"/>
+        <location filename="../ui/messages.py" line="213"/>
         <source>Choose the level of consciousness from the list (alert, confused, …).</source>
         <translation>सूची से होश का स्तर चुनें (सचेत, उलझन, …)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="200"/>
+        <location filename="../ui/messages.py" line="216"/>
         <source>This reading was not found. It may have been removed already.</source>
         <translation>यह रीडिंग नहीं मिली। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="204"/>
+        <location filename="../ui/messages.py" line="220"/>
         <source>This PC is not enrolled with a hub yet. Ask field IT to enrol it.</source>
         <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है। फ़ील्ड आईटी से इसे नामांकित करवाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="207"/>
+        <location filename="../ui/messages.py" line="223"/>
         <source>The enrolment was not accepted: {message}. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ: {message}। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="210"/>
+        <location filename="../ui/messages.py" line="226"/>
         <source>This change is no longer waiting for attention. It may have been sent again.</source>
         <translation>यह बदलाव अब ध्यान की प्रतीक्षा में नहीं है। शायद इसे फिर से भेजा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="214"/>
+        <location filename="../ui/messages.py" line="230"/>
         <source>This PC is already enrolled with the hub at {hub}. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से {hub} वाले हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="218"/>
+        <location filename="../ui/messages.py" line="234"/>
         <source>Warning: the hub at {hub} did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: {hub} वाला हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="225"/>
+        <location filename="../ui/messages.py" line="241"/>
         <source>The hub at {hub} does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>{hub} वाला हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="230"/>
+        <location filename="../ui/messages.py" line="246"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the administrator of the hub at {hub} for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन {hub} वाले हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="235"/>
+        <location filename="../ui/messages.py" line="251"/>
         <source>This token has expired. Ask the administrator of the hub at {hub} for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। {hub} वाले हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="239"/>
+        <location filename="../ui/messages.py" line="255"/>
         <source>The hub at {hub} could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>{hub} वाले हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="244"/>
+        <location filename="../ui/messages.py" line="260"/>
         <source>A secure connection to the hub at {hub} could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>{hub} वाले हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="249"/>
+        <location filename="../ui/messages.py" line="265"/>
         <source>Enrolling with the hub at {hub} did not work ({message}). Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>{hub} वाले हब से नामांकन नहीं हो सका ({message})। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="255"/>
+        <location filename="../ui/messages.py" line="271"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="256"/>
+        <location filename="../ui/messages.py" line="272"/>
         <source>A sync is already running. Its result will show here when it ends.</source>
         <translation>एक सिंक पहले से चल रहा है। उसके पूरा होने पर नतीजा यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="259"/>
+        <location filename="../ui/messages.py" line="275"/>
         <source>Some records got no answer from the hub. They will be sent again.</source>
         <translation>कुछ रिकॉर्ड का हब से कोई जवाब नहीं मिला। उन्हें फिर से भेजा जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="262"/>
+        <location filename="../ui/messages.py" line="278"/>
         <source>The sync stopped because of an error on this PC. Tell your IT support.</source>
         <translation>इस कंप्यूटर पर एक गड़बड़ी के कारण सिंक रुक गया। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="265"/>
+        <location filename="../ui/messages.py" line="281"/>
         <source>The last sync did not finish.</source>
         <translation>पिछला सिंक पूरा नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="266"/>
+        <location filename="../ui/messages.py" line="282"/>
         <source>The hub could not be reached. Check the network; sending resumes by itself.</source>
         <translation>हब तक नहीं पहुँच सके। नेटवर्क जाँचें; भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="269"/>
+        <location filename="../ui/messages.py" line="285"/>
         <source>The hub did not answer in time. The network may be slow; it will try again.</source>
         <translation>हब ने समय पर जवाब नहीं दिया। नेटवर्क धीमा हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="272"/>
+        <location filename="../ui/messages.py" line="288"/>
         <source>The hub&apos;s answer was cut off. The network may be poor; it will try again.</source>
         <translation>हब का जवाब बीच में कट गया। नेटवर्क कमज़ोर हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="275"/>
+        <location filename="../ui/messages.py" line="291"/>
         <source>The hub sent an answer this PC cannot read. Tell your IT support.</source>
         <translation>हब ने ऐसा जवाब भेजा जिसे यह कंप्यूटर पढ़ नहीं सकता। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="278"/>
+        <location filename="../ui/messages.py" line="294"/>
         <source>The hub is busy or down for a moment. Sending resumes by itself.</source>
         <translation>हब अभी व्यस्त है या कुछ देर के लिए बंद है। भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="281"/>
+        <location filename="../ui/messages.py" line="297"/>
         <source>The hub had a problem. Sending resumes by itself; tell IT if it lasts.</source>
         <translation>हब में कोई समस्या आई। भेजना अपने-आप फिर शुरू होगा; अगर यह बनी रहे तो आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="284"/>
+        <location filename="../ui/messages.py" line="300"/>
         <source>The hub did not accept this PC&apos;s enrolment. Ask field IT to enrol it again.</source>
         <translation>हब ने इस कंप्यूटर का नामांकन स्वीकार नहीं किया। फ़ील्ड आईटी से इसे फिर से नामांकित करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="287"/>
+        <location filename="../ui/messages.py" line="303"/>
         <source>The hub&apos;s certificate is not the one this PC trusts, so nothing was sent. Someone may be intercepting the connection: tell field IT.</source>
         <translation>हब का प्रमाणपत्र वह नहीं है जिस पर यह पीसी भरोसा करता है, इसलिए कुछ भी नहीं भेजा गया। हो सकता है कोई कनेक्शन में दखल दे रहा हो: फ़ील्ड आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="293"/>
+        <location filename="../ui/messages.py" line="309"/>
         <source>This device is no longer paired. It may have been forgotten already.</source>
         <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="296"/>
+        <location filename="../ui/messages.py" line="312"/>
         <source>A device on {address} is already paired. Rename it or forget it first.</source>
         <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="299"/>
+        <location filename="../ui/messages.py" line="315"/>
         <source>Choose the kind of device.</source>
         <translation>उपकरण का प्रकार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="300"/>
+        <location filename="../ui/messages.py" line="316"/>
         <source>Choose the port, the Bluetooth device or the listening address.</source>
         <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="303"/>
+        <location filename="../ui/messages.py" line="319"/>
         <source>Give the device a name the staff will recognise.</source>
         <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="306"/>
+        <location filename="../ui/messages.py" line="322"/>
         <source>This device reading is no longer waiting. It was kept or discarded.</source>
         <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="309"/>
+        <location filename="../ui/messages.py" line="325"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="311"/>
+        <location filename="../ui/messages.py" line="327"/>
         <source>This prescription was not found.</source>
         <translation>यह पर्चा नहीं मिला।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="312"/>
+        <location filename="../ui/messages.py" line="328"/>
         <source>This prescription failed the signature check, so it cannot be acknowledged, dispensed or printed as valid. Ask the specialist to issue it again.</source>
         <translation>यह पर्चा हस्ताक्षर की जाँच में विफल रहा, इसलिए इसे न स्वीकार किया जा सकता है, न दवा दी जा सकती है, न ही इसे मान्य पर्चे के रूप में छापा जा सकता है। विशेषज्ञ से इसे फिर से जारी करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="317"/>
+        <location filename="../ui/messages.py" line="333"/>
         <source>The specialist has corrected this prescription. Dispense from the newer one instead.</source>
         <translation>विशेषज्ञ ने इस पर्चे को सुधार दिया है। इसके बजाय नए पर्चे से दवा दें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="321"/>
+        <location filename="../ui/messages.py" line="337"/>
         <source>Acknowledge the prescription before recording what was dispensed.</source>
         <translation>दी गई दवाएँ दर्ज करने से पहले पर्चे को स्वीकार करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="324"/>
+        <location filename="../ui/messages.py" line="340"/>
         <source>The prescription has no item {index}.</source>
         <translation>पर्चे में दवा {index} नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="325"/>
+        <location filename="../ui/messages.py" line="341"/>
         <source>For each item choose: dispensed, partly, not available or declined.</source>
         <translation>हर दवा के लिए चुनें: दी गई, आंशिक रूप से दी गई, उपलब्ध नहीं, या मरीज़ ने मना किया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="328"/>
+        <location filename="../ui/messages.py" line="344"/>
         <source>Enter the quantity handed over as a whole number, 0 or more.</source>
         <translation>दी गई मात्रा पूर्ण संख्या में लिखें, 0 या उससे अधिक।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="331"/>
+        <location filename="../ui/messages.py" line="347"/>
         <source>Write your question for the specialist.</source>
         <translation>विशेषज्ञ के लिए अपना प्रश्न लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="332"/>
+        <location filename="../ui/messages.py" line="348"/>
         <source>The question is too long. Keep it under {limit} characters.</source>
         <translation>प्रश्न बहुत लंबा है। इसे {limit} अक्षरों से कम रखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="336"/>
+        <location filename="../ui/messages.py" line="352"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="342"/>
+        <location filename="../ui/messages.py" line="358"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="347"/>
+        <location filename="../ui/messages.py" line="363"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="348"/>
+        <location filename="../ui/messages.py" line="364"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="349"/>
+        <location filename="../ui/messages.py" line="365"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="352"/>
+        <location filename="../ui/messages.py" line="368"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="356"/>
+        <location filename="../ui/messages.py" line="372"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="359"/>
+        <location filename="../ui/messages.py" line="375"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="363"/>
+        <location filename="../ui/messages.py" line="379"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="364"/>
+        <location filename="../ui/messages.py" line="380"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="365"/>
+        <location filename="../ui/messages.py" line="381"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="370"/>
+        <location filename="../ui/messages.py" line="386"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="371"/>
+        <location filename="../ui/messages.py" line="387"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="375"/>
+        <location filename="../ui/messages.py" line="391"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="378"/>
+        <location filename="../ui/messages.py" line="394"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="381"/>
+        <location filename="../ui/messages.py" line="397"/>
         <source>Choose a shorter or longer time before the screen locks.</source>
         <translation>स्क्रीन लॉक होने से पहले का समय कम या ज़्यादा चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="384"/>
+        <location filename="../ui/messages.py" line="400"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="385"/>
+        <location filename="../ui/messages.py" line="401"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="388"/>
+        <location filename="../ui/messages.py" line="404"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="391"/>
+        <location filename="../ui/messages.py" line="407"/>
         <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="394"/>
+        <location filename="../ui/messages.py" line="410"/>
         <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="401"/>
+        <location filename="../ui/messages.py" line="417"/>
         <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="406"/>
+        <location filename="../ui/messages.py" line="422"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="411"/>
+        <location filename="../ui/messages.py" line="427"/>
         <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="414"/>
+        <location filename="../ui/messages.py" line="430"/>
         <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="418"/>
+        <location filename="../ui/messages.py" line="434"/>
         <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="423"/>
+        <location filename="../ui/messages.py" line="439"/>
         <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="428"/>
+        <location filename="../ui/messages.py" line="444"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="431"/>
+        <location filename="../ui/messages.py" line="447"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="432"/>
+        <location filename="../ui/messages.py" line="448"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="435"/>
+        <location filename="../ui/messages.py" line="451"/>
         <source>Choose each item once, from those on the prescription.</source>
         <translation>पर्चे में लिखी दवाओं में से हर दवा एक ही बार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="438"/>
+        <location filename="../ui/messages.py" line="454"/>
         <source>The question is too long. Shorten it.</source>
         <translation>प्रश्न बहुत लंबा है। इसे छोटा करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="439"/>
+        <location filename="../ui/messages.py" line="455"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="443"/>
+        <location filename="../ui/messages.py" line="459"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="451"/>
+        <location filename="../ui/messages.py" line="467"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="452"/>
+        <location filename="../ui/messages.py" line="468"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="453"/>
+        <location filename="../ui/messages.py" line="469"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="457"/>
+        <location filename="../ui/messages.py" line="473"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="458"/>
+        <location filename="../ui/messages.py" line="474"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="459"/>
+        <location filename="../ui/messages.py" line="475"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="460"/>
+        <location filename="../ui/messages.py" line="476"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="461"/>
+        <location filename="../ui/messages.py" line="477"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="462"/>
+        <location filename="../ui/messages.py" line="478"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="463"/>
+        <location filename="../ui/messages.py" line="479"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="464"/>
+        <location filename="../ui/messages.py" line="480"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="554"/>
+        <location filename="../ui/messages.py" line="570"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="563"/>
+        <location filename="../ui/messages.py" line="579"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="566"/>
+        <location filename="../ui/messages.py" line="582"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

@@ -16,6 +16,16 @@ the lock screen and on the login window add up; a switched-off account cannot un
 ``DEFAULT_LOCK_AFTER_MINUTES``), changed with ``set_lock_after_minutes`` (``MANAGE_SETTINGS``,
 ``LOCK_AFTER_RANGE`` minutes; else ``auth.lock_after_range``, params ``min``, ``max``).
 
+Signing in with the recovery key (``recover``: every administrator password lost, or the
+only administrator gone): the recovery key opens the database, an administrator account of
+field IT's choosing gets a new password (and is switched on again), and that person is
+signed in. The key has now been typed at this desk, so it is replaced at once: the new one
+waits in ``keys.pending_recovery`` to be shown to the administrator (as on a new PC). Only an
+administrator account can be recovered: they then reset the others' passwords as usual.
+Codes ``auth.recovery_unavailable`` (a plaintext PC has no recovery key),
+``auth.recovery_mistyped`` (the key fails its own check), ``auth.recovery_wrong`` (not this
+PC's key; counted by the throttle like a wrong password), ``auth.recovery_not_admin``.
+
 Codes: ``auth.bad_credentials``, ``auth.inactive``, ``auth.throttled``,
 ``auth.username_taken``, ``auth.username_invalid``, ``auth.password_too_short``,
 ``auth.first_admin_exists``, ``auth.lock_after_range``, ``user.not_found``, and
@@ -47,7 +57,7 @@ from sqlite_utils import Database
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import UserId, new_id
 from app.domain.models import Role, User
-from app.security.keyslots import WrongSecret
+from app.security.keyslots import MistypedRecoveryKey, WrongSecret
 from app.security.passwords import DEFAULT_LOG_N, hash_password, needs_rehash, verify_password
 from app.security.permissions import Permission, require
 from app.services.clock import Clock
@@ -69,6 +79,8 @@ LOCK_AFTER_KEY = "session.lock_after_minutes"
 DEFAULT_LOCK_AFTER_MINUTES = 5
 LOCK_AFTER_RANGE = (1, 60)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+# The throttle's entry for recovery-key attempts: no username can be spelled like this.
+_RECOVERY_THROTTLE = "#recovery"
 
 
 @dataclass(slots=True)
@@ -161,6 +173,58 @@ class AuthService:
             elif not unlocked_here:  # a slot that just opened the store is up to date
                 self._keys.ensure_user(user.username, password)
         self._audit(user, audit.Action.LOGIN, "user", user.id)
+        return user
+
+    def recover(self, recovery_key: str, username: str, new_password: str) -> User:
+        """Field IT's way back in when no administrator password is known: see the module
+        docstring. Returns the administrator, signed in with ``new_password``."""
+        self._check_throttle(_RECOVERY_THROTTLE)
+        _check_password(new_password)
+        keys = self._keys
+        if keys is None or not keys.encrypted:
+            raise DomainError(
+                "auth.recovery_unavailable",
+                "This PC's data is not encrypted yet, so it has no recovery key.",
+            )
+        try:
+            keys.unlock_with_recovery(recovery_key)  # also checks the key on an open store
+        except MistypedRecoveryKey as exc:
+            raise DomainError(
+                "auth.recovery_mistyped", f"Check the recovery key: {exc}.", field="recovery_key"
+            ) from None
+        except WrongSecret:
+            self._record_failure(_RECOVERY_THROTTLE)
+            self._audit(None, audit.Action.LOGIN_FAILED, detail="recovery_wrong")
+            raise DomainError(
+                "auth.recovery_wrong",
+                "This is not the recovery key of this PC.",
+                field="recovery_key",
+            ) from None
+        key = _normalise_username(username)
+        password_hash = hash_password(new_password, log_n=self._log_n)  # not on the writer
+        now = self._clock()
+
+        def reset(db: Database) -> User:
+            current = users_repo.by_username(db, key) if key else None
+            if current is None or current.role is not Role.ADMIN:
+                raise DomainError(
+                    "auth.recovery_not_admin",
+                    "No administrator account has this username on this PC.",
+                    field="username",
+                )
+            updated = replace(current, password_hash=password_hash, active=True)
+            users_repo.update(db, updated)
+            audit.append(
+                db, updated, audit.Action.RECOVERY, "user", updated.id, "password_reset", now
+            )
+            return updated
+
+        user = self._store.write(reset)
+        keys.add_user(user.username, new_password)
+        with self._lock:
+            self._failures.pop(user.username, None)
+            self._failures.pop(_RECOVERY_THROTTLE, None)
+        keys.replace_recovery_after_use()
         return user
 
     def logout(self, user: User) -> None:

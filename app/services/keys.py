@@ -302,15 +302,25 @@ class KeyService:
         administrator to write down (a lost, or seen, recovery key)."""
         require(actor, Permission.MANAGE_USERS)
         with self._lock:
-            if self._slots is None or self._key is None:
-                raise DomainError("keys.locked", "The clinic database is not encrypted yet.")
-            secret = keyslots.new_recovery_secret()
-            slots = self._slots.replace_recovery(self._key, secret, log_n=self._log_n)
-            keyslots.save(self.slots_path, slots)
-            self._slots = slots
+            secret = self._replace_recovery()
             self.pending_recovery = None
             self._marker.unlink(missing_ok=True)
             return secret
+
+    def replace_recovery_after_use(self) -> None:
+        """The recovery key was just typed in to sign in: replace it, the new one waiting in
+        ``pending_recovery`` for the administrator who signs in (``AuthService.recover``)."""
+        with self._lock:
+            self.pending_recovery = self._replace_recovery()
+
+    def _replace_recovery(self) -> str:
+        if self._slots is None or self._key is None:
+            raise DomainError("keys.locked", "The clinic database is not encrypted yet.")
+        secret = keyslots.new_recovery_secret()
+        slots = self._slots.replace_recovery(self._key, secret, log_n=self._log_n)
+        keyslots.save(self.slots_path, slots)
+        self._slots = slots
+        return secret
 
 
 def _load(path: Path) -> KeySlots:

@@ -19,7 +19,9 @@ Encrypted data folders (``services.keys``): signing in on a locked PC unlocks th
 here yet, a key file that does not match) is said plainly. When a recovery key is waiting to
 be shown (a new PC, or a PC just encrypted at its first sign-in) and the person signing in
 is an administrator, ``RecoveryKeyDialog`` shows it once before ``signed_in``; otherwise it
-waits for the next administrator who signs in during this run.
+waits for the next administrator who signs in during this run. "Sign in with the recovery
+key…" (Alt+R; only on an encrypted folder) opens ``RecoverySignInDialog`` for field IT when
+no administrator password is known; its administrator then goes on as after a sign-in.
 
 Signals: ``ready`` once the form is chosen and usable; ``signed_in(User)`` after a successful
 sign-in (or after the first administrator is created, who is then signed in);
@@ -52,6 +54,7 @@ from app.security.permissions import Permission, allowed
 from app.ui.application import LANGUAGE_NAMES, current_language
 from app.ui.messages import error_text, role_name
 from app.ui.recovery_key_dialog import RecoveryKeyDialog
+from app.ui.recovery_sign_in import RecoverySignInDialog
 from app.ui.tasks import Op
 from app.ui.widgets.text import WrappingLabel, heading_label
 
@@ -80,6 +83,7 @@ class LoginWindow(QWidget):
         self._busy = False
         self._is_ready = False
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self.recovery_sign_in: RecoverySignInDialog | None = None
         self.setWindowTitle(self.tr("HWC Spoke — Sign in"))
 
         title = heading_label(self.tr("HWC Spoke"), level=1)
@@ -233,12 +237,23 @@ class LoginWindow(QWidget):
         self.username.returnPressed.connect(self._username_entered)
         self.password.returnPressed.connect(self.submit_sign_in)
 
+        # Only where a recovery key exists: an encrypted data folder.
+        keys = self._services.keys
+        self.recovery_button = QPushButton(self.tr("Sign in with the &recovery key…"))
+        self.recovery_button.setObjectName("recoverySignInButton")
+        self.recovery_button.setVisible(keys is not None and keys.encrypted)
+        self.recovery_button.clicked.connect(self.open_recovery_sign_in)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.recovery_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
-        layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(buttons)
         self.demo_label: QLabel | None = None
         if demo_accounts:
             lines = [
@@ -256,6 +271,7 @@ class LoginWindow(QWidget):
         layout.addStretch(1)
         QWidget.setTabOrder(self.username, self.password)
         QWidget.setTabOrder(self.password, self.sign_in_button)
+        QWidget.setTabOrder(self.sign_in_button, self.recovery_button)
         return page
 
     def _build_language_row(self) -> QHBoxLayout:
@@ -361,6 +377,21 @@ class LoginWindow(QWidget):
             .failure(self._on_sign_in_failed)
             .run()
         )
+
+    def open_recovery_sign_in(self) -> None:
+        """Field IT's way in when no administrator password is known."""
+        if self._busy or self.recovery_sign_in is not None:
+            return
+        dialog = RecoverySignInDialog(self._services.auth, self)
+        self.recovery_sign_in = dialog
+
+        def closed() -> None:
+            self.recovery_sign_in = None
+            dialog.deleteLater()
+
+        dialog.recovered.connect(self._enter)
+        dialog.finished.connect(closed)
+        dialog.open()
 
     def _on_signed_in(self, user: User) -> None:
         self._set_busy(False)
@@ -477,6 +508,7 @@ class LoginWindow(QWidget):
             self.setup_confirm,
             self.setup_button,
             self.language_combo,
+            self.recovery_button,
         ):
             widget.setEnabled(not busy)
         self.sign_in_button.setText(self.tr("Signing in…") if busy else self.tr("&Sign in"))

@@ -127,6 +127,22 @@ MESSAGES: dict[str, str] = {
     "auth.lock_after_range": QT_TRANSLATE_NOOP(
         "messages", "Choose between {min} and {max} minutes before the screen locks."
     ),
+    "auth.recovery_unavailable": QT_TRANSLATE_NOOP(
+        "messages", "This PC's data is not encrypted yet, so it has no recovery key."
+    ),
+    "auth.recovery_mistyped": QT_TRANSLATE_NOOP(
+        "messages",
+        "The recovery key is mistyped: check each group of five letters and digits against "
+        "the paper.",
+    ),
+    "auth.recovery_wrong": QT_TRANSLATE_NOOP(
+        "messages", "This is not the recovery key of this PC. Check the paper is for this clinic."
+    ),
+    "auth.recovery_not_admin": QT_TRANSLATE_NOOP(
+        "messages",
+        "No administrator account has this username on this PC. Only an administrator can be "
+        "signed in with the recovery key; they then reset the others' passwords.",
+    ),
     "user.not_found": QT_TRANSLATE_NOOP("messages", "This staff account was not found."),
     "permission.denied": QT_TRANSLATE_NOOP(
         "messages", "Your role ({role}) is not allowed to do this."
