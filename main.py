@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -52,20 +51,11 @@ def resolve_data_dir(args: argparse.Namespace) -> Path:
 
 
 def setup_logging(data_dir: Path, verbose: bool) -> None:
-    """One rotating log file per data folder; never patient identifiers (see STYLE)."""
-    log_dir = data_dir / "logs"
-    log_dir.mkdir(exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        log_dir / "spoke.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    root.addHandler(handler)
-    if verbose:
-        root.addHandler(logging.StreamHandler())
-    for noisy in ("PIL", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    """The data folder's log, and crash reports in it: never patient data (app.logfile)."""
+    from app import logfile
+
+    logfile.setup(data_dir, verbose=verbose)
+    logfile.install_crash_handler()
 
 
 def open_services(data_dir: Path, *, headless: bool = False) -> Services:
