@@ -129,6 +129,11 @@ QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QSpinBox, QDoubleSpinBox, QDate
     background: #ffffff;
     selection-background-color: {ACCENT};
 }}
+/* Padding in em above would otherwise squeeze the arrows to slivers at 150 % text. */
+QSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::up-button,
+QDoubleSpinBox::down-button, QDateEdit::up-button, QDateEdit::down-button {{
+    width: 1.2em;
+}}
 QComboBox::drop-down {{
     subcontrol-origin: padding;
     subcontrol-position: center right;
