@@ -679,7 +679,7 @@ class _CaseFactory:
             status=status,
             consent=consent,
             chief_complaint=complaint,
-            history=data.HISTORIES[rng.randrange(len(data.HISTORIES))],
+            history=self._history(age),
             examination=data.EXAMINATIONS[rng.randrange(len(data.EXAMINATIONS))],
             specialty=specialty if sent or rng.random() < 0.5 else "",
             priority=priority,
@@ -687,6 +687,11 @@ class _CaseFactory:
             consciousness=consciousness,
         )
         return _MadeCase(case, tuple(observations), score)
+
+    def _history(self, age: int | None) -> str:
+        # An unknown age is taken as an adult's: most patients without a birth date are.
+        fitting = [text for youngest, text in data.HISTORIES if youngest <= (age or 40)]
+        return fitting[self.rng.randrange(len(fitting))]
 
     def _complaint(self, sex: Sex, age: int | None) -> Pair:
         rng = self.rng

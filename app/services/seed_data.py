@@ -289,17 +289,18 @@ COMPLAINTS: tuple[tuple[str, str], ...] = (
     ("Poor sleep and sadness for weeks", "psychiatry"),
 )
 
-HISTORIES: tuple[str, ...] = (
-    "No known drug allergy. Not on regular medicines.",
-    "Known hypertensive for 3 years, irregular with amlodipine.",
-    "Known diabetic on metformin. No allergy.",
-    "Took paracetamol from the village shop, no relief.",
-    "Similar episode last year. Tobacco chewer.",
-    "Smoker (bidi) for 20 years.",
-    "No past illness. Works in the fields.",
-    "Completed TB treatment 2 years ago.",
-    "Family history of diabetes.",
-    "Third visit for the same problem.",
+# Each history with the youngest age it fits (a 12-year-old is no smoker of 20 years).
+HISTORIES: tuple[tuple[int, str], ...] = (
+    (0, "No known drug allergy. Not on regular medicines."),
+    (0, "Took paracetamol from the village shop, no relief."),
+    (0, "Family history of diabetes."),
+    (0, "Third visit for the same problem."),
+    (0, "Completed TB treatment 2 years ago."),
+    (14, "No past illness. Works in the fields."),
+    (18, "Similar episode last year. Tobacco chewer."),
+    (25, "Known diabetic on metformin. No allergy."),
+    (30, "Known hypertensive for 3 years, irregular with amlodipine."),
+    (35, "Smoker (bidi) for 20 years."),
 )
 
 EXAMINATIONS: tuple[str, ...] = (

@@ -18,6 +18,7 @@ from app.domain.models import Address, CaseStatus, PatientDraft, Sex
 from app.domain.patients import age_years, validate_draft
 from app.domain.text import has_devanagari, nfc
 from app.domain.vitals import Flag
+from app.services import seed_data
 from app.services.container import Services
 from app.services.seed import DEMO_ACCOUNTS, SeedReport, seed, seed_demo_users
 from app.store import codec
@@ -271,6 +272,10 @@ def test_cases_have_consent_complaint_and_a_fitting_priority(
         if case.status is not CaseStatus.DRAFT:
             assert case.consent is not None and case.specialty and case.queued_at
         detail = services.cases.detail(doctor, case.id)
+        birth = detail.patient.birth_date
+        if birth is not None:  # the history fits the patient's age (no child smokers)
+            youngest = dict((text, age) for age, text in seed_data.HISTORIES)[case.history]
+            assert age_years(birth, case.created_at.date()) >= youngest, case.history
         urgent_flag = any(r.assessment.flag is Flag.URGENT for r in detail.observations)
         if urgent_flag or (detail.news2.applicable and detail.news2.urgent):
             assert case.priority.value in ("urgent", "emergency")
