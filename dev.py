@@ -44,6 +44,11 @@ DEBIAN_PACKAGES = [
 # the tests start and stop themselves; the package's own service is not used), and the browser
 # tests (tests/browser) drive Debian's headless Chromium through its matching chromedriver.
 TEST_DEBIAN_PACKAGES = ["postgresql", "chromium", "chromium-driver"]
+# The frozen build the test command also makes (installer/build.py, docs/INSTALLING.md): NSIS
+# compiles the Windows installer script, binutils strips and inspects the bundle's libraries.
+# HWC_SKIP_FROZEN=1 leaves the build out (a few minutes) on a developer's machine.
+TEST_DEBIAN_PACKAGES += ["nsis", "binutils"]
+SKIP_FROZEN = os.environ.get("HWC_SKIP_FROZEN") == "1"
 
 
 def say(text: str) -> None:
@@ -118,6 +123,7 @@ def cmd_test(extra: list[str]) -> int:
         HWC_REQUIRE_POSTGRES="1",
         HWC_REQUIRE_BROWSER="1",
         SE_OFFLINE="true",
+        HWC_REQUIRE_NSIS="1",
     )
     steps: list[tuple[str, list[str]]] = [
         ("ruff", [str(BIN / "ruff"), "check", "."]),
@@ -126,6 +132,9 @@ def cmd_test(extra: list[str]) -> int:
         ("import-linter", [str(BIN / "lint-imports")]),
         ("pytest", [str(PY), "-m", "pytest", *extra]),
     ]
+    if not SKIP_FROZEN and not extra:  # the whole suite only: not for a chosen test
+        build = [sys.executable, str(ROOT / "installer" / "build.py"), "--smoke"]
+        steps.append(("the frozen build and its smoke test", build))
     for name, cmd in steps:
         say(f"running {name}")
         code = subprocess.call(cmd, cwd=ROOT, env=env)
