@@ -7,6 +7,12 @@
     python main.py hub serve --db URL --bind HOST:PORT   the reference hub
     python main.py verify-rx FILE [--hub-key KEY]        check a prescription's QR code offline
     python main.py audit verify|show [--data-dir DIR]    check / list the audit trail
+    python main.py backup --to FOLDER [--data-dir DIR]   an encrypted backup of the data folder
+    python main.py backup-verify FILE                    check a backup file (no key needed)
+    python main.py provision FILE [--data-dir DIR]       hand the app a hub's enrolment token
+    python main.py restore FILE [--data-dir DIR] [--replace]   restore a backup (a new PC)
+    python main.py doctor [--data-dir DIR] [--json] [--offline]   diagnostics for field IT
+    python main.py support-bundle OUT.zip [--data-dir DIR]   logs and diagnostics, no patient data
     python main.py --help                every option and subcommand
 
 This is the only module that picks concrete implementations (data folder, real or demo
@@ -25,7 +31,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.domain.models import User
+    from app.services.backup_archive import BackupInfo
     from app.services.container import Services
+
+# A windowed build (the frozen app on Windows, like pythonw) starts with sys.stdin, stdout and
+# stderr set to None, and the first write or isatty() would raise. They read and write nothing
+# instead; the data folder's log keeps what matters, and hwc-spoke-cli.exe is the console twin
+# for commands.
+for _stream, _mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+    if getattr(sys, _stream) is None:
+        setattr(sys, _stream, open(os.devnull, _mode, encoding="utf-8"))  # noqa: SIM115
 
 PROCESS_START = time.perf_counter()
 APP_NAME = "HWC Spoke"
@@ -82,20 +98,26 @@ UNLOCK_HELP = (
 )
 
 
-def unlock_headless(services: Services, command: str) -> None:
+def unlock_headless(services: Services, command: str, *, optional: bool = False) -> User | None:
     """Open a locked store for a command without a window: from the environment
     (``HWC_SPOKE_USER`` + ``HWC_SPOKE_PASSWORD``, or ``HWC_SPOKE_RECOVERY_KEY``), else by asking
-    on the terminal; exits with a message saying how otherwise."""
+    on the terminal; exits with a message saying how otherwise. Returns the staff member it
+    signed in; None when the recovery key opened it, or it was not locked.
+    ``optional`` (doctor: it reports what it can without the key): no credentials in the
+    environment leave the store locked, with no prompt, and credentials that do not open it
+    are reported and leave it locked; it never exits."""
     from app.domain.errors import DomainError
     from app.security.keyslots import KeySlotsError
 
     keys = services.keys
     if keys is None or not services.store.is_locked:
-        return
+        return None
     user = os.environ.get("HWC_SPOKE_USER", "")
     password = os.environ.get("HWC_SPOKE_PASSWORD", "")
     recovery = os.environ.get("HWC_SPOKE_RECOVERY_KEY", "")
     if not (user and password) and not recovery:
+        if optional:
+            return None
         if not sys.stdin.isatty():
             services.close()
             print(f"{command}: {UNLOCK_HELP}", file=sys.stderr)
@@ -109,14 +131,16 @@ def unlock_headless(services: Services, command: str) -> None:
             recovery = getpass.getpass("Recovery key: ")
     try:
         if user.strip() and password:
-            services.auth.login(user, password)
-        else:
-            keys.unlock_with_recovery(recovery)
+            return services.auth.login(user, password)
+        keys.unlock_with_recovery(recovery)
     except (DomainError, KeySlotsError) as exc:
-        services.close()
         why = exc.message if isinstance(exc, DomainError) else str(exc)
         print(f"{command}: cannot unlock the clinic database: {why}", file=sys.stderr)
+        if optional:
+            return None
+        services.close()
         sys.exit(EXIT_LOCKED)
+    return None
 
 
 def print_recovery_key(secret: str) -> None:
@@ -279,7 +303,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
         if accounts:
             demo_devices = start_demo_devices(services, accounts)
             demo_hub = start_demo_hub(services, data_dir)
-        services.devices.start()  # drivers run on their own threads; nothing here waits
+        if not services.store.is_locked:
+            # Drivers run on their own threads; nothing here waits. A locked PC (encrypted,
+            # with accounts) starts them after the sign-in that opens the database (Shell).
+            services.devices.start()
         if accounts and args.screenshot and "SPOKE_SCREENSHOT_USER" not in os.environ:
             # A demo screenshot shows the main window as the demo paramedic sees it.
             user, password, _role = next((a for a in accounts if a[2] == "paramedic"), accounts[0])
@@ -372,6 +399,68 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 _ENROL_RETRYABLE = frozenset({"sync.enrol_unreachable", "sync.enrol_failed"})
 
 
+def cmd_provision(args: argparse.Namespace) -> int:
+    """Check a provisioning file, copy it into the data folder (owner-only), and enrol with it
+    at once when the clinic database can be opened; else the app does at the next sign-in.
+    Exit 0 enrolled, 1 saved (enrolment follows by itself), 2 refused (nothing changed by a
+    bad file; a token the hub refused is not kept)."""
+    from app.domain.errors import DomainError
+    from app.services import provisioning
+    from app.services.container import DB_FILE
+    from app.services.sync import ENROL_FINAL
+
+    source = Path(args.file).expanduser()
+    try:
+        checked = provisioning.read(source)
+    except DomainError as exc:
+        print(f"provision: {exc.message}", file=sys.stderr)
+        return 2
+    data_dir = resolve_data_dir(args)
+    setup_logging(data_dir, args.verbose)
+    saved = provisioning.write_into(data_dir, source)
+    print(f"Saved the enrolment token for the hub at {checked.url} in {saved.path} (owner only).")
+    later = (
+        "The app enrols with it at the next sign-in on this PC, moves the token into the "
+        "encrypted clinic database and deletes the file."
+    )
+    has_credentials = bool(
+        (os.environ.get("HWC_SPOKE_USER") and os.environ.get("HWC_SPOKE_PASSWORD"))
+        or os.environ.get("HWC_SPOKE_RECOVERY_KEY")
+    )
+    if not (data_dir / DB_FILE).exists():  # a new PC: no database until the first administrator
+        print(later)
+        return 1
+    with open_services(data_dir, headless=True) as services:
+        if services.store.is_locked and not has_credentials:
+            print(later)
+            return 1
+        unlock_headless(services, "provision")
+        outcome = services.provisioning.consume()
+        if outcome.notice is not None:
+            print(f"provision: {outcome.notice.message}", file=sys.stderr)
+        if outcome.action in ("ignored", "invalid"):
+            return 2
+        if outcome.action == "locked":
+            print(later)
+            return 1
+        if outcome.action == "stale" or services.sync.is_enrolled():
+            print(f"This PC is enrolled with the hub at {services.sync.hub_url()}.")
+            return 0
+        if outcome.action != "held":
+            print("provision: the token was used before and is not kept.", file=sys.stderr)
+            return 2
+        print(f"Enrolling with the hub at {outcome.hub}...", flush=True)
+        report = services.sync.enrol_held()
+        if services.sync.is_enrolled():
+            print(f"Enrolled with the hub at {services.sync.hub_url()}.")
+            return 0
+    print(f"provision: {report.error}", file=sys.stderr)
+    if report.error_code in ENROL_FINAL:
+        return 2
+    print("The token is kept in the encrypted clinic database; the app tries again by itself.")
+    return 1
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     """One full sync round, headless; the exit code says whether it succeeded."""
     import json
@@ -383,7 +472,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     with open_services(data_dir, headless=True) as services:
         unlock_headless(services, "sync")
         try:
-            report = services.sync.run_once()
+            # The installer's token (docs/SYNC.md, "Provisioning") enrols first when it waits.
+            services.provisioning.consume()
+            if not services.sync.is_enrolled() and services.sync.held_enrolment() is not None:
+                report = services.sync.enrol_held()
+            else:
+                report = services.sync.run_once()
         except DomainError as exc:
             print(f"sync: {exc.message}", file=sys.stderr)
             return 2
@@ -570,6 +664,257 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def existing_data_dir(args: argparse.Namespace) -> Path:
+    """The data folder the arguments name, without creating it."""
+    chosen = args.data_dir or os.environ.get("SPOKE_DATA_DIR")
+    return (Path(chosen).expanduser() if chosen else default_data_dir(args.demo)).absolute()
+
+
+def print_backup_progress(phase: str, done: int, total: int) -> None:
+    """One terminal line that counts up per phase (pages of the database, then files)."""
+    what = "database pages" if phase == "database" else "files"
+    if sys.stdout.isatty():
+        print(f"\r  {what}: {done:,} / {total:,}   ", end="\n" if done == total else "", flush=True)
+    elif done == total:
+        print(f"  {what}: {total:,}", flush=True)
+
+
+def run_cancellable(work: Any, command: str) -> Any:
+    """``work(cancel_event)`` on a worker thread; Ctrl+C sets the event, and the work stops
+    cleanly at its next step (and raises ``backup.cancelled``). Returns its result."""
+    import threading
+
+    cancel = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def body() -> None:
+        try:
+            outcome["result"] = work(cancel)
+        except BaseException as exc:  # handed to the main thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=body, name=command)
+    thread.start()
+    while thread.is_alive():
+        try:
+            thread.join(0.2)
+        except KeyboardInterrupt:
+            if not cancel.is_set():
+                print(f"\n{command}: cancelling...", file=sys.stderr, flush=True)
+            cancel.set()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def describe_backup(info: BackupInfo) -> str:
+    made = info.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    spoke = f", spoke {info.spoke_id}" if info.spoke_id else ", not enrolled with a hub"
+    return (
+        f"made {made} by HWC Spoke {info.app_version}{spoke}: {info.patients:,} patients, "
+        f"{info.cases:,} cases, {info.pending_sync:,} operations waiting to sync, "
+        f"{len(info.files):,} files"
+    )
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """``backup --to FOLDER``: exit 0 written, 1 it failed, 2 it could not start (no database,
+    locked, not encrypted, not an administrator), 130 cancelled with Ctrl+C."""
+    from app.domain.errors import DomainError
+    from app.services.backup import RECOVERY_KEY_HOLDER
+    from app.services.container import DB_FILE
+    from app.store.errors import StoreError
+
+    data_dir = existing_data_dir(args)
+    if not (data_dir / DB_FILE).is_file():
+        print(f"backup: no clinic database in {data_dir} (--data-dir DIR)", file=sys.stderr)
+        return 2
+    setup_logging(data_dir, args.verbose)
+    with open_services(data_dir, headless=True) as services:
+        was_locked = services.store.is_locked
+        user = unlock_headless(services, "backup")
+        try:
+            services.backup.require_encrypted()
+            if not was_locked:  # an encrypted folder always opens locked: nobody unlocked it
+                raise DomainError("backup.not_encrypted", "The clinic database is not encrypted.")
+            # Field IT with the recovery key has no account: the key opens all a backup holds.
+            actor = user if user is not None else RECOVERY_KEY_HOLDER
+        except DomainError as exc:
+            print(f"backup: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"Backing up {data_dir} to {args.to} ...", flush=True)
+        try:
+            result = run_cancellable(
+                lambda cancel: services.backup.create(
+                    actor,
+                    Path(args.to).expanduser(),
+                    progress=print_backup_progress,
+                    cancel=cancel,
+                ),
+                "backup",
+            )
+        except (DomainError, StoreError) as exc:
+            print(f"\nbackup: {exc.message}", file=sys.stderr)
+            if exc.code == "backup.cancelled":
+                return 130
+            return 2 if exc.code in ("permission.denied", "backup.not_encrypted") else 1
+    print(f"Backup written: {result.path} ({result.size / 1e6:,.1f} MB)")
+    print(f"  {describe_backup(result.info)}")
+    print("  It opens with the staff passwords that open this PC now, or its recovery key.")
+    return 0
+
+
+def cmd_backup_verify(args: argparse.Namespace) -> int:
+    """``backup-verify FILE``: exit 0 whole, 1 damaged or not a backup, 2 no such file."""
+    from app.domain.errors import DomainError
+    from app.services.backup import verify
+
+    try:
+        info = verify(Path(args.file))
+    except DomainError as exc:
+        print(f"backup-verify: {exc.message}", file=sys.stderr)
+        return 2 if exc.code == "backup.not_found" else 1
+    print(f"whole: {args.file}")
+    print(f"  {describe_backup(info)}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """``restore FILE``: verify, restore into the data folder, then open it with a staff
+    password or the recovery key and check it. Exit 0 restored and checked, 1 restored but the
+    check failed, 2 not restored, 130 cancelled."""
+    from app.domain.audit import Action
+    from app.domain.errors import DomainError
+    from app.services.backup import restore
+    from app.store import audit
+    from app.store.errors import StoreError
+
+    data_dir = existing_data_dir(args)
+    print(f"Restoring {args.file} into {data_dir} ...", flush=True)
+    try:
+        done = run_cancellable(
+            lambda cancel: restore(
+                Path(args.file),
+                data_dir,
+                replace=args.replace,
+                progress=print_backup_progress,
+                cancel=cancel,
+            ),
+            "restore",
+        )
+    except DomainError as exc:
+        print(f"restore: {exc.message}", file=sys.stderr)
+        return 130 if exc.code == "backup.cancelled" else 2
+    if done.moved_aside is not None:
+        print(f"  The folder that was there is kept as {done.moved_aside}")
+    print(f"Restored the backup {describe_backup(done.info)}.")
+    print("Checking that it opens ...", flush=True)
+    setup_logging(data_dir, args.verbose)
+    with open_services(data_dir, headless=True) as services:
+        user = unlock_headless(services, "restore")
+        try:
+            check = services.store.read(
+                lambda db: db.execute("PRAGMA integrity_check").fetchone()[0]
+            )
+            counts = services.store.read(
+                lambda db: (
+                    db.execute("SELECT count(*) FROM patients").fetchone()[0],
+                    db.execute("SELECT count(*) FROM cases").fetchone()[0],
+                )
+            )
+            pending = services.pending_sync_count()
+            made = f"{done.info.created_at:%Y%m%dT%H%M%SZ}"
+            audit.record(services.store, user, Action.RESTORE, "backup", detail=f"created={made}")
+        except StoreError as exc:
+            print(f"restore: the restored database does not open: {exc.message}", file=sys.stderr)
+            return 1
+    if check != "ok":
+        print(f"restore: the restored database is damaged ({check})", file=sys.stderr)
+        return 1
+    print(f"It opens and checks ok: {counts[0]:,} patients, {counts[1]:,} cases, {pending:,} "
+          "operations waiting to sync.")  # fmt: skip
+    return 0
+
+
+def open_for_diagnostics(
+    data_dir: Path, command: str
+) -> tuple[Services | None, BaseException | None, User | None]:
+    """The data folder's services for ``doctor`` and ``support-bundle``: None when the folder
+    has no database (none is created), with the error when it would not open. A locked folder
+    is unlocked from the environment when credentials are there, else left locked: these
+    commands report what they can without the key, and never ask or wait."""
+    from app.domain.errors import DomainError
+    from app.services.container import DB_FILE, Services
+    from app.store.errors import StoreError
+
+    if not (data_dir / DB_FILE).is_file():
+        return None, None, None
+    try:
+        services = Services.open(data_dir, encrypted=True, encrypt_new=False)
+    except (StoreError, DomainError) as exc:
+        return None, exc, None
+    return services, None, unlock_headless(services, command, optional=True)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``doctor``: every check with its verdict and what to do. Exit 0 all fine, 1 a warning,
+    2 a problem (docs/FIELD_IT.md). Never waits for input, needs no display; Ctrl+C stops the
+    database check (the report says so)."""
+    import json
+
+    from app.services.diagnostics import DiagnosticsService
+
+    data_dir = existing_data_dir(args)
+    if data_dir.is_dir():
+        setup_logging(data_dir, args.verbose)
+    services, open_error, _user = open_for_diagnostics(data_dir, "doctor")
+    try:
+        service = (
+            services.diagnostics
+            if services is not None
+            else DiagnosticsService(data_dir, None, open_error=open_error)
+        )
+        report = run_cancellable(
+            lambda cancel: service.run(offline=args.offline, cancel=cancel), "doctor"
+        )
+    finally:
+        if services is not None:
+            services.close()
+    if hasattr(sys.stdout, "reconfigure"):  # a facility name in Hindi on a Windows pipe
+        sys.stdout.reconfigure(errors="backslashreplace")
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
+    return int(report.exit_code)
+
+
+def cmd_support_bundle(args: argparse.Namespace) -> int:
+    """``support-bundle OUT.zip``: exit 0 written, 1 not written (the folder is missing, the
+    drive full or not writable). No patient data, no keys (docs/FIELD_IT.md)."""
+    from app.domain.errors import DomainError
+    from app.services.diagnostics import DiagnosticsService
+
+    data_dir = existing_data_dir(args)
+    if data_dir.is_dir():
+        setup_logging(data_dir, args.verbose)
+    services, open_error, user = open_for_diagnostics(data_dir, "support-bundle")
+    try:
+        service = (
+            services.diagnostics
+            if services is not None
+            else DiagnosticsService(data_dir, None, open_error=open_error)
+        )
+        path = service.support_bundle(Path(args.out), actor=user, offline=args.offline)
+    except DomainError as exc:
+        print(f"support-bundle: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        if services is not None:
+            services.close()
+    print(f"Support bundle written: {path} ({path.stat().st_size / 1e6:,.2f} MB)")
+    print("  It holds the diagnostics, logs and settings that are not secret: no patient data,")
+    print("  no database, no keys.")
+    return 0
+
+
 def cmd_hub(args: argparse.Namespace) -> int:
     """The reference hub's own commands (``main.py hub --help``)."""
     from hub.cli import main as hub_main
@@ -666,6 +1011,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     enrol.set_defaults(func=cmd_enrol)
 
+    provision = sub.add_parser(
+        "provision",
+        help="hand the app a hub's enrolment token from a provisioning file (field IT; "
+        "exit 0 enrolled, 1 saved and enrols later, 2 refused)",
+    )
+    provision.add_argument("file", metavar="FILE", help="a provisioning.ini (docs/SYNC.md)")
+    provision.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    provision.set_defaults(func=cmd_provision)
+
     sync = sub.add_parser("sync", help="sync with the hub")
     sync.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
     sync.add_argument(
@@ -697,6 +1051,58 @@ def build_parser() -> argparse.ArgumentParser:
     audit_show.add_argument("--last", metavar="N", type=int, default=20)
     audit_show.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
     audit.set_defaults(func=cmd_audit)
+
+    backup = sub.add_parser(
+        "backup", help="write an encrypted backup of the data folder (administrator or field IT)"
+    )
+    backup.add_argument(
+        "--to", metavar="FOLDER", required=True, help="the folder to write it to (a USB drive)"
+    )
+    backup.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    backup.set_defaults(func=cmd_backup)
+
+    backup_verify = sub.add_parser(
+        "backup-verify", help="check a backup file against its manifest (no key needed)"
+    )
+    backup_verify.add_argument("file", metavar="FILE", help="the .hwcbak file")
+    backup_verify.set_defaults(func=cmd_backup_verify)
+
+    restore = sub.add_parser(
+        "restore", help="restore a backup as the data folder (a new PC), then check it opens"
+    )
+    restore.add_argument("file", metavar="FILE", help="the .hwcbak file")
+    restore.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="the data folder already holds a clinic database: move it aside (kept, renamed "
+        "<folder>.before-restore-<time>) and restore in its place",
+    )
+    restore.set_defaults(func=cmd_restore)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="diagnostics for field IT: disk, database, encryption, hub, clock, sync, devices "
+        "(exit 0 fine, 1 warning, 2 problem)",
+    )
+    doctor.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    doctor.add_argument("--json", action="store_true", help="the report as JSON")
+    doctor.add_argument(
+        "--offline", action="store_true", help="do not contact the hub (it is shown as not checked)"
+    )
+    doctor.set_defaults(func=cmd_doctor)
+
+    bundle = sub.add_parser(
+        "support-bundle",
+        help="a zip for support: diagnostics, logs, settings that are not secret; no patient "
+        "data, no keys",
+    )
+    bundle.add_argument("out", metavar="OUT.zip", help="the file to write")
+    bundle.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS)
+    bundle.add_argument(
+        "--offline", action="store_true", help="do not contact the hub for the diagnostics"
+    )
+    bundle.set_defaults(func=cmd_support_bundle)
 
     hub = sub.add_parser(
         "hub",

@@ -1,7 +1,7 @@
 """The hub's HTTP API (docs/SYNC.md, version 1) as a Starlette ASGI application.
 
 ``create_app(store)`` serves ``GET /v1/meta``, ``GET /v1/anchor``, ``POST /v1/enrol``,
-``POST /v1/sync/push``, ``GET /v1/sync/pull``,
+``POST /v1/sync/push``, ``GET /v1/sync/pull``, ``POST /v1/status`` (a spoke's health report),
 ``POST /v1/blobs`` and ``HEAD``/``PATCH /v1/blobs/{sha256}`` on top of a ``HubStore``.
 
 Threading model: the handlers run on the server's event loop; every store call (synchronous,
@@ -44,6 +44,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub import health as spoke_health
 from hub import ops as ops_module
 from hub import signing as hub_signing
 from hub.console import create_console
@@ -574,6 +575,20 @@ class _Hub:
         body = {"changes": page.changes, "next_since": page.next_since, "has_more": page.has_more}
         return self.respond(200, body, page.epoch)
 
+    async def status(self, request: Request) -> Response:
+        """A spoke's health report, its round's last request (docs/SYNC.md "Health report"):
+        kept with the hub's time of arrival, the clinic's "last sync" on the Clinics page. A
+        bad field is dropped or clamped, named in the log and in ``ignored``; only a body that
+        is not a JSON object, or too large, is refused."""
+        spoke_id = await self.authenticate(request)
+        body = await read_json(request, spoke_health.MAX_BODY_BYTES)
+        report = spoke_health.check(body)
+        if report.problems:
+            log.warning("health report from spoke %s: %s", spoke_id, "; ".join(report.problems))
+        received_at = self.clock()
+        await self.in_store(self.store.record_health, spoke_id, report.fields, received_at)
+        return self.respond(200, {"stored": True, "ignored": report.ignored}, None)
+
     async def blob_start(self, request: Request) -> Response:
         await self.authenticate(request)
         body = await read_json(request, MAX_JSON_BYTES)
@@ -662,6 +677,7 @@ def create_app(
         Route("/v1/enrol", guarded(hub.enrol), methods=["POST"]),
         Route("/v1/sync/push", guarded(hub.push), methods=["POST"]),
         Route("/v1/sync/pull", guarded(hub.pull), methods=["GET"]),
+        Route("/v1/status", guarded(hub.status), methods=["POST"]),
         Route("/v1/blobs", guarded(hub.blob_start), methods=["POST"]),
         Route("/v1/blobs/{sha256}", guarded(hub.blob), methods=["HEAD", "PATCH"]),
         # The web console: a Starlette app of its own, with HTML error pages and form limits,

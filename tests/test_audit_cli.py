@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,21 +13,14 @@ from app.domain.models import Role, User
 from app.services.container import DB_FILE
 from app.store import audit
 from app.store.db import Store
+from tests.cli import run_main
 
-ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ASHA = User(UserId("u-asha"), "asha", "Asha Verma", Role.PARAMEDIC, "scrypt$x", created_at=T0)
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "audit", *args, "--data-dir", str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_main("audit", *args, "--data-dir", str(data_dir))
 
 
 def make_folder(tmp_path: Path, entries: int = 4) -> Path:

@@ -3,16 +3,14 @@ and the command runs with HWC_SPOKE_USER / HWC_SPOKE_PASSWORD or HWC_SPOKE_RECOV
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.services.container import Services
+from tests.cli import run_main
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "admin-pass-1"
 
 
@@ -29,21 +27,7 @@ def folder(tmp_path: Path) -> tuple[Path, str]:
 
 
 def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("HWC_SPOKE_") and k != "SPOKE_DATA_DIR"
-    }
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        env={**clean, **env},
-    )
+    return run_main(*args, "--data-dir", str(data_dir), **env)
 
 
 @pytest.mark.parametrize("command", [("sync", "--once"), ("audit", "verify")])
@@ -81,3 +65,15 @@ def test_wrong_password_is_refused_clearly(folder: tuple[Path, str]) -> None:
     )
     assert result.returncode == 2
     assert "cannot unlock the clinic database: Wrong username or password." in result.stderr
+
+
+def test_the_app_starts_on_a_locked_pc_and_shows_the_login(
+    folder: tuple[Path, str], tmp_path: Path
+) -> None:
+    # A clinic PC's every start after its first: encrypted, with accounts, locked until a
+    # sign-in. Nothing may read the database before that (device drivers included).
+    data_dir, _secret = folder
+    shot = tmp_path / "login.png"
+    done = run(data_dir, "--screenshot", str(shot), QT_QPA_PLATFORM="offscreen")
+    assert done.returncode == 0, done.stderr
+    assert shot.stat().st_size > 1000

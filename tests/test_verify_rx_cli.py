@@ -4,26 +4,17 @@ the paper, and the exit code (0 valid, 1 tampered or unknown signer, 2 unreadabl
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from app.security import rx_signatures as rx
 from app.store.db import Store
 from app.sync import credentials
+from tests.cli import run_main
 from tests.security.rx_samples import prescription, signer
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def verify_rx(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "verify-rx", *args, "--data-dir", str(data_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_main("verify-rx", *args, "--data-dir", str(data_dir))
 
 
 def test_valid_tampered_unknown_and_unreadable_codes(tmp_path: Path) -> None:

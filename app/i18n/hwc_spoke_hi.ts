@@ -4,69 +4,154 @@
 <context>
     <name>AddStaffDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="715"/>
+        <location filename="../ui/users_page.py" line="761"/>
         <source>Add staff member</source>
         <translation>स्टाफ़ सदस्य जोड़ें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="719"/>
+        <location filename="../ui/users_page.py" line="765"/>
         <source>The new member of staff signs in with this username and password. Tell them the password in person; they can change it later.</source>
         <translation>नया स्टाफ़ सदस्य इसी उपयोगकर्ता नाम और पासवर्ड से साइन इन करेगा। पासवर्ड उन्हें खुद मिलकर बताएँ; वे इसे बाद में बदल सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="727"/>
+        <location filename="../ui/users_page.py" line="773"/>
         <source>e.g. asha.devi</source>
         <translation>जैसे: asha.devi</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="733"/>
+        <location filename="../ui/users_page.py" line="779"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="736"/>
+        <location filename="../ui/users_page.py" line="782"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="737"/>
+        <location filename="../ui/users_page.py" line="783"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="738"/>
+        <location filename="../ui/users_page.py" line="784"/>
         <source>&amp;Role:</source>
         <translation>भूमिका (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="739"/>
+        <location filename="../ui/users_page.py" line="785"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="740"/>
+        <location filename="../ui/users_page.py" line="786"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="741"/>
+        <location filename="../ui/users_page.py" line="787"/>
         <source>&amp;Add account</source>
         <translation>खाता जोड़ें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="761"/>
+        <location filename="../ui/users_page.py" line="807"/>
         <source>Enter the person&apos;s full name.</source>
         <translation>व्यक्ति का पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="764"/>
+        <location filename="../ui/users_page.py" line="810"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="767"/>
+        <location filename="../ui/users_page.py" line="813"/>
         <source>Type a first password for them.</source>
         <translation>उनके लिए पहला पासवर्ड लिखें।</translation>
+    </message>
+</context>
+<context>
+    <name>BackupDialog</name>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="50"/>
+        <source>Choose where to write the backup (a USB drive)</source>
+        <translation>चुनें कि बैकअप कहाँ लिखा जाए (USB ड्राइव)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="67"/>
+        <location filename="../ui/backup_dialog.py" line="75"/>
+        <source>Back up this PC&apos;s clinic data</source>
+        <translation>इस पीसी के क्लिनिक डेटा का बैकअप लें</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="78"/>
+        <source>The backup is one encrypted file with every patient, case, attachment and staff key of this PC. It opens only with a staff password that opens this PC today, or with its recovery key. Keep the drive locked away.</source>
+        <translation>बैकअप एक एन्क्रिप्टेड फ़ाइल है, जिसमें इस पीसी के सभी मरीज़, केस, जोड़ी गई फ़ाइलें और स्टाफ़ कुंजियाँ होती हैं। यह केवल ऐसे स्टाफ़ पासवर्ड से खुलता है जिससे आज यह पीसी खुलता है, या इस पीसी की रिकवरी की से। ड्राइव को ताले में सँभालकर रखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="83"/>
+        <source>No folder chosen yet.</source>
+        <translation>अभी कोई फ़ोल्डर नहीं चुना गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="85"/>
+        <source>Choose a &amp;folder…</source>
+        <translation>फ़ोल्डर चुनें (&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="91"/>
+        <source>Backup progress</source>
+        <translation>बैकअप की प्रगति</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="98"/>
+        <source>Problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="101"/>
+        <source>&amp;Back up</source>
+        <translation>बैकअप लें (&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="106"/>
+        <source>&amp;Cancel</source>
+        <translation>रद्द करें (&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="110"/>
+        <source>C&amp;lose</source>
+        <translation>बंद करें (&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="154"/>
+        <source>Write it to: %1</source>
+        <translation>बैकअप यहाँ लिखा जाएगा: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="169"/>
+        <location filename="../ui/backup_dialog.py" line="201"/>
+        <source>Copying the database…</source>
+        <translation>डेटाबेस कॉपी हो रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="204"/>
+        <source>Writing the files: %1 of %2</source>
+        <translation>फ़ाइलें लिखी जा रही हैं: %2 में से %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="215"/>
+        <source>Cancelling…</source>
+        <translation>रद्द हो रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="230"/>
+        <source>Backup written: %1 (%2 MB) in %3.</source>
+        <translation>बैकअप लिखा गया: %1 (%2 MB), %3 में।</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_dialog.py" line="249"/>
+        <source>Cancelled: nothing was written.</source>
+        <translation>रद्द किया गया: कुछ भी नहीं लिखा गया।</translation>
     </message>
 </context>
 <context>
@@ -827,6 +912,175 @@
     </message>
 </context>
 <context>
+    <name>DiagnosticsDialog</name>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="56"/>
+        <source>✔ OK</source>
+        <translation>✔ OK</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="57"/>
+        <source>⚠ Warning</source>
+        <translation>⚠ चेतावनी</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="58"/>
+        <source>✖ Problem</source>
+        <translation>✖ समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="59"/>
+        <source>? Not checked</source>
+        <translation>? जाँचा नहीं गया</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="62"/>
+        <source>Everything checked is fine.</source>
+        <translation>जाँची गई हर चीज़ ठीक है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="63"/>
+        <source>Some things need attention: see the warnings below.</source>
+        <translation>कुछ चीज़ों पर ध्यान देना ज़रूरी है: नीचे दी गई चेतावनियाँ देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="66"/>
+        <source>There is a problem to fix: see the problems below.</source>
+        <translation>एक समस्या ठीक करनी है: नीचे दी गई समस्याएँ देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="71"/>
+        <source>Data folder and disk space</source>
+        <translation>डेटा फ़ोल्डर और डिस्क में जगह</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="72"/>
+        <source>Clinic database</source>
+        <translation>क्लिनिक का डेटाबेस</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="73"/>
+        <source>Encryption at rest</source>
+        <translation>सहेजे गए डेटा का एन्क्रिप्शन</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="74"/>
+        <source>Enrolment with the hub</source>
+        <translation>हब से नामांकन</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="75"/>
+        <source>Hub connection and certificate</source>
+        <translation>हब कनेक्शन और प्रमाणपत्र</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="76"/>
+        <source>Clock</source>
+        <translation>घड़ी</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="77"/>
+        <source>Sync backlog</source>
+        <translation>सिंक के लिए बाकी</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="78"/>
+        <source>Device ports and paired devices</source>
+        <translation>उपकरण पोर्ट और पेयर किए गए उपकरण</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="79"/>
+        <source>Versions</source>
+        <translation>संस्करण</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="93"/>
+        <source>Save support bundle</source>
+        <translation>सपोर्ट बंडल सहेजें</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="95"/>
+        <source>Zip files (*.zip)</source>
+        <translation>ज़िप फ़ाइलें (*.zip)</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="120"/>
+        <location filename="../ui/diagnostics_dialog.py" line="129"/>
+        <source>Diagnostics</source>
+        <translation>सिस्टम जाँच</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="130"/>
+        <source>Checking…</source>
+        <translation>जाँच हो रही है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="135"/>
+        <source>Result</source>
+        <translation>नतीजा</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="135"/>
+        <source>Check</source>
+        <translation>जाँच</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="135"/>
+        <source>What was found, and what to do</source>
+        <translation>क्या मिला, और क्या करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="137"/>
+        <source>Diagnostics results</source>
+        <translation>सिस्टम जाँच के नतीजे</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="149"/>
+        <source>&amp;Run again</source>
+        <translation>फिर से चलाएँ (&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="152"/>
+        <source>&amp;Save support bundle…</source>
+        <translation>सपोर्ट बंडल सहेजें (&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="156"/>
+        <source>A zip file for support: these results, the logs and the settings that are not secret. No patient data, no keys.</source>
+        <translation>सहायता के लिए एक zip फ़ाइल: ये नतीजे, लॉग और वे सेटिंग्स जो गोपनीय नहीं हैं। इसमें न मरीज़ों का डेटा है, न कुंजियाँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="161"/>
+        <source>Close</source>
+        <translation>बंद करें</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="194"/>
+        <source>Checking… (a few seconds; longer only when the hub cannot be reached)</source>
+        <translation>जाँच हो रही है… (कुछ सेकंड; ज़्यादा समय तभी लगेगा जब हब तक न पहुँचा जा सके)</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="211"/>
+        <source>The checks could not run. Try again.</source>
+        <translation>जाँच नहीं चल सकी। फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="219"/>
+        <source>What to do:</source>
+        <translation>क्या करें:</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="258"/>
+        <source>Writing the support bundle…</source>
+        <translation>सपोर्ट बंडल लिखा जा रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="268"/>
+        <source>Support bundle saved: %1 (no patient data, no keys).</source>
+        <translation>सपोर्ट बंडल सहेजा गया: %1 (इसमें न मरीज़ों का डेटा है, न कुंजियाँ)।</translation>
+    </message>
+</context>
+<context>
     <name>DispenseDialog</name>
     <message>
         <location filename="../ui/prescription_dialogs.py" line="615"/>
@@ -892,127 +1146,172 @@
 <context>
     <name>EnrolDialog</name>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="104"/>
+        <location filename="../ui/enrol_dialog.py" line="121"/>
         <source>An enrolment token starts with the hub&apos;s address, then “/” and 11 groups of four letters and digits, like hub.example.org:8765/K7QM-2XPD-…</source>
         <translation>नामांकन टोकन हब के पते से शुरू होता है, फिर “/” और चार-चार अक्षरों व अंकों के 11 समूह आते हैं, जैसे hub.example.org:8765/K7QM-2XPD-…</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="110"/>
+        <location filename="../ui/enrol_dialog.py" line="127"/>
         <source>The start of the token, before “/”, must be the hub&apos;s address: HOST:PORT.</source>
         <translation>टोकन की शुरुआत, “/” से पहले, हब का पता होनी चाहिए: HOST:PORT।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="115"/>
+        <location filename="../ui/enrol_dialog.py" line="132"/>
         <source>The port in the hub&apos;s address (%1) must be between 1 and 65535.</source>
         <translation>हब के पते में पोर्ट (%1) 1 से 65535 के बीच होना चाहिए।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="120"/>
+        <location filename="../ui/enrol_dialog.py" line="137"/>
         <source>The token is not complete: %1 of the %2 letters and digits after the address so far.</source>
         <translation>टोकन अभी पूरा नहीं है: पते के बाद के %2 अक्षरों और अंकों में से अभी तक %1।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="126"/>
+        <location filename="../ui/enrol_dialog.py" line="143"/>
         <source>The token has %1 letters and digits after the address; it needs exactly %2. Copy it again, or check for extra characters.</source>
         <translation>टोकन में पते के बाद %1 अक्षर और अंक हैं; ठीक %2 होने चाहिए। इसे फिर से कॉपी करें, या फ़ालतू अक्षर जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="133"/>
+        <location filename="../ui/enrol_dialog.py" line="150"/>
         <source>The token cannot contain %1. Check those characters against the printed token.</source>
         <translation>टोकन में %1 नहीं हो सकते। इन अक्षरों को छपे हुए टोकन से मिलाकर देखें।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="138"/>
+        <location filename="../ui/enrol_dialog.py" line="155"/>
         <source>The token is mistyped: its last group does not match the rest. Check each letter and digit against the printed token.</source>
         <translation>टोकन गलत टाइप हुआ है: उसका आख़िरी समूह बाकी से मेल नहीं खाता। हर अक्षर और अंक को छपे हुए टोकन से मिलाकर देखें।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="143"/>
+        <location filename="../ui/enrol_dialog.py" line="160"/>
         <source>This is not a complete enrolment token (%1).</source>
         <translation>यह पूरा नामांकन टोकन नहीं है (%1)।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="155"/>
+        <location filename="../ui/enrol_dialog.py" line="172"/>
         <source>Write the hub&apos;s address as https://HOST:PORT, for example https://hub.example.org:8765.</source>
         <translation>हब का पता https://HOST:PORT के रूप में लिखें, जैसे https://hub.example.org:8765।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="170"/>
+        <location filename="../ui/enrol_dialog.py" line="188"/>
+        <source>The enrolment token in the provisioning file was not used: %1 Ask field IT for a new provisioning file, or enrol this PC on the Sync page.</source>
+        <translation>प्रोविज़निंग फ़ाइल में दिया नामांकन टोकन इस्तेमाल नहीं हुआ: %1 फ़ील्ड आईटी से नई प्रोविज़निंग फ़ाइल माँगें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="201"/>
+        <source>Enrolling with the hub at %1 (the token the installer left). Sending starts once the hub answers; the Sync page shows how it goes.</source>
+        <translation>%1 वाले हब से नामांकन हो रहा है (इंस्टॉलर का छोड़ा हुआ टोकन)। हब के जवाब देते ही भेजना शुरू हो जाएगा; सिंक पेज पर दिखता है कि काम कैसा चल रहा है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="212"/>
+        <source>Provisioning file</source>
+        <translation>प्रोविज़निंग फ़ाइल</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="215"/>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="239"/>
         <source>Enrol this PC with a hub</source>
         <translation>इस कंप्यूटर को हब से नामांकित करें</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="182"/>
+        <location filename="../ui/enrol_dialog.py" line="239"/>
+        <source>Move this PC to another hub</source>
+        <translation>इस पीसी को दूसरे हब पर ले जाएँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="254"/>
         <source>Paste or type the enrolment token the hub printed for this clinic. Capital or small letters, spaces and dashes do not matter. Each token works once.</source>
         <translation>हब ने इस क्लिनिक के लिए जो नामांकन टोकन छापा है, उसे पेस्ट करें या टाइप करें। बड़े या छोटे अक्षर, स्पेस और डैश से फ़र्क नहीं पड़ता। हर टोकन एक ही बार काम करता है।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="190"/>
+        <location filename="../ui/enrol_dialog.py" line="263"/>
+        <source>⚠ This PC is enrolled with %1. Moving it to another hub sends this clinic&apos;s whole record (every patient and case it has sent) to the new hub, and nothing more goes to %1: answers it has not sent yet will not arrive. Move only when the administrators of both hubs have agreed. If the new hub cannot be enrolled with, this PC stays with %1.</source>
+        <translation>⚠ यह पीसी %1 से नामांकित है। इसे दूसरे हब पर ले जाने से इस क्लिनिक का पूरा रिकॉर्ड (हर मरीज़ और हर केस जो इसने भेजा है) नए हब को भेजा जाएगा, और %1 को आगे कुछ नहीं जाएगा: जो जवाब उसने अभी तक नहीं भेजे हैं, वे नहीं आएँगे। तभी ले जाएँ जब दोनों हब के व्यवस्थापक सहमत हों। अगर नए हब से नामांकन नहीं हो सका, तो यह पीसी %1 के साथ ही रहेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="273"/>
+        <source>I &amp;understand: this PC stops sending to %1</source>
+        <translation>समझ लिया: यह पीसी %1 को भेजना बंद कर देगा (&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="279"/>
+        <source>Move anywa&amp;y: the unsent records and photos go to the new hub</source>
+        <translation>फिर भी ले जाएँ: न भेजे गए रिकॉर्ड और फ़ोटो नए हब को जाएँगे (&amp;Y)</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="287"/>
         <source>hub.example.org:8765/K7QM-2XPD-…</source>
         <translation>hub.example.org:8765/K7QM-2XPD-…</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="191"/>
+        <location filename="../ui/enrol_dialog.py" line="288"/>
         <source>Enrolment token</source>
         <translation>नामांकन टोकन</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="200"/>
+        <location filename="../ui/enrol_dialog.py" line="297"/>
         <source>Enrolment &amp;token:</source>
         <translation>नामांकन टोकन (&amp;T):</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="216"/>
+        <location filename="../ui/enrol_dialog.py" line="313"/>
         <source>Advanced: another hub address</source>
         <translation>उन्नत: हब का दूसरा पता</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="221"/>
+        <location filename="../ui/enrol_dialog.py" line="318"/>
         <source>https://…</source>
         <translation>https://…</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="222"/>
+        <location filename="../ui/enrol_dialog.py" line="319"/>
         <source>Hub address</source>
         <translation>हब का पता</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="224"/>
+        <location filename="../ui/enrol_dialog.py" line="321"/>
         <source>Hub a&amp;ddress:</source>
         <translation>हब का पता (&amp;D):</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="228"/>
+        <location filename="../ui/enrol_dialog.py" line="325"/>
         <source>Only when this PC reaches the hub at another address than the one in the token, for example through another network. The hub&apos;s certificate is still checked against the token. Leave empty to use the token&apos;s address.</source>
         <translation>केवल तब, जब यह कंप्यूटर हब तक टोकन वाले पते के बजाय किसी दूसरे पते से पहुँचता हो, जैसे किसी दूसरे नेटवर्क से। हब का प्रमाणपत्र फिर भी टोकन से जाँचा जाता है। टोकन वाला पता इस्तेमाल करने के लिए इसे खाली छोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="244"/>
+        <location filename="../ui/enrol_dialog.py" line="341"/>
         <source>Enrolling</source>
         <translation>नामांकन हो रहा है</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="258"/>
+        <location filename="../ui/enrol_dialog.py" line="355"/>
         <source>&amp;Enrol</source>
         <translation>नामांकित करें (&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="265"/>
+        <location filename="../ui/enrol_dialog.py" line="355"/>
+        <source>&amp;Move</source>
+        <translation>ले जाएँ (&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../ui/enrol_dialog.py" line="362"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="365"/>
+        <location filename="../ui/enrol_dialog.py" line="468"/>
         <source>A complete token for the hub at %1.</source>
         <translation>%1 वाले हब के लिए पूरा टोकन।</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="417"/>
+        <location filename="../ui/enrol_dialog.py" line="521"/>
         <source>&amp;Advanced</source>
         <translation>उन्नत (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/enrol_dialog.py" line="460"/>
+        <location filename="../ui/enrol_dialog.py" line="570"/>
         <source>Contacting the hub at %1… On a slow network this can take a minute.</source>
         <translation>%1 पर हब से संपर्क किया जा रहा है… धीमे नेटवर्क पर इसमें एक मिनट लग सकता है।</translation>
     </message>
@@ -1064,140 +1363,145 @@
 <context>
     <name>LoginWindow</name>
     <message>
-        <location filename="../ui/login.py" line="87"/>
+        <location filename="../ui/login.py" line="88"/>
         <source>HWC Spoke — Sign in</source>
         <translation>HWC Spoke — साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="89"/>
+        <location filename="../ui/login.py" line="90"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="90"/>
+        <location filename="../ui/login.py" line="91"/>
         <source>Health &amp; Wellness Centre teleconsultation</source>
         <translation>स्वास्थ्य एवं आरोग्य केंद्र — टेली-परामर्श</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="126"/>
+        <location filename="../ui/login.py" line="127"/>
         <source>Version %1 · works without internet</source>
         <translation>संस्करण %1 · इंटरनेट के बिना भी चलता है</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="150"/>
+        <location filename="../ui/login.py" line="144"/>
+        <source>&amp;Diagnostics…</source>
+        <translation>सिस्टम जाँच (&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/login.py" line="158"/>
         <source>Opening the clinic records…</source>
         <translation>क्लिनिक के रिकॉर्ड खोले जा रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="158"/>
+        <location filename="../ui/login.py" line="166"/>
         <source>Set up this PC</source>
         <translation>इस कंप्यूटर को सेट अप करें</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="161"/>
+        <location filename="../ui/login.py" line="169"/>
         <source>No staff accounts exist yet. Create the administrator account first; the administrator then adds the paramedics and doctors who work here.</source>
         <translation>अभी कोई स्टाफ़ खाता नहीं है। पहले व्यवस्थापक (एडमिन) का खाता बनाएँ; फिर व्यवस्थापक यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="171"/>
+        <location filename="../ui/login.py" line="179"/>
         <source>e.g. admin</source>
         <translation>जैसे: admin</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="175"/>
+        <location filename="../ui/login.py" line="183"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="183"/>
+        <location filename="../ui/login.py" line="191"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="184"/>
-        <location filename="../ui/login.py" line="228"/>
+        <location filename="../ui/login.py" line="192"/>
+        <location filename="../ui/login.py" line="236"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="185"/>
-        <location filename="../ui/login.py" line="229"/>
+        <location filename="../ui/login.py" line="193"/>
+        <location filename="../ui/login.py" line="237"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="187"/>
+        <location filename="../ui/login.py" line="195"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="191"/>
+        <location filename="../ui/login.py" line="199"/>
         <source>Create &amp;administrator and sign in</source>
         <translation>व्यवस्थापक खाता बनाएँ और साइन इन करें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="217"/>
+        <location filename="../ui/login.py" line="225"/>
         <source>Sign in</source>
         <translation>साइन इन</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="232"/>
-        <location filename="../ui/login.py" line="514"/>
+        <location filename="../ui/login.py" line="240"/>
+        <location filename="../ui/login.py" line="532"/>
         <source>&amp;Sign in</source>
         <translation>साइन इन करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="242"/>
+        <location filename="../ui/login.py" line="250"/>
         <source>Sign in with the &amp;recovery key…</source>
         <translation>रिकवरी की से साइन इन करें (&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="264"/>
+        <location filename="../ui/login.py" line="272"/>
         <source>Demo mode — sample accounts:</source>
         <translation>डेमो मोड — नमूना खाते:</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="288"/>
+        <location filename="../ui/login.py" line="296"/>
         <source>&amp;Language / भाषा:</source>
         <translation>भाषा / Language (&amp;L):</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="366"/>
+        <location filename="../ui/login.py" line="384"/>
         <source>Enter your username.</source>
         <translation>अपना उपयोगकर्ता नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="369"/>
+        <location filename="../ui/login.py" line="387"/>
         <source>Enter your password.</source>
         <translation>अपना पासवर्ड लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="430"/>
+        <location filename="../ui/login.py" line="448"/>
         <source>This PC is locked and your account has not been used on it yet: someone who has used it, or field IT with the recovery key, must sign in first.</source>
         <translation>यह पीसी लॉक है और आपका खाता इस पर अभी तक इस्तेमाल नहीं हुआ है: पहले कोई ऐसा व्यक्ति साइन इन करे जिसने इसे इस्तेमाल किया है, या रिकवरी की के साथ फ़ील्ड आईटी।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="435"/>
+        <location filename="../ui/login.py" line="453"/>
         <source>The key file of this PC does not match its clinic database, or is damaged. Call field IT; do not delete anything.</source>
         <translation>इस पीसी की की-फ़ाइल इसके क्लिनिक डेटाबेस से मेल नहीं खाती, या खराब है। फ़ील्ड आईटी को बुलाएँ; कुछ भी न हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="449"/>
+        <location filename="../ui/login.py" line="467"/>
         <source>Enter your full name.</source>
         <translation>अपना पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="452"/>
+        <location filename="../ui/login.py" line="470"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="458"/>
+        <location filename="../ui/login.py" line="476"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/login.py" line="514"/>
+        <location filename="../ui/login.py" line="532"/>
         <source>Signing in…</source>
         <translation>साइन इन हो रहा है…</translation>
     </message>
@@ -1205,149 +1509,159 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.py" line="115"/>
+        <location filename="../ui/main_window.py" line="116"/>
         <source>Patients</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="116"/>
+        <location filename="../ui/main_window.py" line="117"/>
         <source>Cases &amp; queue</source>
         <translation>केस और कतार</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="117"/>
+        <location filename="../ui/main_window.py" line="118"/>
         <source>Prescriptions</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="118"/>
+        <location filename="../ui/main_window.py" line="119"/>
         <source>Devices</source>
         <translation>उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="119"/>
+        <location filename="../ui/main_window.py" line="120"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="120"/>
+        <location filename="../ui/main_window.py" line="121"/>
         <source>Settings</source>
         <translation>सेटिंग्स</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="125"/>
+        <location filename="../ui/main_window.py" line="126"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="130"/>
+        <location filename="../ui/main_window.py" line="131"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="186"/>
-        <location filename="../ui/main_window.py" line="307"/>
+        <location filename="../ui/main_window.py" line="187"/>
+        <location filename="../ui/main_window.py" line="308"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="197"/>
+        <location filename="../ui/main_window.py" line="198"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="204"/>
+        <location filename="../ui/main_window.py" line="205"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="269"/>
+        <location filename="../ui/main_window.py" line="270"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="272"/>
+        <location filename="../ui/main_window.py" line="273"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="278"/>
+        <location filename="../ui/main_window.py" line="279"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="279"/>
-        <location filename="../ui/main_window.py" line="293"/>
+        <location filename="../ui/main_window.py" line="280"/>
+        <location filename="../ui/main_window.py" line="294"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="323"/>
+        <location filename="../ui/main_window.py" line="324"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="326"/>
+        <location filename="../ui/main_window.py" line="327"/>
         <source>Sign out: the next person signs in. To step away, lock instead (Ctrl+L).</source>
         <translation>साइन आउट करें: अगला व्यक्ति साइन इन करेगा। थोड़ी देर के लिए उठ रहे हों तो लॉक करें (Ctrl+L)।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="329"/>
+        <location filename="../ui/main_window.py" line="330"/>
         <source>Loc&amp;k</source>
         <translation>लॉक करें (&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="332"/>
+        <location filename="../ui/main_window.py" line="333"/>
         <source>Lock the screen while you step away; your password opens it (Ctrl+L)</source>
         <translation>उठते समय स्क्रीन लॉक करें; आपका पासवर्ड ही इसे खोलेगा (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="346"/>
+        <location filename="../ui/main_window.py" line="339"/>
+        <source>Diagnostics…</source>
+        <translation>सिस्टम जाँच…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="342"/>
+        <source>What is wrong on this PC and what to do; a support bundle for field IT (F1)</source>
+        <translation>इस पीसी पर क्या गड़बड़ है और क्या करें; फ़ील्ड आईटी के लिए सपोर्ट बंडल (F1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.py" line="355"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="351"/>
+        <location filename="../ui/main_window.py" line="360"/>
         <source>Sync: …</source>
         <translation>सिंक: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="354"/>
+        <location filename="../ui/main_window.py" line="363"/>
         <source>Everything is saved on this PC. The Sync section (Alt+5) shows more.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। सिंक भाग (Alt+5) में और जानकारी है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="356"/>
+        <location filename="../ui/main_window.py" line="365"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="403"/>
+        <location filename="../ui/main_window.py" line="413"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="411"/>
+        <location filename="../ui/main_window.py" line="421"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="463"/>
+        <location filename="../ui/main_window.py" line="482"/>
         <source>Locked — HWC Spoke</source>
         <translation>लॉक है — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="607"/>
+        <location filename="../ui/main_window.py" line="626"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="620"/>
+        <location filename="../ui/main_window.py" line="639"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="667"/>
+        <location filename="../ui/main_window.py" line="686"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -2365,37 +2679,37 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="814"/>
+        <location filename="../ui/users_page.py" line="860"/>
         <source>Reset password</source>
         <translation>पासवर्ड रीसेट करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="817"/>
+        <location filename="../ui/users_page.py" line="863"/>
         <source>A new password for %1 (%2). The old one stops working. Tell them the new one in person.</source>
         <translation>%1 (%2) के लिए नया पासवर्ड। पुराना पासवर्ड काम करना बंद कर देगा। नया पासवर्ड उन्हें खुद मिलकर बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="824"/>
+        <location filename="../ui/users_page.py" line="870"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="826"/>
+        <location filename="../ui/users_page.py" line="872"/>
         <source>New &amp;password:</source>
         <translation>नया पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="827"/>
+        <location filename="../ui/users_page.py" line="873"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="828"/>
+        <location filename="../ui/users_page.py" line="874"/>
         <source>&amp;Save new password</source>
         <translation>नया पासवर्ड सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="840"/>
+        <location filename="../ui/users_page.py" line="886"/>
         <source>Type the new password.</source>
         <translation>नया पासवर्ड लिखें।</translation>
     </message>
@@ -2612,293 +2926,308 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../ui/sync_page.py" line="66"/>
+        <location filename="../ui/sync_page.py" line="71"/>
         <source>New patient</source>
         <translation>नया मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="67"/>
+        <location filename="../ui/sync_page.py" line="72"/>
         <source>Patient details changed</source>
         <translation>मरीज़ का विवरण बदला गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="68"/>
+        <location filename="../ui/sync_page.py" line="73"/>
         <source>Case sent to the hub</source>
         <translation>केस हब को भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="69"/>
+        <location filename="../ui/sync_page.py" line="74"/>
         <source>Case withdrawn</source>
         <translation>केस वापस लिया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="70"/>
+        <location filename="../ui/sync_page.py" line="75"/>
         <source>Note added to a case</source>
         <translation>केस में नोट जोड़ा गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="71"/>
+        <location filename="../ui/sync_page.py" line="76"/>
         <source>Reading added to a case</source>
         <translation>केस में रीडिंग जोड़ी गई</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="72"/>
+        <location filename="../ui/sync_page.py" line="77"/>
         <source>Reading marked as entered in error</source>
         <translation>रीडिंग को गलती से दर्ज बताया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="75"/>
+        <location filename="../ui/sync_page.py" line="80"/>
         <source>Photo or document</source>
         <translation>फ़ोटो या दस्तावेज़</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="79"/>
+        <location filename="../ui/sync_page.py" line="84"/>
         <source>Sending records: %1 of %2</source>
         <translation>रिकॉर्ड भेजे जा रहे हैं: %2 में से %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="80"/>
+        <location filename="../ui/sync_page.py" line="85"/>
         <source>Sending photos: %1 of %2</source>
         <translation>फ़ोटो भेजी जा रही हैं: %2 में से %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="81"/>
+        <location filename="../ui/sync_page.py" line="86"/>
         <source>Receiving updates from the hub: %1</source>
         <translation>हब से अपडेट आ रहे हैं: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="85"/>
+        <location filename="../ui/sync_page.py" line="90"/>
         <source>What</source>
         <translation>क्या</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="86"/>
+        <location filename="../ui/sync_page.py" line="91"/>
         <source>Made</source>
         <translation>कब बना</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="87"/>
+        <location filename="../ui/sync_page.py" line="92"/>
         <source>The hub&apos;s reason</source>
         <translation>हब का कारण</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="110"/>
+        <location filename="../ui/sync_page.py" line="115"/>
+        <source>Enrolling with %1…</source>
+        <translation>%1 से नामांकन हो रहा है…</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="119"/>
         <source>Not enrolled with a hub</source>
         <translation>किसी हब से नामांकित नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="112"/>
+        <location filename="../ui/sync_page.py" line="121"/>
         <source>Offline since %1</source>
         <translation>%1 से ऑफ़लाइन</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="116"/>
+        <location filename="../ui/sync_page.py" line="125"/>
         <source>Online — last sync %1</source>
         <translation>ऑनलाइन — पिछला सिंक %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="119"/>
+        <location filename="../ui/sync_page.py" line="128"/>
         <source>Enrolled — not synced yet</source>
         <translation>नामांकित — अभी तक सिंक नहीं हुआ</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="126"/>
+        <location filename="../ui/sync_page.py" line="135"/>
         <source>%n record(s)</source>
         <translation>%n रिकॉर्ड</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="127"/>
+        <location filename="../ui/sync_page.py" line="136"/>
         <source>%n photo(s)</source>
         <translation>%n फ़ोटो</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="131"/>
+        <location filename="../ui/sync_page.py" line="140"/>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="139"/>
+        <location filename="../ui/sync_page.py" line="148"/>
         <source>Waiting to sync: %1</source>
         <translation>सिंक होना बाकी: %1</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="153"/>
+        <location filename="../ui/sync_page.py" line="162"/>
         <source>No reason given</source>
         <translation>कोई कारण नहीं बताया गया</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="163"/>
+        <location filename="../ui/sync_page.py" line="172"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="173"/>
+        <location filename="../ui/sync_page.py" line="182"/>
         <source>this clinic</source>
         <translation>यह क्लिनिक</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="175"/>
+        <location filename="../ui/sync_page.py" line="184"/>
         <source>Enrolled with %1 at %2</source>
         <translation>%2 पर %1 के रूप में नामांकित</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="185"/>
+        <location filename="../ui/sync_page.py" line="194"/>
         <source>The last sync did not finish (%1).</source>
         <translation>पिछला सिंक पूरा नहीं हुआ (%1)।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="218"/>
-        <location filename="../ui/sync_page.py" line="361"/>
+        <location filename="../ui/sync_page.py" line="227"/>
+        <location filename="../ui/sync_page.py" line="378"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="221"/>
+        <location filename="../ui/sync_page.py" line="230"/>
         <source>Cases and records you save are kept on this PC and sent to the hub whenever the network allows. This page shows what is still waiting and anything the hub could not accept.</source>
         <translation>आप जो केस और रिकॉर्ड सहेजते हैं वे इसी कंप्यूटर पर रखे जाते हैं और जब भी नेटवर्क मिले, हब को भेजे जाते हैं। यह पेज दिखाता है कि क्या अभी बाकी है और हब ने क्या स्वीकार नहीं किया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="246"/>
+        <location filename="../ui/sync_page.py" line="255"/>
         <source>Hub:</source>
         <translation>हब:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="247"/>
+        <location filename="../ui/sync_page.py" line="256"/>
         <source>Enrolled as:</source>
         <translation>नामांकित नाम:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="248"/>
+        <location filename="../ui/sync_page.py" line="257"/>
         <source>Connection:</source>
         <translation>कनेक्शन:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="249"/>
+        <location filename="../ui/sync_page.py" line="258"/>
         <source>Last successful sync:</source>
         <translation>पिछला सफल सिंक:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="250"/>
+        <location filename="../ui/sync_page.py" line="259"/>
         <source>Waiting to be sent:</source>
         <translation>भेजा जाना बाकी:</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="259"/>
+        <location filename="../ui/sync_page.py" line="268"/>
         <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything saved is kept safely here. To enrol it, choose Enrol this PC and paste the enrolment token the hub printed for this clinic; sending then starts by itself.</source>
         <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भेजा नहीं जा रहा। सहेजा गया सब कुछ यहीं सुरक्षित रखा है। इसे नामांकित करने के लिए “इस कंप्यूटर को नामांकित करें” चुनें और हब ने इस क्लिनिक के लिए जो नामांकन टोकन छापा है, उसे पेस्ट करें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="265"/>
+        <location filename="../ui/sync_page.py" line="274"/>
         <source>This PC is not enrolled with a hub yet, so nothing is sent. Everything you save is kept safely here. Ask field IT to enrol this PC with the token the hub printed for this clinic; sending then starts by itself.</source>
         <translation>यह कंप्यूटर अभी किसी हब से नामांकित नहीं है, इसलिए कुछ भेजा नहीं जा रहा। आप जो भी सहेजते हैं, वह यहीं सुरक्षित रखा जाता है। हब ने इस क्लिनिक के लिए जो टोकन छापा है, उससे इस कंप्यूटर को नामांकित करने के लिए फ़ील्ड आईटी से कहें; उसके बाद भेजना अपने-आप शुरू हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="273"/>
+        <location filename="../ui/sync_page.py" line="282"/>
         <source>&amp;Enrol this PC…</source>
         <translation>इस कंप्यूटर को नामांकित करें… (&amp;E)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="276"/>
+        <location filename="../ui/sync_page.py" line="285"/>
         <source>Enrol this PC with a hub using the token the hub printed (Alt+E)</source>
         <translation>हब के छापे टोकन से इस कंप्यूटर को हब से नामांकित करें (Alt+E)</translation>
     </message>
     <message>
         <location filename="../ui/sync_page.py" line="289"/>
+        <source>&amp;Move to another hub…</source>
+        <translation>दूसरे हब पर ले जाएँ (&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="292"/>
+        <source>Enrol this clinic with another hub instead of this one (Alt+M)</source>
+        <translation>इस क्लिनिक को इस हब की जगह किसी दूसरे हब से नामांकित करें (Alt+M)</translation>
+    </message>
+    <message>
+        <location filename="../ui/sync_page.py" line="305"/>
         <source>&amp;Sync now</source>
         <translation>अभी सिंक करें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="291"/>
+        <location filename="../ui/sync_page.py" line="307"/>
         <source>Send and receive now (Alt+S)</source>
         <translation>अभी भेजें और प्राप्त करें (Alt+S)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="302"/>
+        <location filename="../ui/sync_page.py" line="319"/>
         <source>Needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="308"/>
+        <location filename="../ui/sync_page.py" line="325"/>
         <source>Changes the hub could not accept</source>
         <translation>बदलाव जिन्हें हब स्वीकार नहीं कर सका</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="322"/>
+        <location filename="../ui/sync_page.py" line="339"/>
         <source>Send &amp;again</source>
         <translation>फिर से भेजें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="325"/>
+        <location filename="../ui/sync_page.py" line="342"/>
         <source>Put the chosen change back in the queue once its cause is fixed (Alt+A)</source>
         <translation>कारण ठीक होने के बाद चुने गए बदलाव को फिर से कतार में डालें (Alt+A)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="421"/>
+        <location filename="../ui/sync_page.py" line="438"/>
         <source>No hub yet</source>
         <translation>अभी कोई हब नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="435"/>
+        <location filename="../ui/sync_page.py" line="453"/>
         <source>Never</source>
         <translation>कभी नहीं</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="440"/>
+        <location filename="../ui/sync_page.py" line="458"/>
         <source>%1 (hub time %2)</source>
         <translation>%1 (हब का समय %2)</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="449"/>
+        <location filename="../ui/sync_page.py" line="468"/>
         <source>Last attempt %1: %2</source>
         <translation>पिछला प्रयास %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="460"/>
+        <location filename="../ui/sync_page.py" line="479"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) behind the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट पीछे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="465"/>
+        <location filename="../ui/sync_page.py" line="484"/>
         <source>⚠ This PC&apos;s clock is about %1 minute(s) ahead of the hub&apos;s. Set the correct time in Windows, or ask field IT: times on printouts would be wrong.</source>
         <translation>⚠ इस कंप्यूटर की घड़ी हब की घड़ी से लगभग %1 मिनट आगे है। Windows में सही समय सेट करें, या फ़ील्ड आईटी से कहें: वरना प्रिंटआउट पर समय गलत होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="489"/>
+        <location filename="../ui/sync_page.py" line="508"/>
         <source>The hub could not accept these changes. The rest were sent. Read the reason; once it is fixed (often at the hub), choose the change and Send again.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण पढ़ें; उसके ठीक होने पर (अक्सर हब पर), बदलाव चुनें और फिर से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="495"/>
+        <location filename="../ui/sync_page.py" line="514"/>
         <source>The hub could not accept these changes. The rest were sent. Clinical staff can send them again once the reason is fixed.</source>
         <translation>हब इन बदलावों को स्वीकार नहीं कर सका। बाकी भेज दिए गए। कारण ठीक होने पर क्लिनिकल स्टाफ़ इन्हें फिर से भेज सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="500"/>
+        <location filename="../ui/sync_page.py" line="519"/>
         <source>Nothing needs attention.</source>
         <translation>किसी चीज़ पर ध्यान देना ज़रूरी नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="527"/>
+        <location filename="../ui/sync_page.py" line="546"/>
         <source>Connecting to the hub…</source>
         <translation>हब से जुड़ रहे हैं…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="530"/>
+        <location filename="../ui/sync_page.py" line="549"/>
         <source>Syncing with the hub…</source>
         <translation>हब के साथ सिंक हो रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="548"/>
+        <location filename="../ui/sync_page.py" line="567"/>
         <source>Sync finished.</source>
         <translation>सिंक पूरा हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="559"/>
+        <location filename="../ui/sync_page.py" line="578"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/sync_page.py" line="601"/>
+        <location filename="../ui/sync_page.py" line="633"/>
         <source>“%1” is back in the queue.</source>
         <translation>“%1” फिर से कतार में है।</translation>
     </message>
@@ -2906,130 +3235,140 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../ui/users_page.py" line="78"/>
+        <location filename="../ui/users_page.py" line="83"/>
         <source>Paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="79"/>
+        <location filename="../ui/users_page.py" line="84"/>
         <source>Doctor (generalist)</source>
         <translation>डॉक्टर (सामान्य चिकित्सक)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="80"/>
+        <location filename="../ui/users_page.py" line="85"/>
         <source>Administrator (field IT)</source>
         <translation>व्यवस्थापक (फ़ील्ड आईटी)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="84"/>
+        <location filename="../ui/users_page.py" line="89"/>
         <source>Name</source>
         <translation>नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="85"/>
+        <location filename="../ui/users_page.py" line="90"/>
         <source>Username</source>
         <translation>उपयोगकर्ता नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="86"/>
+        <location filename="../ui/users_page.py" line="91"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="87"/>
+        <location filename="../ui/users_page.py" line="92"/>
         <source>Account</source>
         <translation>खाता</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="147"/>
+        <location filename="../ui/users_page.py" line="152"/>
         <source>%1 (you)</source>
         <translation>%1 (आप)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="157"/>
+        <location filename="../ui/users_page.py" line="162"/>
         <source>Switched on</source>
         <translation>चालू</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="158"/>
+        <location filename="../ui/users_page.py" line="163"/>
         <source>Switched off</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="181"/>
-        <location filename="../ui/users_page.py" line="211"/>
-        <location filename="../ui/users_page.py" line="314"/>
+        <location filename="../ui/users_page.py" line="188"/>
+        <location filename="../ui/users_page.py" line="218"/>
+        <location filename="../ui/users_page.py" line="342"/>
         <source>Staff accounts</source>
         <translation>स्टाफ़ खाते</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="184"/>
+        <location filename="../ui/users_page.py" line="191"/>
         <source>Add the paramedics and doctors who work here; each signs in with their own username and password. Switch off the account of someone who has left: their records stay. Someone who forgot their password gets a new one here.</source>
         <translation>यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ें; हर व्यक्ति अपने उपयोगकर्ता नाम और पासवर्ड से साइन इन करता है। जो व्यक्ति चला गया है, उसका खाता बंद करें: उसके रिकॉर्ड बने रहेंगे। जो अपना पासवर्ड भूल गया है, उसे यहाँ नया पासवर्ड मिलता है।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="192"/>
+        <location filename="../ui/users_page.py" line="199"/>
         <source>&amp;Add staff member…</source>
         <translation>स्टाफ़ सदस्य जोड़ें… (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="196"/>
+        <location filename="../ui/users_page.py" line="203"/>
         <source>&amp;Reset password…</source>
         <translation>पासवर्ड रीसेट करें… (&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="199"/>
-        <location filename="../ui/users_page.py" line="398"/>
+        <location filename="../ui/users_page.py" line="206"/>
+        <location filename="../ui/users_page.py" line="426"/>
         <source>S&amp;witch off account</source>
         <translation>खाता बंद करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="246"/>
+        <location filename="../ui/users_page.py" line="254"/>
         <source>This PC&apos;s security</source>
         <translation>इस पीसी की सुरक्षा</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="257"/>
+        <location filename="../ui/users_page.py" line="265"/>
         <source>Minutes without use before this PC locks</source>
         <translation>कितने मिनट इस्तेमाल न होने पर यह पीसी लॉक हो</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="258"/>
+        <location filename="../ui/users_page.py" line="266"/>
         <source>&amp;Lock this PC after</source>
         <translation>इस पीसी को (&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="260"/>
+        <location filename="../ui/users_page.py" line="268"/>
         <source>minutes without use</source>
         <translation>मिनट इस्तेमाल न होने पर लॉक करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="261"/>
+        <location filename="../ui/users_page.py" line="269"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="272"/>
+        <location filename="../ui/users_page.py" line="280"/>
         <source>A new time applies from the next sign-in on this PC.</source>
         <translation>नया समय इस पीसी पर अगली बार साइन इन करने से लागू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="277"/>
+        <location filename="../ui/users_page.py" line="285"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="280"/>
+        <location filename="../ui/users_page.py" line="288"/>
         <source>Make a &amp;new recovery key…</source>
         <translation>नई रिकवरी की बनाएँ (&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="285"/>
+        <location filename="../ui/users_page.py" line="293"/>
         <source>The recovery key opens the clinic&apos;s data if every password is lost. Make a new one if it is lost or someone else has seen it.</source>
         <translation>सारे पासवर्ड खो जाने पर रिकवरी की से क्लिनिक का डेटा खुलता है। अगर यह खो गई है या किसी और ने इसे देख लिया है, तो नई बनाएँ।</translation>
     </message>
+    <message>
+        <location filename="../ui/users_page.py" line="304"/>
+        <source>&amp;Back up now…</source>
+        <translation>अभी बैकअप लें (&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="309"/>
+        <source>A backup is one encrypted file of everything on this PC, for a USB drive: with it, field IT can set up a new PC if this one is lost or breaks.</source>
+        <translation>बैकअप इस पीसी की हर चीज़ की एक एन्क्रिप्टेड फ़ाइल है, जिसे USB ड्राइव पर रखा जाता है: अगर यह पीसी खो जाए या खराब हो जाए, तो इससे फ़ील्ड आईटी नया पीसी तैयार कर सकता है।</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="355"/>
+        <location filename="../ui/users_page.py" line="383"/>
         <source>%n account(s) switched on</source>
         <translation>
             <numerusform>%n खाता चालू है</numerusform>
@@ -3037,7 +3376,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="357"/>
+        <location filename="../ui/users_page.py" line="385"/>
         <source>%n switched off</source>
         <translation>
             <numerusform>%n बंद है</numerusform>
@@ -3045,37 +3384,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="396"/>
+        <location filename="../ui/users_page.py" line="424"/>
         <source>S&amp;witch on account</source>
         <translation>खाता चालू करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="402"/>
+        <location filename="../ui/users_page.py" line="430"/>
         <source>You cannot switch off your own account.</source>
         <translation>आप अपना खुद का खाता बंद नहीं कर सकते।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="430"/>
+        <location filename="../ui/users_page.py" line="458"/>
         <source>Account added for %1 (%2). They can sign in now.</source>
         <translation>%1 (%2) का खाता जोड़ दिया गया है। वे अब साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="438"/>
+        <location filename="../ui/users_page.py" line="466"/>
         <source>New password saved for %1. Give it to them in person.</source>
         <translation>%1 का नया पासवर्ड सहेज दिया गया है। यह उन्हें खुद मिलकर दें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="458"/>
+        <location filename="../ui/users_page.py" line="486"/>
         <source>%1 can sign in again.</source>
         <translation>%1 फिर से साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="460"/>
+        <location filename="../ui/users_page.py" line="488"/>
         <source>%1&apos;s account is switched off: they can no longer sign in.</source>
         <translation>%1 का खाता बंद कर दिया गया है: वे अब साइन इन नहीं कर सकते।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="519"/>
+        <location filename="../ui/users_page.py" line="547"/>
         <source>This PC will lock after %n minute(s) without use, from the next sign-in.</source>
         <translation>
             <numerusform>अगली बार साइन इन करने से, %n मिनट इस्तेमाल न होने पर यह पीसी लॉक हो जाएगा।</numerusform>
@@ -3083,29 +3422,34 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="543"/>
+        <location filename="../ui/users_page.py" line="571"/>
         <source>New recovery key</source>
         <translation>नई रिकवरी की</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="544"/>
+        <location filename="../ui/users_page.py" line="572"/>
         <source>The old recovery key will stop working. Make a new one?</source>
         <translation>पुरानी रिकवरी की काम करना बंद कर देगी। नई बनाएँ?</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="545"/>
+        <location filename="../ui/users_page.py" line="573"/>
         <source>&amp;Make a new key</source>
         <translation>नई की बनाएँ (&amp;M)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="547"/>
+        <location filename="../ui/users_page.py" line="575"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="587"/>
+        <location filename="../ui/users_page.py" line="615"/>
         <source>A new recovery key is made; the old one no longer works.</source>
         <translation>नई रिकवरी की बन गई है; पुरानी अब काम नहीं करती।</translation>
+    </message>
+    <message>
+        <location filename="../ui/users_page.py" line="637"/>
+        <source>Backup written: %1</source>
+        <translation>बैकअप लिखा गया: %1</translation>
     </message>
 </context>
 <context>
@@ -3279,22 +3623,22 @@
 <context>
     <name>_AccountDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="614"/>
+        <location filename="../ui/users_page.py" line="660"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="618"/>
+        <location filename="../ui/users_page.py" line="664"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="624"/>
+        <location filename="../ui/users_page.py" line="670"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="676"/>
+        <location filename="../ui/users_page.py" line="722"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
@@ -3949,386 +4293,873 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="271"/>
+        <source>The provisioning file {path} was not used: {message}. Ask field IT for a correct one, or enrol this PC on the Sync page.</source>
+        <translation>प्रोविज़निंग फ़ाइल {path} इस्तेमाल नहीं हुई: {message}। फ़ील्ड आईटी से सही फ़ाइल माँगें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="276"/>
+        <source>The provisioning file {path} could not be read. Ask field IT to check its rights, or enrol this PC on the Sync page.</source>
+        <translation>प्रोविज़निंग फ़ाइल {path} पढ़ी नहीं जा सकी। फ़ील्ड आईटी से इसकी अनुमतियाँ जाँचने को कहें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="281"/>
+        <source>The provisioning file {path} could not be deleted: this PC has no rights to it. Its token was used once and will not be used again, but it should not stay on this PC: ask field IT to delete the file.</source>
+        <translation>प्रोविज़निंग फ़ाइल {path} हटाई नहीं जा सकी: इस पीसी को इसकी अनुमति नहीं है। इसका टोकन एक बार इस्तेमाल हो चुका है और दोबारा इस्तेमाल नहीं होगा, लेकिन यह फ़ाइल इस पीसी पर नहीं रहनी चाहिए: फ़ील्ड आईटी से इसे हटाने को कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="287"/>
+        <source>This PC is enrolled with the hub at {current}. The provisioning file {path} names the hub at {hub} and was not used. To move this clinic to that hub, use Move to another hub on the Sync page; otherwise ask field IT to delete the file.</source>
+        <translation>यह पीसी {current} वाले हब से नामांकित है। प्रोविज़निंग फ़ाइल {path} में {hub} वाला हब लिखा है, इसलिए इसे इस्तेमाल नहीं किया गया। इस क्लिनिक को उस हब पर ले जाने के लिए सिंक पेज पर “दूसरे हब पर ले जाएँ” इस्तेमाल करें; नहीं तो फ़ील्ड आईटी से यह फ़ाइल हटाने को कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="293"/>
+        <source>{records} record(s) and {photos} photo(s) have not reached the current hub yet. Sync first and move when nothing is waiting, or move anyway: they then go to the new hub with the clinic&apos;s history.</source>
+        <translation>{records} रिकॉर्ड और {photos} फ़ोटो अभी तक मौजूदा हब तक नहीं पहुँचे हैं। पहले सिंक करें और जब कुछ भी बाकी न हो तब ले जाएँ, या फिर भी ले जाएँ: तब ये क्लिनिक के इतिहास के साथ नए हब को जाएँगे।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="300"/>
         <source>The sync was cancelled.</source>
         <translation>सिंक रद्द कर दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="272"/>
+        <location filename="../ui/messages.py" line="301"/>
         <source>A sync is already running. Its result will show here when it ends.</source>
         <translation>एक सिंक पहले से चल रहा है। उसके पूरा होने पर नतीजा यहाँ दिखेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="275"/>
+        <location filename="../ui/messages.py" line="304"/>
         <source>Some records got no answer from the hub. They will be sent again.</source>
         <translation>कुछ रिकॉर्ड का हब से कोई जवाब नहीं मिला। उन्हें फिर से भेजा जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="278"/>
+        <location filename="../ui/messages.py" line="307"/>
         <source>The sync stopped because of an error on this PC. Tell your IT support.</source>
         <translation>इस कंप्यूटर पर एक गड़बड़ी के कारण सिंक रुक गया। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="281"/>
+        <location filename="../ui/messages.py" line="310"/>
         <source>The last sync did not finish.</source>
         <translation>पिछला सिंक पूरा नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="282"/>
+        <location filename="../ui/messages.py" line="311"/>
         <source>The hub could not be reached. Check the network; sending resumes by itself.</source>
         <translation>हब तक नहीं पहुँच सके। नेटवर्क जाँचें; भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="285"/>
+        <location filename="../ui/messages.py" line="314"/>
         <source>The hub did not answer in time. The network may be slow; it will try again.</source>
         <translation>हब ने समय पर जवाब नहीं दिया। नेटवर्क धीमा हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="288"/>
+        <location filename="../ui/messages.py" line="317"/>
         <source>The hub&apos;s answer was cut off. The network may be poor; it will try again.</source>
         <translation>हब का जवाब बीच में कट गया। नेटवर्क कमज़ोर हो सकता है; यह फिर से कोशिश करेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="291"/>
+        <location filename="../ui/messages.py" line="320"/>
         <source>The hub sent an answer this PC cannot read. Tell your IT support.</source>
         <translation>हब ने ऐसा जवाब भेजा जिसे यह कंप्यूटर पढ़ नहीं सकता। अपने आईटी सहायक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="294"/>
+        <location filename="../ui/messages.py" line="323"/>
         <source>The hub is busy or down for a moment. Sending resumes by itself.</source>
         <translation>हब अभी व्यस्त है या कुछ देर के लिए बंद है। भेजना अपने-आप फिर शुरू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="297"/>
+        <location filename="../ui/messages.py" line="326"/>
         <source>The hub had a problem. Sending resumes by itself; tell IT if it lasts.</source>
         <translation>हब में कोई समस्या आई। भेजना अपने-आप फिर शुरू होगा; अगर यह बनी रहे तो आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="300"/>
+        <location filename="../ui/messages.py" line="329"/>
         <source>The hub did not accept this PC&apos;s enrolment. Ask field IT to enrol it again.</source>
         <translation>हब ने इस कंप्यूटर का नामांकन स्वीकार नहीं किया। फ़ील्ड आईटी से इसे फिर से नामांकित करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="303"/>
+        <location filename="../ui/messages.py" line="332"/>
         <source>The hub&apos;s certificate is not the one this PC trusts, so nothing was sent. Someone may be intercepting the connection: tell field IT.</source>
         <translation>हब का प्रमाणपत्र वह नहीं है जिस पर यह पीसी भरोसा करता है, इसलिए कुछ भी नहीं भेजा गया। हो सकता है कोई कनेक्शन में दखल दे रहा हो: फ़ील्ड आईटी को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="309"/>
+        <location filename="../ui/messages.py" line="338"/>
         <source>This device is no longer paired. It may have been forgotten already.</source>
         <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="312"/>
+        <location filename="../ui/messages.py" line="341"/>
         <source>A device on {address} is already paired. Rename it or forget it first.</source>
         <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="315"/>
+        <location filename="../ui/messages.py" line="344"/>
         <source>Choose the kind of device.</source>
         <translation>उपकरण का प्रकार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="316"/>
+        <location filename="../ui/messages.py" line="345"/>
         <source>Choose the port, the Bluetooth device or the listening address.</source>
         <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="319"/>
+        <location filename="../ui/messages.py" line="348"/>
         <source>Give the device a name the staff will recognise.</source>
         <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="322"/>
+        <location filename="../ui/messages.py" line="351"/>
         <source>This device reading is no longer waiting. It was kept or discarded.</source>
         <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="325"/>
+        <location filename="../ui/messages.py" line="354"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="327"/>
+        <location filename="../ui/messages.py" line="356"/>
         <source>This prescription was not found.</source>
         <translation>यह पर्चा नहीं मिला।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="328"/>
+        <location filename="../ui/messages.py" line="357"/>
         <source>This prescription failed the signature check, so it cannot be acknowledged, dispensed or printed as valid. Ask the specialist to issue it again.</source>
         <translation>यह पर्चा हस्ताक्षर की जाँच में विफल रहा, इसलिए इसे न स्वीकार किया जा सकता है, न दवा दी जा सकती है, न ही इसे मान्य पर्चे के रूप में छापा जा सकता है। विशेषज्ञ से इसे फिर से जारी करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="333"/>
+        <location filename="../ui/messages.py" line="362"/>
         <source>The specialist has corrected this prescription. Dispense from the newer one instead.</source>
         <translation>विशेषज्ञ ने इस पर्चे को सुधार दिया है। इसके बजाय नए पर्चे से दवा दें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="337"/>
+        <location filename="../ui/messages.py" line="366"/>
         <source>Acknowledge the prescription before recording what was dispensed.</source>
         <translation>दी गई दवाएँ दर्ज करने से पहले पर्चे को स्वीकार करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="340"/>
+        <location filename="../ui/messages.py" line="369"/>
         <source>The prescription has no item {index}.</source>
         <translation>पर्चे में दवा {index} नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="341"/>
+        <location filename="../ui/messages.py" line="370"/>
         <source>For each item choose: dispensed, partly, not available or declined.</source>
         <translation>हर दवा के लिए चुनें: दी गई, आंशिक रूप से दी गई, उपलब्ध नहीं, या मरीज़ ने मना किया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="344"/>
+        <location filename="../ui/messages.py" line="373"/>
         <source>Enter the quantity handed over as a whole number, 0 or more.</source>
         <translation>दी गई मात्रा पूर्ण संख्या में लिखें, 0 या उससे अधिक।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="347"/>
+        <location filename="../ui/messages.py" line="376"/>
         <source>Write your question for the specialist.</source>
         <translation>विशेषज्ञ के लिए अपना प्रश्न लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="348"/>
+        <location filename="../ui/messages.py" line="377"/>
         <source>The question is too long. Keep it under {limit} characters.</source>
         <translation>प्रश्न बहुत लंबा है। इसे {limit} अक्षरों से कम रखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="352"/>
+        <location filename="../ui/messages.py" line="381"/>
+        <source>This PC&apos;s clinic data is not encrypted yet, so no backup is made of it. Sign in once to encrypt it, then make the backup.</source>
+        <translation>इस पीसी का क्लिनिक डेटा अभी एन्क्रिप्ट नहीं हुआ है, इसलिए इसका बैकअप नहीं बनाया जाता। इसे एन्क्रिप्ट करने के लिए एक बार साइन इन करें, फिर बैकअप लें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="386"/>
+        <source>The drive holding {folder} is full: the backup was not made, and nothing half-made is left there. Free some space or use a larger USB drive, and try again.</source>
+        <translation>{folder} वाली ड्राइव भर गई है: बैकअप नहीं बना, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। कुछ जगह खाली करें या बड़ी USB ड्राइव इस्तेमाल करें, और फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="391"/>
+        <source>The backup could not be written to {folder}, and nothing half-made is left there. Check the drive (was it taken out?) and try again.</source>
+        <translation>बैकअप {folder} में नहीं लिखा जा सका, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। ड्राइव जाँचें (कहीं वह निकाल तो नहीं ली गई?) और फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="396"/>
+        <location filename="../ui/messages.py" line="714"/>
+        <source>The folder {folder} is not there (was the USB drive taken out?). Choose another one.</source>
+        <translation>फ़ोल्डर {folder} मौजूद नहीं है (कहीं USB ड्राइव निकाल तो नहीं ली गई?)। कोई दूसरा फ़ोल्डर चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="400"/>
+        <source>A backup with this name is already in {folder}. Wait a moment and try again.</source>
+        <translation>इस नाम का बैकअप {folder} में पहले से है। थोड़ा रुकें और फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="403"/>
+        <source>The backup was cancelled. Nothing was written.</source>
+        <translation>बैकअप रद्द कर दिया गया। कुछ भी नहीं लिखा गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="406"/>
+        <source>The backup file was not found.</source>
+        <translation>बैकअप फ़ाइल नहीं मिली।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="407"/>
+        <source>This backup is damaged (cut short, or changed since it was made). Nothing was restored from it. Use another backup.</source>
+        <translation>यह बैकअप खराब है (अधूरा है, या बनने के बाद इसमें बदलाव हुआ है)। इससे कुछ भी रीस्टोर नहीं किया गया। कोई दूसरा बैकअप इस्तेमाल करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="412"/>
+        <source>This file is not an HWC Spoke backup that this version can read. Use a newer version of HWC Spoke, or another backup.</source>
+        <translation>यह फ़ाइल ऐसा HWC Spoke बैकअप नहीं है जिसे यह संस्करण पढ़ सके। HWC Spoke का नया संस्करण इस्तेमाल करें, या कोई दूसरा बैकअप।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="417"/>
+        <source>This backup holds files it should not: it was not made by HWC Spoke, or it was changed. Nothing was restored from it.</source>
+        <translation>इस बैकअप में ऐसी फ़ाइलें हैं जो इसमें नहीं होनी चाहिए: या तो यह HWC Spoke ने नहीं बनाया, या इसमें बदलाव किया गया है। इससे कुछ भी रीस्टोर नहीं किया गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="422"/>
+        <source>The folder {folder} already holds a clinic database. Nothing was changed. Restore into another folder, or replace it (the folder there now is kept, renamed).</source>
+        <translation>फ़ोल्डर {folder} में पहले से एक क्लिनिक डेटाबेस है। कुछ भी नहीं बदला गया। किसी दूसरे फ़ोल्डर में रीस्टोर करें, या उसकी जगह रीस्टोर करें (अभी वहाँ जो फ़ोल्डर है, वह नया नाम देकर रख लिया जाएगा)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="427"/>
+        <source>The backup could not be restored into {folder}. The folder there was not changed.</source>
+        <translation>बैकअप {folder} में रीस्टोर नहीं हो सका। वहाँ के फ़ोल्डर में कोई बदलाव नहीं हुआ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="432"/>
+        <source>The data folder is {folder}; {free} free on its drive.</source>
+        <translation>डेटा फ़ोल्डर {folder} है; इसकी ड्राइव पर {free} खाली है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="436"/>
+        <source>Only {free} free on the drive of the data folder {folder}.</source>
+        <translation>डेटा फ़ोल्डर {folder} की ड्राइव पर केवल {free} खाली है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="440"/>
+        <source>Only {free} free on the drive of the data folder {folder}: saving may fail at any moment.</source>
+        <translation>डेटा फ़ोल्डर {folder} की ड्राइव पर केवल {free} खाली है: किसी भी समय सहेजना विफल हो सकता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="444"/>
+        <source>The data folder {folder} does not exist yet; {free} free on the drive it would be on.</source>
+        <translation>डेटा फ़ोल्डर {folder} अभी मौजूद नहीं है; जिस ड्राइव पर यह बनेगा, उस पर {free} खाली है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="448"/>
+        <source>The data folder {folder} cannot be used ({reason}).</source>
+        <translation>डेटा फ़ोल्डर {folder} इस्तेमाल नहीं किया जा सकता ({reason})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="452"/>
+        <source>The clinic database ({size}) passed its integrity check in {seconds} s.</source>
+        <translation>क्लिनिक का डेटाबेस ({size}) {seconds} s में इंटीग्रिटी जाँच में ठीक पाया गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="456"/>
+        <source>There is no clinic database in {folder}.</source>
+        <translation>{folder} में कोई क्लिनिक डेटाबेस नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="460"/>
+        <source>The clinic database is damaged: {first_error}.</source>
+        <translation>क्लिनिक का डेटाबेस खराब है: {first_error}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="464"/>
+        <source>The clinic database did not open ({error_code}).</source>
+        <translation>क्लिनिक का डेटाबेस नहीं खुला ({error_code})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="468"/>
+        <source>The integrity check was stopped after {seconds} s, before it finished.</source>
+        <translation>इंटीग्रिटी जाँच पूरी होने से पहले ही {seconds} s के बाद रोक दी गई।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="472"/>
+        <source>The clinic database is locked: this needs a sign-in.</source>
+        <translation>क्लिनिक का डेटाबेस लॉक है: इसके लिए साइन इन ज़रूरी है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="476"/>
+        <source>The clinic database is encrypted; the key file has {users} staff password(s) and the recovery key.</source>
+        <translation>क्लिनिक का डेटाबेस एन्क्रिप्टेड है; की-फ़ाइल में {users} स्टाफ़ पासवर्ड और रिकवरी की है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="481"/>
+        <source>The clinic database is encrypted ({users} staff password(s)), but its recovery key has not been shown to anyone yet.</source>
+        <translation>क्लिनिक का डेटाबेस एन्क्रिप्टेड है ({users} स्टाफ़ पासवर्ड), लेकिन इसकी रिकवरी की अभी तक किसी को दिखाई नहीं गई है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="486"/>
+        <source>The clinic database is encrypted ({users} staff password(s) and the recovery key) and locked: only part of the checks could run.</source>
+        <translation>क्लिनिक का डेटाबेस एन्क्रिप्टेड ({users} स्टाफ़ पासवर्ड और रिकवरी की) और लॉक है: केवल कुछ जाँचें ही चल सकीं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="491"/>
+        <source>The clinic database is not encrypted yet.</source>
+        <translation>क्लिनिक का डेटाबेस अभी एन्क्रिप्ट नहीं हुआ है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="495"/>
+        <source>No database yet: it is made encrypted when the app first starts.</source>
+        <translation>अभी कोई डेटाबेस नहीं है: ऐप पहली बार शुरू होने पर यह एन्क्रिप्टेड ही बनता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="499"/>
+        <source>The key file (keyslots.json) cannot be read.</source>
+        <translation>की-फ़ाइल (keyslots.json) पढ़ी नहीं जा सकती।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="503"/>
+        <source>Enrolled as spoke {spoke} ({facility}) with the hub at {hub}.</source>
+        <translation>{hub} वाले हब से स्पोक {spoke} ({facility}) के रूप में नामांकित।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="507"/>
+        <source>This PC is not enrolled with a hub: cases stay on this PC.</source>
+        <translation>यह पीसी किसी हब से नामांकित नहीं है: केस इसी पीसी पर रहते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="511"/>
+        <source>The hub at {hub} answered in {ms} ms, over a secure connection with the certificate pinned at enrolment.</source>
+        <translation>{hub} वाले हब ने {ms} ms में जवाब दिया, सुरक्षित कनेक्शन पर और उसी प्रमाणपत्र के साथ जो नामांकन के समय पिन किया गया था।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="516"/>
+        <source>The hub at {hub} answered in {ms} ms, over plain HTTP (not encrypted on the way).</source>
+        <translation>{hub} वाले हब ने {ms} ms में जवाब दिया, सादे HTTP पर (रास्ते में एन्क्रिप्ट नहीं)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="520"/>
+        <source>The hub at {hub} could not be reached ({error_code}).</source>
+        <translation>{hub} वाले हब तक नहीं पहुँचा जा सका ({error_code})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="524"/>
+        <source>The hub at {hub} did not answer within {seconds} s.</source>
+        <translation>{hub} वाले हब ने {seconds} s के अंदर जवाब नहीं दिया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="528"/>
+        <source>Something answered at {hub}, but not with the certificate pinned at enrolment (or not over HTTPS): the connection was refused before anything was sent.</source>
+        <translation>{hub} पर किसी ने जवाब दिया, लेकिन नामांकन के समय पिन किए गए प्रमाणपत्र के साथ नहीं (या HTTPS पर नहीं): कुछ भी भेजने से पहले ही कनेक्शन ठुकरा दिया गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="533"/>
+        <source>The hub at {hub} is up but busy or failing (HTTP {status}).</source>
+        <translation>{hub} वाला हब चालू है, लेकिन व्यस्त है या उसमें गड़बड़ी है (HTTP {status})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="537"/>
+        <source>The hub at {hub} gave an answer that is not the protocol&apos;s ({error_code}).</source>
+        <translation>{hub} वाले हब ने ऐसा जवाब दिया जो प्रोटोकॉल के अनुसार नहीं है ({error_code})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="541"/>
+        <source>Not checked: run without --offline to reach the hub.</source>
+        <translation>जाँचा नहीं गया: हब तक पहुँचने के लिए --offline के बिना चलाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="545"/>
+        <source>Not checked: this PC is not enrolled with a hub.</source>
+        <translation>जाँचा नहीं गया: यह पीसी किसी हब से नामांकित नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="549"/>
+        <source>This PC&apos;s clock agrees with the hub&apos;s (off by {offset}, measured {measured}).</source>
+        <translation>इस पीसी की घड़ी हब की घड़ी से मेल खाती है ({offset} का अंतर, {measured} पर मापा गया)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="553"/>
+        <source>This PC&apos;s clock is {offset} ahead of the hub&apos;s (measured {measured}).</source>
+        <translation>इस पीसी की घड़ी हब की घड़ी से {offset} आगे है ({measured} पर मापा गया)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="557"/>
+        <source>This PC&apos;s clock is {offset} behind the hub&apos;s (measured {measured}).</source>
+        <translation>इस पीसी की घड़ी हब की घड़ी से {offset} पीछे है ({measured} पर मापा गया)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="561"/>
+        <source>Not known: the hub has not been reached from this PC.</source>
+        <translation>पता नहीं: इस पीसी से अभी तक हब तक नहीं पहुँचा जा सका है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="565"/>
+        <source>Nothing is waiting to be sent. Last successful sync: {last_success}.</source>
+        <translation>भेजने के लिए कुछ भी बाकी नहीं है। पिछला सफल सिंक: {last_success}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="569"/>
+        <source>This PC has never synced with its hub; {records} record(s) and {photos} photo(s) wait to be sent.</source>
+        <translation>इस पीसी ने अपने हब से कभी सिंक नहीं किया है; {records} रिकॉर्ड और {photos} फ़ोटो भेजे जाने बाकी हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="574"/>
+        <source>{records} record(s) and {photos} photo(s) wait to be sent, the oldest for {oldest}. Last successful sync: {last_success}.</source>
+        <translation>{records} रिकॉर्ड और {photos} फ़ोटो भेजे जाने बाकी हैं, सबसे पुराना {oldest} से। पिछला सफल सिंक: {last_success}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="579"/>
+        <source>The hub refused {refused} change(s); each needs a person to look.</source>
+        <translation>हब ने {refused} बदलाव स्वीकार नहीं किए; हर एक को किसी व्यक्ति को देखना होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="583"/>
+        <source>No devices are paired. Serial ports on this PC: {ports}.</source>
+        <translation>कोई उपकरण पेयर नहीं है। इस पीसी के सीरियल पोर्ट: {ports}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="587"/>
+        <source>Paired devices: {paired}. Serial ports on this PC: {ports}.</source>
+        <translation>पेयर किए गए उपकरण: {paired}। इस पीसी के सीरियल पोर्ट: {ports}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="591"/>
+        <source>The device {name} is paired on {port}, which is not on this PC now.</source>
+        <translation>उपकरण {name} {port} पर पेयर है, जो अभी इस पीसी पर नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="595"/>
+        <source>Serial ports on this PC: {ports}. The paired devices need a sign-in.</source>
+        <translation>इस पीसी के सीरियल पोर्ट: {ports}। पेयर किए गए उपकरण देखने के लिए साइन इन ज़रूरी है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="599"/>
+        <source>The serial ports could not be listed.</source>
+        <translation>सीरियल पोर्ट की सूची नहीं मिल सकी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="603"/>
+        <source>The check could not run ({error}).</source>
+        <translation>यह जाँच नहीं चल सकी ({error})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="607"/>
+        <source>Nothing to check: there is no clinic database.</source>
+        <translation>जाँचने के लिए कुछ नहीं है: कोई क्लिनिक डेटाबेस नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="611"/>
+        <source>HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; SQLCipher {sqlcipher}; {os}.</source>
+        <translation>HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; SQLCipher {sqlcipher}; {os}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="615"/>
+        <source>Nothing to do.</source>
+        <translation>कुछ करने की ज़रूरत नहीं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="619"/>
+        <source>Free some space on this drive on this visit (empty the Recycle Bin, remove old downloads and installers): the clinic&apos;s data grows every day.</source>
+        <translation>इसी विज़िट में इस ड्राइव पर कुछ जगह खाली करें (रीसायकल बिन खाली करें, पुराने डाउनलोड और इंस्टॉलर हटाएँ): क्लिनिक का डेटा हर दिन बढ़ता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="624"/>
+        <source>Free space now (empty the Recycle Bin, remove old downloads and installers, move other files off): with the drive this full, saving a patient or a case can fail.</source>
+        <translation>अभी जगह खाली करें (रीसायकल बिन खाली करें, पुराने डाउनलोड और इंस्टॉलर हटाएँ, दूसरी फ़ाइलें कहीं और ले जाएँ): ड्राइव इतनी भरी होने पर मरीज़ या केस सहेजना विफल हो सकता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="629"/>
+        <source>Check that the folder exists and that this Windows account may write to it; start the app as the clinic&apos;s usual account.</source>
+        <translation>जाँचें कि फ़ोल्डर मौजूद है और इस Windows खाते को उसमें लिखने की अनुमति है; ऐप को क्लिनिक के सामान्य खाते से शुरू करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="634"/>
+        <source>A new PC is fine like this. If this PC has been used for patients, this is the wrong folder: check --data-dir or SPOKE_DATA_DIR.</source>
+        <translation>नए पीसी के लिए यह ठीक है। अगर इस पीसी पर मरीज़ों का काम हो चुका है, तो यह गलत फ़ोल्डर है: --data-dir या SPOKE_DATA_DIR जाँचें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="639"/>
+        <source>Do not delete anything. Make a support bundle, stop entering new records on this PC and restore the latest backup (field IT).</source>
+        <translation>कुछ भी न हटाएँ। सपोर्ट बंडल बनाएँ, इस पीसी पर नए रिकॉर्ड दर्ज करना बंद करें और सबसे नया बैकअप रीस्टोर करें (फ़ील्ड आईटी)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="644"/>
+        <source>Run the diagnostics again when the PC is not busy.</source>
+        <translation>जब पीसी व्यस्त न हो, तब सिस्टम जाँच फिर से चलाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="648"/>
+        <source>Sign in first (on the command line: set HWC_SPOKE_USER and HWC_SPOKE_PASSWORD, or HWC_SPOKE_RECOVERY_KEY), then run the diagnostics again.</source>
+        <translation>पहले साइन इन करें (कमांड लाइन पर: HWC_SPOKE_USER और HWC_SPOKE_PASSWORD, या HWC_SPOKE_RECOVERY_KEY सेट करें), फिर सिस्टम जाँच दोबारा चलाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="653"/>
+        <source>An administrator signs in: the app shows the recovery key once; write it down and keep it away from this PC.</source>
+        <translation>कोई व्यवस्थापक साइन इन करे: ऐप एक बार रिकवरी की दिखाएगा; उसे लिख लें और इस पीसी से दूर रखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="658"/>
+        <source>Sign in once in the app: the database is encrypted then.</source>
+        <translation>ऐप में एक बार साइन इन करें: तब डेटाबेस एन्क्रिप्ट हो जाएगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="662"/>
+        <source>Do not delete the key file or the database. Make a support bundle and restore the latest backup, or call field IT support.</source>
+        <translation>की-फ़ाइल या डेटाबेस न हटाएँ। सपोर्ट बंडल बनाएँ और सबसे नया बैकअप रीस्टोर करें, या फ़ील्ड आईटी सहायता को फ़ोन करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="667"/>
+        <source>Enrol this PC with its hub (Sync page, or main.py enrol --token).</source>
+        <translation>इस पीसी को इसके हब से नामांकित करें (सिंक पेज, या main.py enrol --token)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="671"/>
+        <source>Check the network or the mobile data link, then whether the hub is running (its administrator). Cases wait safely on this PC meanwhile.</source>
+        <translation>नेटवर्क या मोबाइल डेटा कनेक्शन जाँचें, फिर यह कि हब चल रहा है या नहीं (हब के व्यवस्थापक से पूछें)। तब तक केस इस पीसी पर सुरक्षित रहते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="676"/>
+        <source>Someone may be intercepting the connection, or the hub was reinstalled. Do not re-enrol: ask the hub&apos;s administrator first.</source>
+        <translation>हो सकता है कोई कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो, या हब दोबारा इंस्टॉल किया गया हो। दोबारा नामांकन न करें: पहले हब के व्यवस्थापक से पूछें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="681"/>
+        <source>Try again later; if it lasts, tell the hub&apos;s administrator.</source>
+        <translation>बाद में फिर से कोशिश करें; अगर समस्या बनी रहे, तो हब के व्यवस्थापक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="685"/>
+        <source>Only acceptable behind the hub&apos;s own TLS proxy; otherwise re-enrol this PC with the hub&apos;s https address.</source>
+        <translation>यह केवल तभी ठीक है जब हब के आगे उसका अपना TLS प्रॉक्सी लगा हो; नहीं तो हब के https पते से इस पीसी को दोबारा नामांकित करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="690"/>
+        <source>Run the diagnostics with a network connection to check it.</source>
+        <translation>इसे जाँचने के लिए नेटवर्क कनेक्शन के साथ सिस्टम जाँच चलाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="694"/>
+        <source>Set this PC&apos;s date, time and time zone (India Standard Time) in Windows. The app orders sync and dates prescriptions by the hub&apos;s time, but times shown on this PC are wrong until then.</source>
+        <translation>Windows में इस पीसी की तारीख, समय और टाइम ज़ोन (India Standard Time) सेट करें। ऐप सिंक का क्रम और प्रिस्क्रिप्शन की तारीख हब के समय से तय करता है, लेकिन तब तक इस पीसी पर दिखने वाले समय गलत रहेंगे।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="700"/>
+        <source>Open the Sync page and press Sync now; if it fails, see the hub check.</source>
+        <translation>सिंक पेज खोलें और “अभी सिंक करें” दबाएँ; अगर यह नहीं हो पाता, तो हब वाली जाँच देखें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="704"/>
+        <source>Open the Sync page: each refused change says why; fix it and send it again.</source>
+        <translation>सिंक पेज खोलें: हर अस्वीकार किए गए बदलाव के साथ उसका कारण लिखा है; उसे ठीक करें और फिर से भेजें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="708"/>
+        <source>Plug the device&apos;s cable in (the same USB socket as before), or pair it again on the Devices page.</source>
+        <translation>उपकरण की केबल लगाएँ (उसी USB सॉकेट में जिसमें पहले लगी थी), या उपकरण पेज पर इसे दोबारा पेयर करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="718"/>
+        <source>The drive holding {folder} is full: the support bundle was not written. Free some space or choose another drive.</source>
+        <translation>{folder} वाली ड्राइव भर गई है: सपोर्ट बंडल नहीं लिखा गया। कुछ जगह खाली करें या कोई दूसरी ड्राइव चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="723"/>
+        <source>The support bundle could not be written to {folder}. Choose another folder (a USB drive, or Documents).</source>
+        <translation>सपोर्ट बंडल {folder} में नहीं लिखा जा सका। कोई दूसरा फ़ोल्डर चुनें (USB ड्राइव, या Documents)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="729"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="358"/>
+        <location filename="../ui/messages.py" line="735"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="363"/>
+        <location filename="../ui/messages.py" line="740"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="364"/>
+        <location filename="../ui/messages.py" line="741"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="365"/>
+        <location filename="../ui/messages.py" line="742"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="368"/>
+        <location filename="../ui/messages.py" line="745"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="372"/>
+        <location filename="../ui/messages.py" line="749"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="375"/>
+        <location filename="../ui/messages.py" line="752"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="379"/>
+        <location filename="../ui/messages.py" line="756"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="380"/>
+        <location filename="../ui/messages.py" line="757"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="381"/>
+        <location filename="../ui/messages.py" line="758"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="386"/>
+        <location filename="../ui/messages.py" line="763"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="387"/>
+        <location filename="../ui/messages.py" line="764"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="391"/>
+        <location filename="../ui/messages.py" line="768"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="394"/>
+        <location filename="../ui/messages.py" line="771"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="397"/>
+        <location filename="../ui/messages.py" line="774"/>
         <source>Choose a shorter or longer time before the screen locks.</source>
         <translation>स्क्रीन लॉक होने से पहले का समय कम या ज़्यादा चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="400"/>
+        <location filename="../ui/messages.py" line="777"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="401"/>
+        <location filename="../ui/messages.py" line="778"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="404"/>
+        <location filename="../ui/messages.py" line="781"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="407"/>
+        <location filename="../ui/messages.py" line="784"/>
         <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="410"/>
+        <location filename="../ui/messages.py" line="787"/>
         <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="417"/>
+        <location filename="../ui/messages.py" line="794"/>
         <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="422"/>
+        <location filename="../ui/messages.py" line="799"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="427"/>
+        <location filename="../ui/messages.py" line="804"/>
         <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="430"/>
+        <location filename="../ui/messages.py" line="807"/>
         <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="434"/>
+        <location filename="../ui/messages.py" line="811"/>
         <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="439"/>
+        <location filename="../ui/messages.py" line="816"/>
         <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="444"/>
+        <location filename="../ui/messages.py" line="821"/>
+        <source>The provisioning file was not used: it is not a correct one. Ask field IT for a correct one, or enrol this PC on the Sync page.</source>
+        <translation>प्रोविज़निंग फ़ाइल इस्तेमाल नहीं हुई: यह सही फ़ाइल नहीं है। फ़ील्ड आईटी से सही फ़ाइल माँगें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="826"/>
+        <source>The provisioning file could not be read. Ask field IT to check its rights, or enrol this PC on the Sync page.</source>
+        <translation>प्रोविज़निंग फ़ाइल पढ़ी नहीं जा सकी। फ़ील्ड आईटी से इसकी अनुमतियाँ जाँचने को कहें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="831"/>
+        <source>The provisioning file could not be deleted: this PC has no rights to it. Ask field IT to delete the file.</source>
+        <translation>प्रोविज़निंग फ़ाइल हटाई नहीं जा सकी: इस पीसी को इसकी अनुमति नहीं है। फ़ील्ड आईटी से यह फ़ाइल हटाने को कहें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="836"/>
+        <source>The provisioning file names another hub than the one this PC is enrolled with and was not used. To move this clinic, use Move to another hub on the Sync page.</source>
+        <translation>प्रोविज़निंग फ़ाइल में उस हब के बजाय कोई दूसरा हब लिखा है जिससे यह पीसी नामांकित है, इसलिए इसे इस्तेमाल नहीं किया गया। इस क्लिनिक को ले जाने के लिए सिंक पेज पर “दूसरे हब पर ले जाएँ” इस्तेमाल करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="841"/>
+        <source>Some records or photos have not reached the current hub yet. Sync first, or move anyway: they then go to the new hub with the clinic&apos;s history.</source>
+        <translation>कुछ रिकॉर्ड या फ़ोटो अभी तक मौजूदा हब तक नहीं पहुँचे हैं। पहले सिंक करें, या फिर भी ले जाएँ: तब ये क्लिनिक के इतिहास के साथ नए हब को जाएँगे।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="846"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="447"/>
+        <location filename="../ui/messages.py" line="849"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="448"/>
+        <location filename="../ui/messages.py" line="850"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="451"/>
+        <location filename="../ui/messages.py" line="853"/>
         <source>Choose each item once, from those on the prescription.</source>
         <translation>पर्चे में लिखी दवाओं में से हर दवा एक ही बार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="454"/>
+        <location filename="../ui/messages.py" line="856"/>
         <source>The question is too long. Shorten it.</source>
         <translation>प्रश्न बहुत लंबा है। इसे छोटा करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="455"/>
+        <location filename="../ui/messages.py" line="857"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="459"/>
+        <location filename="../ui/messages.py" line="861"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="467"/>
+        <location filename="../ui/messages.py" line="866"/>
+        <source>The drive is full: the backup was not made, and nothing half-made is left there. Free some space or use a larger USB drive, and try again.</source>
+        <translation>ड्राइव भर गई है: बैकअप नहीं बना, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। कुछ जगह खाली करें या बड़ी USB ड्राइव इस्तेमाल करें, और फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="871"/>
+        <source>The backup could not be written, and nothing half-made is left. Check the drive (was it taken out?) and try again.</source>
+        <translation>बैकअप नहीं लिखा जा सका, और कोई अधूरी फ़ाइल नहीं छोड़ी गई। ड्राइव जाँचें (कहीं वह निकाल तो नहीं ली गई?) और फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="876"/>
+        <location filename="../ui/messages.py" line="890"/>
+        <source>The folder is not there (was the USB drive taken out?). Choose another one.</source>
+        <translation>फ़ोल्डर मौजूद नहीं है (कहीं USB ड्राइव निकाल तो नहीं ली गई?)। कोई दूसरा फ़ोल्डर चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="879"/>
+        <source>A backup with this name is already there. Wait a moment and try again.</source>
+        <translation>इस नाम का बैकअप वहाँ पहले से है। थोड़ा रुकें और फिर से कोशिश करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="882"/>
+        <source>That folder already holds a clinic database. Nothing was changed. Restore into another folder, or replace it (the folder there now is kept, renamed).</source>
+        <translation>उस फ़ोल्डर में पहले से एक क्लिनिक डेटाबेस है। कुछ भी नहीं बदला गया। किसी दूसरे फ़ोल्डर में रीस्टोर करें, या उसकी जगह रीस्टोर करें (अभी वहाँ जो फ़ोल्डर है, वह नया नाम देकर रख लिया जाएगा)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="887"/>
+        <source>The backup could not be restored. The folder there was not changed.</source>
+        <translation>बैकअप रीस्टोर नहीं हो सका। वहाँ के फ़ोल्डर में कोई बदलाव नहीं हुआ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="893"/>
+        <source>The drive is full: the support bundle was not written. Free some space or choose another drive.</source>
+        <translation>ड्राइव भर गई है: सपोर्ट बंडल नहीं लिखा गया। कुछ जगह खाली करें या कोई दूसरी ड्राइव चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="898"/>
+        <source>The support bundle could not be written there. Choose another folder (a USB drive, or Documents).</source>
+        <translation>सपोर्ट बंडल वहाँ नहीं लिखा जा सका। कोई दूसरा फ़ोल्डर चुनें (USB ड्राइव, या Documents)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="906"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="468"/>
+        <location filename="../ui/messages.py" line="907"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="469"/>
+        <location filename="../ui/messages.py" line="908"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="473"/>
+        <location filename="../ui/messages.py" line="912"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="474"/>
+        <location filename="../ui/messages.py" line="913"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="475"/>
+        <location filename="../ui/messages.py" line="914"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="476"/>
+        <location filename="../ui/messages.py" line="915"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="477"/>
+        <location filename="../ui/messages.py" line="916"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="478"/>
+        <location filename="../ui/messages.py" line="917"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="479"/>
+        <location filename="../ui/messages.py" line="918"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="480"/>
+        <location filename="../ui/messages.py" line="919"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="570"/>
+        <location filename="../ui/messages.py" line="1009"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="579"/>
+        <location filename="../ui/messages.py" line="1018"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="582"/>
+        <location filename="../ui/messages.py" line="1021"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

@@ -42,6 +42,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.domain.enrolment import ALPHABET
+from app.durable import fsync_dir
 from app.security import rx_signatures
 from app.security.rx_signatures import b64url, b64url_decode, check_scrypt_cost, scrypt_kek
 
@@ -506,17 +507,7 @@ def save(path: str | os.PathLike[str], slots: KeySlots) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":  # Windows cannot open a folder to flush it; NTFS journals renames
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(target.parent)
 
 
 def load(path: str | os.PathLike[str]) -> KeySlots:

@@ -29,6 +29,8 @@ class Permission(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     VIEW_SYNC_STATUS = "view_sync_status"  # counts only, no clinical content
     MANAGE_DEVICES = "manage_devices"  # pair, rename, re-point and forget peripherals
+    # Write an encrypted backup of the whole data folder (it shows no clinical data).
+    BACKUP = "backup"
 
 
 _CLINICAL = frozenset(
@@ -52,6 +54,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.MANAGE_SETTINGS,
             Permission.MANAGE_DEVICES,
             Permission.VIEW_SYNC_STATUS,
+            Permission.BACKUP,
         }
     ),
 }

@@ -20,14 +20,17 @@ from pathlib import Path
 from app.security.keyslots import DEFAULT_LOG_N as SLOT_LOG_N
 from app.security.passwords import DEFAULT_LOG_N
 from app.services.auth import AuthService
+from app.services.backup import BackupService
 from app.services.cases import CaseService
 from app.services.clock import Clock, system_clock
 from app.services.devices import DeviceService
+from app.services.diagnostics import DiagnosticsService
 from app.services.keys import KeyService
 from app.services.patients import PatientService
 from app.services.preferences import FILE_NAME as PREFERENCES_FILE
 from app.services.preferences import PreferencesService
 from app.services.prescriptions import PrescriptionService
+from app.services.provisioning import ProvisioningService
 from app.services.reference import ReferenceService
 from app.services.sync import SyncService
 from app.store import audit, outbox
@@ -48,6 +51,7 @@ class Services:
         password_log_n: int = DEFAULT_LOG_N,
         keys: KeyService | None = None,
         preferences_path: Path | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.blobs = blobs
@@ -61,6 +65,14 @@ class Services:
         self.preferences = PreferencesService(store, preferences_path)
         self.devices = DeviceService(store, self.cases, clock)  # drivers run after start()
         self.sync = SyncService(store, blobs, clock)
+        # The installer's enrolment token (docs/SYNC.md, "Provisioning"); its file may lie in
+        # the data folder.
+        self.provisioning = ProvisioningService(store, self.sync, clock, data_dir, keys=keys)
+        self.backup = BackupService(
+            store, blobs, clock, keys=keys, preferences_path=preferences_path
+        )
+        # Field IT's checks and the support bundle (docs/FIELD_IT.md); no patient data.
+        self.diagnostics = DiagnosticsService(store.path.parent, store, clock=clock)
 
     @classmethod
     def open(
@@ -107,6 +119,7 @@ class Services:
             password_log_n=password_log_n,
             keys=keys,
             preferences_path=data_dir / PREFERENCES_FILE,
+            data_dir=data_dir,
         )
 
     def close(self) -> None:

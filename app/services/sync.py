@@ -19,6 +19,11 @@ Codes: ``sync.not_enrolled``, ``sync.enrol_invalid`` (``message``), ``sync.alrea
 ``sync.enrol_token_expired``, ``sync.enrol_unreachable``, ``sync.enrol_tls``,
 ``sync.enrol_failed`` (each with ``hub`` and ``message``), ``sync.op_not_found``
 (``id``), ``permission.denied``.
+A token held for a later enrolment (provisioning: ``app.services.provisioning`` keeps the
+installer's token in the pending enrolment) is tried by the worker instead of a round, on the
+same timer and backoff, until the hub answers: ``enrol_held``. A hub that refuses the token
+(``ENROL_FINAL``) ends the attempts and the token is forgotten.
+
 Threading: safe from any thread; rounds are single-flight per database. Report listeners are
 called on the thread that ran the round (the worker's, or the caller of ``run_once``); they
 must only hand the report on (the UI queues it to the GUI thread). ``sync_now`` and ``nudge``
@@ -66,6 +71,19 @@ _ENROL_CODES = {
     "hub.tls": "sync.enrol_tls",
 }
 
+# What no later attempt with the same token can change: the hub's verdict on the token, a hub
+# that is not the one the token pins, a token or address that is not usable at all. Anything
+# else (no network, a hub that is down or busy, a broken connection) is worth trying again.
+ENROL_FINAL = frozenset(
+    {
+        "sync.enrol_pin_mismatch",
+        "sync.enrol_token_unknown",
+        "sync.enrol_token_used",
+        "sync.enrol_token_expired",
+        "sync.enrol_invalid",
+    }
+)
+
 Progress = Callable[[str, int, int], None]
 ReportListener = Callable[[SyncReport], None]
 
@@ -91,6 +109,8 @@ class SyncStatus:
     clock_offset_s: float | None  # hub minus PC, seconds
     clock_warning: bool  # the PC clock is off by more than CLOCK_WARNING_S
     worker_running: bool
+    # The hub a token held for the worker names (provisioning), None when none is held.
+    enrolling_with: str | None = None
 
     @property
     def online(self) -> bool:
@@ -128,6 +148,28 @@ class _Runner:
         return self._service.run_once(cancel, progress)
 
 
+class _HeldEnrolmentRunner:
+    """The worker's "round" while a held token waits: enrol with it, then a real round."""
+
+    def __init__(self, service: SyncService) -> None:
+        self._service = service
+
+    def run_once(
+        self, cancel: threading.Event | None = None, progress: Progress | None = None
+    ) -> SyncReport:
+        return self._service.enrol_held(cancel, progress)
+
+
+def enrol_failure(exc: enrolment.EnrolmentFailed, url: str) -> DomainError:
+    """What an enrolment failure means for the person enrolling, as a coded error."""
+    code = _ENROL_CODES.get(exc.code, "sync.enrol_failed")
+    return DomainError(
+        code,
+        f"Cannot enrol with {url}: {exc.message}.",
+        {"hub": url, "message": exc.message},
+    )
+
+
 class SyncService:
     def __init__(self, store: Store, blobs: BlobStore, clock: Clock) -> None:
         self._store = store
@@ -137,6 +179,7 @@ class SyncService:
         self._listeners: list[ReportListener] = []
         self._worker: SyncWorker | None = None
         self._worker_listener_remove: Callable[[], None] | None = None
+        self._enrol_lock = threading.Lock()  # one held-token attempt at a time
 
     def is_enrolled(self) -> bool:
         return credentials.is_enrolled(self._store)
@@ -169,19 +212,57 @@ class SyncService:
         try:
             done = enrolment.enrol(self._store, token, hub_url or None)
         except enrolment.EnrolmentFailed as exc:
-            url = hub_url or token.url
-            code = _ENROL_CODES.get(exc.code, "sync.enrol_failed")
-            raise DomainError(
-                code,
-                f"Cannot enrol with {url}: {exc.message}.",
-                {"hub": url, "message": exc.message},
-            ) from None
+            raise enrol_failure(exc, hub_url or token.url) from None
         log.info("enrolled as spoke %s with %s", done.spoke_id, done.hub_url)
         # A write of its own, after the enrolment's (app.sync.enrolment commits that). The
         # spoke id comes from the hub: one that is not an id is left out rather than refused.
         spoke = done.spoke_id if audit_rules.ID_RE.fullmatch(done.spoke_id) else ""
         audit.record(self._store, actor, audit.Action.ENROL, "spoke", spoke, now=self._clock())
         return done
+
+    def held_enrolment(self) -> enrolment.HeldToken | None:
+        """The token held for the worker to enrol with, or None."""
+        return self._store.read(enrolment.held)
+
+    def enrol_held(
+        self, cancel: threading.Event | None = None, progress: Progress | None = None
+    ) -> SyncReport:
+        """Enrol with the held token, then run a round (blocking: network). The outcome is
+        noted for ``status`` and handed to the listeners like a round's. A refusal in
+        ``ENROL_FINAL`` forgets the token (no later attempt could succeed); any other
+        failure keeps it for the worker's next try."""
+        with self._enrol_lock:
+            held = self.held_enrolment()
+            if self.is_enrolled():  # enrolled meanwhile (the enrol dialog): nothing to hold
+                if held is not None:
+                    self._store.write(enrolment.drop_pending)
+                return self.run_once(cancel, progress)
+            if held is None:
+                raise DomainError("sync.not_enrolled", "This PC is not enrolled with a hub yet.")
+            try:
+                done = self.enrol(None, held.token, held.hub_url)
+            except DomainError as exc:
+                return self._held_enrolment_failed(exc)
+        log.info("enrolled with the held token as spoke %s", done.spoke_id)
+        return self.run_once(cancel, progress)
+
+    def _held_enrolment_failed(self, exc: DomainError) -> SyncReport:
+        final = exc.code in ENROL_FINAL
+        if final:
+            log.warning("the hub refused the held enrolment token (%s): forgotten", exc.code)
+        else:
+            log.info("enrolment with the held token failed (%s): tried again later", exc.code)
+        finished = self._clock()
+
+        def note(db: sqlite_utils.Database) -> None:
+            if final:
+                enrolment.drop_pending(db)
+            sync_log.record_round(db, finished_at=finished, error_code=exc.code, error=exc.message)
+
+        self._store.write(note)
+        report = SyncReport(error=exc.message, error_code=exc.code, finished_at=finished)
+        self._notify(report)
+        return report
 
     def repoint(self, hub_url: str) -> None:
         """Keep the enrolment but reach the hub at ``hub_url`` (the demo's embedded hub gets a
@@ -253,7 +334,19 @@ class SyncService:
             clock_offset_s=offset,
             clock_warning=offset is not None and abs(offset) > CLOCK_WARNING_S,
             worker_running=worker is not None,
+            enrolling_with=None if creds is not None else self._held_hub(),
         )
+
+    def _held_hub(self) -> str | None:
+        held = self.held_enrolment()
+        if held is None:
+            return None
+        if held.hub_url:
+            return held.hub_url
+        try:
+            return enrolment_token.decode(held.token).url
+        except enrolment_token.TokenError:
+            return None
 
     def needs_attention(self, actor: User) -> list[AttentionItem]:
         """The ops the hub refused, oldest first, with its reasons (no clinical content)."""
@@ -324,12 +417,13 @@ class SyncService:
         interval_s: float | None = None,
         first_delay_s: float | None = None,
     ) -> bool:
-        """Start the background worker; False when not enrolled or already started.
+        """Start the background worker; False when not enrolled (and no token is held for it)
+        or already started.
 
         ``on_report`` is added as a report listener (removed by ``stop_worker``); it is called
         on the worker's thread. ``interval_s``/``first_delay_s`` None keep the worker's
         defaults (tests pass small ones)."""
-        if not self.is_enrolled():
+        if not self.is_enrolled() and self.held_enrolment() is None:
             return False
         with self._lock:
             if self._worker is not None:
@@ -361,8 +455,10 @@ class SyncService:
 
         return remove
 
-    def _runner_if_enrolled(self) -> _Runner | None:
-        return _Runner(self) if self.is_enrolled() else None
+    def _runner_if_enrolled(self) -> _Runner | _HeldEnrolmentRunner | None:
+        if self.is_enrolled():
+            return _Runner(self)
+        return _HeldEnrolmentRunner(self) if self.held_enrolment() is not None else None
 
     def stop_worker(self, timeout: float = 5.0) -> bool:
         """Stop the worker (cancelling its round); True when it has ended or none ran."""

@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app.durable import fsync_dir
 from app.store.errors import StoreError, translate_os
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -316,7 +317,7 @@ class BlobStore:
                 os.fsync(f.fileno())
             os.replace(tmp_name, target)
             tmp_name = None
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         except OSError as exc:
             raise _os_error(exc, target) from exc
         finally:
@@ -331,7 +332,7 @@ class BlobStore:
             return
         except OSError as exc:
             raise _os_error(exc, path) from exc
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def _check_sha(sha: str) -> None:
@@ -355,17 +356,6 @@ def _corrupt(target: Path) -> StoreError:
         "have it, and tell field IT support: the disk may be failing.",
         {"path": str(target)},
     )
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not possible (nor needed) on Windows.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _os_error(exc: OSError, path: Path) -> StoreError:

@@ -30,6 +30,10 @@ with that key would (a wrong key leaves it locked). ``is_locked`` says which. (N
 ``store.locked``: that code already means "busy in another program".) ``encrypt(key)``
 converts an open plaintext store in place (``encrypt_in_place``) and reopens it keyed: for a
 PC upgrading, once somebody's password is known.
+
+Copying: ``snapshot(target)`` writes a consistent copy of the open database to a new file,
+keyed as the store is, while the writer goes on writing (``app.store.backup``: one read
+transaction held across the backup API's steps).
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from app.store import errors
+from app.durable import fsync_dir, fsync_file
+from app.store import backup, errors
 from app.store.errors import StoreError
 from app.store.migrations import migrate, user_version
 
@@ -70,6 +75,12 @@ def _check_key(key: bytes) -> str:
     if not isinstance(key, bytes) or len(key) != KEY_BYTES:
         raise ValueError(f"store: the database key must be {KEY_BYTES} bytes")
     return f"x'{key.hex()}'"
+
+
+def is_plaintext_database(path: Path) -> bool:
+    """Whether ``path`` starts as every unencrypted SQLite file does (False for SQLCipher
+    files, missing and unreadable ones): for reports such as the doctor's."""
+    return _header(path) == SQLITE_HEADER
 
 
 def _header(path: Path) -> bytes:
@@ -177,6 +188,11 @@ class Store:
     @property
     def is_locked(self) -> bool:
         return self._locked
+
+    @property
+    def is_encrypted(self) -> bool:
+        """Whether the open store is keyed (SQLCipher); False when plaintext or still locked."""
+        return self._key_literal is not None
 
     def unlock(self, key: bytes) -> None:
         """Open the locked store keyed with ``key`` (and migrate), as ``open(path, key=key)``
@@ -295,6 +311,48 @@ class Store:
 
     def schema_version(self) -> int:
         return self.read(lambda db: user_version(db.conn))
+
+    # -- copying -----------------------------------------------------------------------------
+
+    def snapshot(
+        self,
+        target: Path,
+        *,
+        inspect: Callable[[sqlite_utils.Database], T] | None = None,
+        progress: backup.Progress | None = None,
+        cancel: backup.Cancel | None = None,
+        pages_per_step: int = backup.PAGES_PER_STEP,
+    ) -> T | None:
+        """A consistent copy of the database into the new file ``target``, keyed as this store
+        is, while the writer goes on writing (``app.store.backup``); ``inspect``'s result, read
+        from the same snapshot. ``backup.SnapshotCancelled`` when cancelled (no file left)."""
+        self._check_open()
+        try:
+            source = self._connect(read_only=True)
+        except self._db_errors as exc:
+            raise errors.wrap(exc, self._path) from exc
+        try:
+            return backup.copy(
+                source,
+                target,
+                self._connect_copy,
+                inspect=inspect,
+                progress=progress,
+                cancel=cancel,
+                pages_per_step=pages_per_step,
+            )
+        except self._db_errors as exc:
+            raise errors.wrap(exc, target) from exc
+        finally:
+            source.close()
+
+    def _connect_copy(self, path: Path) -> Any:
+        """A connection to a new file keyed as this store is (the snapshot's target)."""
+        conn = self._driver.connect(path, isolation_level=None)
+        if self._key_literal is not None:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f'PRAGMA key = "{self._key_literal}"')
+        return conn
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -487,9 +545,9 @@ def encrypt_in_place(path: Path, key: bytes) -> None:
     try:
         counts, version = _export(driver, path, tmp, literal)
         _verify(driver, tmp, literal, counts, version)
-        _fsync(tmp)
+        fsync_file(tmp)
         os.replace(tmp, path)  # atomic: the path is the plaintext or the whole encrypted copy
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except db_errors as exc:
         _remove_with_sidecars(tmp)
         raise errors.wrap(exc, path) from exc
@@ -567,21 +625,3 @@ def _remove_with_sidecars(path: Path) -> None:
 
 def _unlink(path: Path) -> None:
     path.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a directory; os.replace is durable there
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

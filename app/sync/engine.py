@@ -2,7 +2,9 @@
 
 A round is: meta (epoch, clock offset) -> (when due) the hub's prescription key and
 revocations from ``GET /v1/anchor`` over the pinned connection -> push the outbox -> upload
-attachment bytes -> pull the hub's changes. Each step moves local state only after the hub's
+attachment bytes -> pull the hub's changes -> this PC's health report (``POST /v1/status``,
+``app.sync.health``; a hub that does not take it, or refuses it, never fails the round). Each
+step moves local state only after the hub's
 answer has been received and parsed whole, so a round cut short at any point (link down, app
 killed, power cut) loses nothing and, because the hub de-duplicates by op id, duplicates
 nothing: the next round simply sends again whatever is not known to have arrived.
@@ -60,7 +62,7 @@ from app.store.blobs import BlobStore
 from app.store.db import Store
 from app.store.errors import StoreError
 from app.store.outbox import OutboxOp
-from app.sync import credentials
+from app.sync import credentials, health
 from app.sync.transport import (
     HubBusy,
     HubClient,
@@ -272,6 +274,7 @@ class SyncEngine:
         self._push(r)
         self._upload_blobs(r)
         self._pull(r)
+        self._report_health(r)
 
     def _meta(self, r: _Round) -> None:
         r.check_cancel()
@@ -309,6 +312,44 @@ class SyncEngine:
         if r.epoch_changed:
             log.warning(
                 "hub epoch changed to %s: re-pushing acknowledged ops, pulling from 0", epoch
+            )
+
+    # -- the health report -------------------------------------------------------------------
+
+    def _report_health(self, r: _Round) -> None:
+        """Tell the hub how this PC is (docs/SYNC.md "Health report"), as the round's last
+        request: the hub's time of its arrival is the clinic's "last sync" on the Clinics
+        page. The round's work is done by now, so nothing here can fail it: an older hub (404),
+        a refusal or a lost answer is logged, and the next round reports again."""
+        if r.cancel is not None and r.cancel.is_set():
+            return
+        waiting = self._store.read(health.backlog)
+        report = health.build(
+            waiting,
+            now=self._clock(),
+            hub_minus_pc_s=r.clock_offset_s,
+            data_folder=self._store.path.parent,
+        )
+        try:
+            reply = self._client.status(report.as_json())
+        except HubRejected as exc:
+            if exc.status in (404, 405):
+                log.info("the hub takes no health reports (an older hub); syncing carries on")
+            else:
+                log.warning(
+                    "the hub refused this PC's health report: %s (%s); syncing carries on",
+                    exc.message,
+                    exc.code,
+                )
+            return
+        except HubError as exc:
+            log.info("this PC's health report got no answer: %s (%s)", exc.message, exc.code)
+            return
+        ignored = reply.body.get("ignored")
+        if isinstance(ignored, list) and ignored:
+            log.warning(
+                "the hub ignored or clamped fields of this PC's health report: %s",
+                ", ".join(str(name)[:40] for name in ignored[:10]),
             )
 
     # -- the hub's prescription key and revocations ------------------------------------------

@@ -12,6 +12,11 @@ The spoke secret is stored before step 2 as a pending enrolment, keyed by a hash
 hub answers with the same spoke instead of "token used". Nothing of the token is left on disk
 once enrolment succeeds.
 
+A token can also be *held* (``hold_in``): kept whole in the pending enrolment, inside the
+encrypted database, to be used later by the sync worker (provisioning: the installer's token is
+taken from its file at the first sign-in, and the hub may not be reachable then). ``held``
+reads it back, ``drop_pending`` forgets it; a successful ``enrol`` forgets it too.
+
 Threading rule: blocking network and store calls; never on the GUI thread.
 """
 
@@ -23,7 +28,8 @@ import hmac
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import sqlite_utils
 from cryptography import x509
@@ -63,14 +69,25 @@ class Enrolled:
     hub_url: str
 
 
+@dataclass(frozen=True, slots=True)
+class HeldToken:
+    """A token kept for a later enrolment (``hold_in``); ``hub_url`` overrides its address."""
+
+    token: str = field(repr=False)  # the token's text form: never in logs or tracebacks
+    hub_url: str | None
+
+
 def enrol(
     store: Store,
     token: EnrolmentToken,
     hub_url: str | None = None,
     *,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    after: Callable[[sqlite_utils.Database], None] | None = None,
 ) -> Enrolled:
-    """Enrol with the hub named in ``token`` (or at ``hub_url``, which must be https)."""
+    """Enrol with the hub named in ``token`` (or at ``hub_url``, which must be https).
+    ``after(db)`` runs in the transaction that stores the new credentials (a move to another
+    hub resets what this PC knew of the old one there, so the two never come apart)."""
     url = (hub_url or token.url).strip().rstrip("/")
     if not url.startswith("https://"):
         raise EnrolmentFailed("enrol.not_https", "the hub address must start with https://")
@@ -106,6 +123,8 @@ def enrol(
     def finish(db: sqlite_utils.Database) -> None:
         credentials.save_in(db, creds)
         settings.put(db, KEY_PENDING, "")
+        if after is not None:
+            after(db)
 
     store.write(finish)
     return Enrolled(creds.spoke_id, facility, hub_name, url)
@@ -136,20 +155,59 @@ def _signing_key(value: object) -> str:
     raise EnrolmentFailed("hub.bad_reply", "the hub's signing key is unreadable")
 
 
+def token_hash(token: EnrolmentToken) -> str:
+    """What the pending enrolment keys a token by (never the token itself)."""
+    return hashlib.sha256(token.secret.encode("ascii")).hexdigest()
+
+
+def _pending(db: sqlite_utils.Database) -> dict[str, str]:
+    try:
+        pending = json.loads(settings.get(db, KEY_PENDING) or "{}")
+    except ValueError:
+        return {}
+    return pending if isinstance(pending, dict) else {}
+
+
+def hold_in(db: sqlite_utils.Database, token: EnrolmentToken, hub_url: str | None) -> None:
+    """Keep ``token`` (and the address override) for a later ``enrol``, inside a write
+    transaction the caller holds. The spoke secret is made now, or kept from an earlier
+    attempt with the same token, so a retry after a lost answer gets the same spoke."""
+    pending = _pending(db)
+    digest = token_hash(token)
+    secret = pending.get("spoke_secret") if pending.get("token_hash") == digest else None
+    entry = {
+        "token_hash": digest,
+        "spoke_secret": secret or secrets.token_urlsafe(32),
+        "token": enrolment.encode(token),
+        "hub": hub_url or "",
+    }
+    settings.put(db, KEY_PENDING, json.dumps(entry))
+
+
+def held(db: sqlite_utils.Database) -> HeldToken | None:
+    """The token ``hold_in`` kept, or None."""
+    pending = _pending(db)
+    text = pending.get("token")
+    if not isinstance(text, str) or not text:
+        return None
+    return HeldToken(text, str(pending.get("hub") or "") or None)
+
+
+def drop_pending(db: sqlite_utils.Database) -> None:
+    """Forget the pending enrolment, a held token with it."""
+    settings.put(db, KEY_PENDING, "")
+
+
 def _pending_secret(store: Store, token: EnrolmentToken) -> str:
     """The secret of an earlier attempt with this token, else a new one, stored first."""
-    token_hash = hashlib.sha256(token.secret.encode("ascii")).hexdigest()
+    digest = token_hash(token)
 
     def take(db: sqlite_utils.Database) -> str:
-        try:
-            pending = json.loads(settings.get(db, KEY_PENDING) or "{}")
-        except ValueError:
-            pending = {}
-        if pending.get("token_hash") == token_hash and pending.get("spoke_secret"):
+        pending = _pending(db)
+        if pending.get("token_hash") == digest and pending.get("spoke_secret"):
             return str(pending["spoke_secret"])
         secret = secrets.token_urlsafe(32)
-        pending = {"token_hash": token_hash, "spoke_secret": secret}
-        settings.put(db, KEY_PENDING, json.dumps(pending))
+        settings.put(db, KEY_PENDING, json.dumps({"token_hash": digest, "spoke_secret": secret}))
         return secret
 
     return store.write(take)

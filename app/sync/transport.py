@@ -252,6 +252,11 @@ class HubClient:
                 raise HubProtocolError("hub.bad_reply", "The hub sent a malformed change.")
         return reply
 
+    def status(self, report: Mapping[str, Any]) -> HubReply:
+        """``POST /v1/status``: this PC's health report (``app.sync.health``). The answer's
+        ``ignored`` lists fields the hub dropped or clamped; an older hub answers 404."""
+        return self._call("POST", "/status", json_body=report)
+
     def blob_start(self, sha256: str, size: int, media_type: str) -> HubReply:
         """``POST /v1/blobs``: ``status`` "exists" (nothing to send) or "created"."""
         reply = self._call(

@@ -25,6 +25,18 @@ address is changed: that is never a fault to retry blindly. On success the call 
 the sync worker and nudges it (sign-in starts one only on an enrolled PC), ``enrolled`` is
 emitted with the result and the dialog closes.
 
+**Moving to another hub** (``move=True``, from the Sync page of an enrolled PC): the same
+dialog with a warning of what a move means, a confirmation box that must be ticked ("this PC
+stops sending to the hub at …") before **Move** is enabled, and ``ProvisioningService.reprovision``
+as the call. When records or photos have not reached the current hub yet, the service refuses
+(``provision.unsent_data``); the dialog then says how many and offers a second box, "Move
+anyway", which sends them to the new hub with the clinic's history (docs/SYNC.md, "Moving a
+clinic to another hub"). A failed move leaves the PC with its current hub.
+
+``show_provisioning_outcome`` tells an administrator, after sign-in, what became of the
+installer's provisioning file (``ProvisioningService.after_sign_in``): a status-bar line when
+enrolment is under way, a message box when the file could not be used or deleted.
+
 Keyboard: the token field has the focus; Tab goes on to Advanced, the hub address (when
 open), Enrol and Cancel; Enter enrols once Enrol is enabled; Esc cancels, also while enrolling.
 
@@ -42,11 +54,13 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QToolButton,
     QVBoxLayout,
@@ -59,12 +73,15 @@ from app.ui.tasks import Op
 from app.ui.widgets.text import WrappingLabel
 
 if TYPE_CHECKING:
+    from app.services.provisioning import Outcome
     from app.ui.session import Session
 
 log = logging.getLogger(__name__)
 
 # A code that says the connection itself is not to be trusted: never to be retried blindly.
 PIN_MISMATCH = "sync.enrol_pin_mismatch"
+# The move was refused because records or photos have not reached the current hub yet.
+UNSENT_DATA = "provision.unsent_data"
 
 
 # A token for "hub.example.org:8765", with its dashes, is 75 characters; and the clear button.
@@ -159,18 +176,73 @@ def hub_address_problem(text: str) -> str | None:
     return None
 
 
+class StatusWindow(Protocol):
+    """The main window, as ``show_provisioning_outcome`` uses it."""
+
+    def status_message(self, text: str) -> None: ...
+
+
+def provisioning_notice_text(notice: BaseException) -> str:
+    """What an administrator reads about a provisioning file that was not (fully) used."""
+    if isinstance(notice, token_format.TokenError):
+        return QCoreApplication.translate(
+            "EnrolDialog",
+            "The enrolment token in the provisioning file was not used: %1 Ask field IT "
+            "for a new provisioning file, or enrol this PC on the Sync page.",
+        ).replace("%1", token_problem_text(notice))
+    return error_text(notice)
+
+
+def show_provisioning_outcome(window: QWidget, outcome: Outcome) -> None:
+    """After sign-in: a status line while enrolment with the installer's token is under way,
+    a message box (not waited for) when the provisioning file needs a person."""
+    if outcome.action == "held" and outcome.hub and hasattr(window, "status_message"):
+        window.status_message(
+            QCoreApplication.translate(
+                "EnrolDialog",
+                "Enrolling with the hub at %1 (the token the installer left). Sending starts "
+                "once the hub answers; the Sync page shows how it goes.",
+            ).replace("%1", outcome.hub)
+        )
+    if outcome.notice is None:
+        return
+    box = QMessageBox(window)
+    box.setObjectName("provisioningNotice")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(QCoreApplication.translate("EnrolDialog", "Provisioning file"))
+    box.setText(provisioning_notice_text(outcome.notice))
+    ok = box.addButton(
+        QCoreApplication.translate("EnrolDialog", "OK"), QMessageBox.ButtonRole.AcceptRole
+    )
+    box.setDefaultButton(ok)
+    box.setEscapeButton(ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
 class EnrolDialog(QDialog):
     """A token field, an optional hub address behind Advanced, Enrol and Cancel."""
 
     enrolled = Signal(object)  # EnrolmentResult
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        move: bool = False,
+        current_hub: str = "",
+    ) -> None:
         super().__init__(parent)
-        self.setObjectName("EnrolDialog")
-        self.setWindowTitle(self.tr("Enrol this PC with a hub"))
+        self.setObjectName("MoveHubDialog" if move else "EnrolDialog")
+        self.setWindowTitle(
+            self.tr("Move this PC to another hub") if move else self.tr("Enrol this PC with a hub")
+        )
         self.setModal(True)
         self._session = session
         self._sync = session.services.sync
+        self._provisioning = session.services.provisioning
+        self._move = move
         self._op: Op[EnrolmentResult] | None = None
         self._token: token_format.EnrolmentToken | None = None
         # After a pin mismatch the same token and address must not simply be sent again.
@@ -184,6 +256,31 @@ class EnrolDialog(QDialog):
             )
         )
         intro.setObjectName("mutedText")
+
+        # --- moving to another hub: the warning and the confirmations -----------------------
+        self.move_warning = WrappingLabel(
+            self.tr(
+                "⚠ This PC is enrolled with %1. Moving it to another hub sends this clinic's "
+                "whole record (every patient and case it has sent) to the new hub, and nothing "
+                "more goes to %1: answers it has not sent yet will not arrive. Move only when "
+                "the administrators of both hubs have agreed. If the new hub cannot be "
+                "enrolled with, this PC stays with %1."
+            ).replace("%1", current_hub)
+        )
+        self.move_warning.setObjectName("errorText")
+        self.move_warning.setVisible(move)
+        self.confirm_check = QCheckBox(
+            self.tr("I &understand: this PC stops sending to %1").replace("%1", current_hub)
+        )
+        self.confirm_check.setObjectName("confirmMove")
+        self.confirm_check.setVisible(move)
+        self.confirm_check.toggled.connect(self._on_input_changed)
+        self.force_check = QCheckBox(
+            self.tr("Move anywa&y: the unsent records and photos go to the new hub")
+        )
+        self.force_check.setObjectName("forceMove")
+        self.force_check.hide()  # shown when the service refuses for unsent data
+        self.force_check.toggled.connect(self._on_input_changed)
 
         self.token_edit = QLineEdit()
         self.token_edit.setObjectName("tokenEdit")
@@ -255,7 +352,7 @@ class EnrolDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.enrol_button = self.buttons.addButton(
-            self.tr("&Enrol"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("&Move") if move else self.tr("&Enrol"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.enrol_button.setObjectName("enrolButton")
         self.enrol_button.setDefault(True)
@@ -289,10 +386,13 @@ class EnrolDialog(QDialog):
         layout.setContentsMargins(m, m, m, m)
         layout.setSpacing(m // 2)
         layout.addWidget(intro)
+        layout.addWidget(self.move_warning)
         layout.addLayout(form)
+        layout.addWidget(self.confirm_check)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.force_check)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         # Room for a whole token in the token's own (fixed-width) face, as styled, as far as
@@ -304,7 +404,9 @@ class EnrolDialog(QDialog):
 
         QWidget.setTabOrder(self.token_edit, self.advanced_button)
         QWidget.setTabOrder(self.advanced_button, self.hub_edit)
-        QWidget.setTabOrder(self.hub_edit, self.enrol_button)
+        QWidget.setTabOrder(self.hub_edit, self.confirm_check)
+        QWidget.setTabOrder(self.confirm_check, self.force_check)
+        QWidget.setTabOrder(self.force_check, self.enrol_button)
         QWidget.setTabOrder(self.enrol_button, self.cancel_button)
         self.token_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -342,10 +444,11 @@ class EnrolDialog(QDialog):
             return
         self._on_input_changed()
 
-    def _on_input_changed(self, _text: str = "") -> None:
+    def _on_input_changed(self, _text: object = "") -> None:
         if self._op is not None:
             return
-        self.error_label.hide()
+        if self.force_check.isHidden():  # else the refusal the box answers stays readable
+            self.error_label.hide()
         self._check_token()
         self._check_hub()
         self._update_enrol_button()
@@ -410,6 +513,7 @@ class EnrolDialog(QDialog):
             and self._token is not None
             and hub_address_problem(self.hub_override() or "") is None
             and not blocked
+            and (not self._move or self.confirm_check.isChecked())
         )
 
     def _on_advanced_toggled(self, shown: bool) -> None:
@@ -431,12 +535,18 @@ class EnrolDialog(QDialog):
             return
         token, hub = self.token_text(), self.hub_override()
         sync, actor = self._sync, self._session.user
+        provisioning, move = self._provisioning, self._move
+        force = move and self.force_check.isVisible() and self.force_check.isChecked()
         where = hub or self._token.url
 
         def work(cancel: threading.Event) -> EnrolmentResult:
             # A worker thread: no widget here. After a Cancel the outcome is only logged.
             try:
-                done: EnrolmentResult = sync.enrol(actor, token, hub)
+                done: EnrolmentResult = (
+                    provisioning.reprovision(actor, token, hub, force=force)
+                    if move
+                    else sync.enrol(actor, token, hub)
+                )
             except Exception as exc:
                 if cancel.is_set():
                     log.info(
@@ -465,7 +575,13 @@ class EnrolDialog(QDialog):
         self._op = Op(self, work).success(self._on_enrolled).failure(self._on_failed).run()
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.token_edit, self.hub_edit, self.advanced_button):
+        for widget in (
+            self.token_edit,
+            self.hub_edit,
+            self.advanced_button,
+            self.confirm_check,
+            self.force_check,
+        ):
             widget.setEnabled(not busy)
         self.progress_bar.setVisible(busy)
         self.progress_label.setVisible(busy)
@@ -489,13 +605,20 @@ class EnrolDialog(QDialog):
         if code == PIN_MISMATCH:
             self._blocked = self._inputs()
             text = f"⚠ {text}"
+        if code == UNSENT_DATA:
+            # Only now is there something to move anyway; the person decides with the count.
+            self.force_check.setChecked(False)
+            self.force_check.show()
         self.error_label.setText(text)
         self.error_label.setAccessibleDescription(text)
         self.error_label.show()
         self._fit_soon()
         self._set_busy(False)
-        self.token_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.token_edit.selectAll()
+        if code == UNSENT_DATA:
+            self.force_check.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.token_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.token_edit.selectAll()
         return True
 
     # --- closing ----------------------------------------------------------------------------

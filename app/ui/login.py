@@ -12,7 +12,8 @@ of the windows (``app.ui.run.Shell``) saves the choice, switches the translator 
 new login window in that language.
 
 Keyboard: every field has a mnemonic; Enter in the username goes on to the password, Enter in
-the password (or the last set-up field) submits; Alt+L reaches the language.
+the password (or the last set-up field) submits; Alt+L reaches the language; F1 (or
+"Diagnostics…", Alt+D) opens field IT's diagnostics, which need nobody signed in.
 
 Encrypted data folders (``services.keys``): signing in on a locked PC unlocks the database
 (the login does it); a refusal that is about the PC rather than the password (no key slot
@@ -34,7 +35,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -139,6 +140,13 @@ class LoginWindow(QWidget):
         outer.addLayout(language_row)
         outer.addSpacing(m // 2)
         outer.addWidget(version)
+        # Field IT may need the checks on a PC where nobody can sign in (F1 too).
+        self.diagnostics_button = QPushButton(self.tr("&Diagnostics…"))
+        self.diagnostics_button.setObjectName("loginDiagnosticsButton")
+        self.diagnostics_button.setFlat(True)
+        self.diagnostics_button.clicked.connect(self.open_diagnostics)
+        outer.addWidget(self.diagnostics_button, 0, Qt.AlignmentFlag.AlignCenter)
+        QShortcut(QKeySequence("F1"), self, self.open_diagnostics)
         outer.addStretch(1)
 
     # --- building ----------------------------------------------------------------------------
@@ -292,6 +300,16 @@ class LoginWindow(QWidget):
         row.addWidget(self.language_combo)
         row.addStretch(1)
         return row
+
+    def open_diagnostics(self) -> None:
+        """The diagnostics dialog: before a sign-in, the checks that need the locked database
+        say so, and the rest run (app.ui.diagnostics_dialog)."""
+        from app.ui.diagnostics_dialog import DiagnosticsDialog
+
+        dialog = DiagnosticsDialog(self._services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.diagnostics_dialog = dialog
+        dialog.open()
 
     def _on_language_activated(self, index: int) -> None:
         code = self.language_combo.itemData(index)

@@ -31,7 +31,8 @@ The window is the pages' ``Navigator`` (``app.ui.navigation``): ``open_patient``
 detail views, ``load(id)``.
 
 Shortcuts: Ctrl+F find a patient, Ctrl+N register a patient, Alt+1..6 pages, Ctrl+L lock (also
-from the window's own dialogs: the event filter catches it there).
+from the window's own dialogs: the event filter catches it there), F1 diagnostics (the
+"Diagnostics…" button: field IT's checks and support bundle, for every role).
 
 The status bar shows who is signed in, the sync state from ``SyncService.status`` ("Online —
 last sync 09:41", "Offline since 09:12", "Not enrolled with a hub") and how many records and
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +95,7 @@ log = logging.getLogger(__name__)
 
 PENDING_REFRESH_MS = 15_000
 DEFAULT_LOCK_AFTER_MINUTES = 5  # until the setting has been read
+LOCK_RECORD_WAIT_S = 5.0
 
 # What counts as someone at the PC. Only input: timers, device readings and sync rounds arrive
 # as signals and never as these.
@@ -183,6 +186,8 @@ class MainWindow(QMainWindow):
         self._pending_again = False
         self._detail: dict[tuple[str, str], QWidget] = {}
         self._locked = False
+        self._lock_recorded = threading.Event()  # set once the lock's entry is written
+        self._lock_recorded.set()
         self._title = self.tr("HWC Spoke")  # the title while unlocked
         self._hidden_windows: list[QWidget] = []
         self._focus_before_lock: QWidget | None = None
@@ -334,6 +339,14 @@ class MainWindow(QMainWindow):
         self.lock_button.clicked.connect(self.lock)
         bottom = QVBoxLayout()
         bottom.setContentsMargins(m // 2, 0, m // 2, 0)
+        # Field IT's checks and the support bundle: no clinical data, so every role (F1).
+        self.diagnostics_button = QPushButton(self.tr("Diagnostics…"))
+        self.diagnostics_button.setObjectName("diagnosticsButton")
+        self.diagnostics_button.setToolTip(
+            self.tr("What is wrong on this PC and what to do; a support bundle for field IT (F1)")
+        )
+        self.diagnostics_button.clicked.connect(self.open_diagnostics)
+        bottom.addWidget(self.diagnostics_button)
         bottom.addWidget(self.lock_button)
         bottom.addWidget(self.sign_out_button)
         layout.addLayout(bottom)
@@ -371,6 +384,7 @@ class MainWindow(QMainWindow):
         add(QKeySequence.StandardKey.Find, self.find_patient)
         add(QKeySequence.StandardKey.New, self.register_patient)
         add("Ctrl+L", self.lock)
+        add("F1", self.open_diagnostics)
         for number, key in enumerate(nav.PAGE_KEYS, start=1):
             add(f"Alt+{number}", lambda key=key: self.show_page(key))  # type: ignore[misc]
 
@@ -425,6 +439,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
         self.refresh_pending()  # messages follow saves: the count has likely changed
 
+    def open_diagnostics(self) -> None:
+        """Help → Diagnostics (F1): the checks and the support bundle (diagnostics_dialog)."""
+        from app.ui.diagnostics_dialog import DiagnosticsDialog
+
+        dialog = DiagnosticsDialog(self.session.services, self, user=self.session.user)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.diagnostics_dialog = dialog
+        dialog.open()
+
     def sign_out(self) -> None:
         self._keep_drafts()
         self._stop_watching()
@@ -463,17 +486,29 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Locked — HWC Spoke"))
         self.lock_page.focus_password()
         auth, user = self.session.services.auth, self.session.user
-        Op(self, lambda: auth.lock(user)).failure(_not_recorded).run()
+        recorded = threading.Event()
+        self._lock_recorded = recorded
+
+        def record_lock() -> None:
+            try:
+                auth.lock(user)
+            finally:
+                recorded.set()
+
+        Op(self, record_lock).failure(_not_recorded).run()
         self.locked.emit()
 
     def _unlock_with(self, password: str) -> None:
         auth, user = self.session.services.auth, self.session.user
-        (
-            Op(self, lambda: auth.unlock(user, password))
-            .success(self._on_unlocked)
-            .failure(self._on_unlock_failed)
-            .run()
-        )
+        recorded = self._lock_recorded
+
+        def unlock() -> User:
+            # Two workers: the trail must not say "unlock" before the "lock" it ends (the
+            # wait is on the worker, and bounded: a stuck write must not keep anyone out).
+            recorded.wait(LOCK_RECORD_WAIT_S)
+            return auth.unlock(user, password)
+
+        (Op(self, unlock).success(self._on_unlocked).failure(self._on_unlock_failed).run())
 
     def _on_unlocked(self, _user: User) -> None:
         if not self._locked:

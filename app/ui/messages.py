@@ -267,6 +267,35 @@ MESSAGES: dict[str, str] = {
         "Enrolling with the hub at {hub} did not work ({message}). Try again; if it keeps "
         "failing, tell the hub's administrator.",
     ),
+    # the installer's provisioning file, moving to another hub (services.provisioning)
+    "provision.malformed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file {path} was not used: {message}. Ask field IT for a correct "
+        "one, or enrol this PC on the Sync page.",
+    ),
+    "provision.unreadable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file {path} could not be read. Ask field IT to check its rights, "
+        "or enrol this PC on the Sync page.",
+    ),
+    "provision.undeletable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file {path} could not be deleted: this PC has no rights to it. Its "
+        "token was used once and will not be used again, but it should not stay on this PC: "
+        "ask field IT to delete the file.",
+    ),
+    "provision.other_hub": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC is enrolled with the hub at {current}. The provisioning file {path} names "
+        "the hub at {hub} and was not used. To move this clinic to that hub, use Move to "
+        "another hub on the Sync page; otherwise ask field IT to delete the file.",
+    ),
+    "provision.unsent_data": QT_TRANSLATE_NOOP(
+        "messages",
+        "{records} record(s) and {photos} photo(s) have not reached the current hub yet. Sync "
+        "first and move when nothing is waiting, or move anyway: they then go to the new hub "
+        "with the clinic's history.",
+    ),
     # the outcome of a sync round (SyncStatus.last_error_code, SyncReport.error_code)
     "sync.cancelled": QT_TRANSLATE_NOOP("messages", "The sync was cancelled."),
     "sync.already_running": QT_TRANSLATE_NOOP(
@@ -347,6 +376,354 @@ MESSAGES: dict[str, str] = {
     "rx.query_required": QT_TRANSLATE_NOOP("messages", "Write your question for the specialist."),
     "rx.query_too_long": QT_TRANSLATE_NOOP(
         "messages", "The question is too long. Keep it under {limit} characters."
+    ),
+    # backups and restoring them (services.backup)
+    "backup.not_encrypted": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC's clinic data is not encrypted yet, so no backup is made of it. Sign in once "
+        "to encrypt it, then make the backup.",
+    ),
+    "backup.disk_full": QT_TRANSLATE_NOOP(
+        "messages",
+        "The drive holding {folder} is full: the backup was not made, and nothing half-made "
+        "is left there. Free some space or use a larger USB drive, and try again.",
+    ),
+    "backup.write_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The backup could not be written to {folder}, and nothing half-made is left there. "
+        "Check the drive (was it taken out?) and try again.",
+    ),
+    "backup.folder_missing": QT_TRANSLATE_NOOP(
+        "messages",
+        "The folder {folder} is not there (was the USB drive taken out?). Choose another one.",
+    ),
+    "backup.exists": QT_TRANSLATE_NOOP(
+        "messages", "A backup with this name is already in {folder}. Wait a moment and try again."
+    ),
+    "backup.cancelled": QT_TRANSLATE_NOOP(
+        "messages", "The backup was cancelled. Nothing was written."
+    ),
+    "backup.not_found": QT_TRANSLATE_NOOP("messages", "The backup file was not found."),
+    "backup.damaged": QT_TRANSLATE_NOOP(
+        "messages",
+        "This backup is damaged (cut short, or changed since it was made). Nothing was restored "
+        "from it. Use another backup.",
+    ),
+    "backup.unknown_format": QT_TRANSLATE_NOOP(
+        "messages",
+        "This file is not an HWC Spoke backup that this version can read. Use a newer version "
+        "of HWC Spoke, or another backup.",
+    ),
+    "backup.unexpected_file": QT_TRANSLATE_NOOP(
+        "messages",
+        "This backup holds files it should not: it was not made by HWC Spoke, or it was "
+        "changed. Nothing was restored from it.",
+    ),
+    "backup.target_not_empty": QT_TRANSLATE_NOOP(
+        "messages",
+        "The folder {folder} already holds a clinic database. Nothing was changed. Restore "
+        "into another folder, or replace it (the folder there now is kept, renamed).",
+    ),
+    "backup.restore_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The backup could not be restored into {folder}. The folder there was not changed.",
+    ),
+    # diagnostics for field IT (services.diagnostics; docs/FIELD_IT.md): findings and advice
+    "doctor.disk_ok": QT_TRANSLATE_NOOP(
+        "messages",
+        "The data folder is {folder}; {free} free on its drive.",
+    ),
+    "doctor.disk_low": QT_TRANSLATE_NOOP(
+        "messages",
+        "Only {free} free on the drive of the data folder {folder}.",
+    ),
+    "doctor.disk_very_low": QT_TRANSLATE_NOOP(
+        "messages",
+        "Only {free} free on the drive of the data folder {folder}: saving may fail at any moment.",
+    ),
+    "doctor.folder_missing": QT_TRANSLATE_NOOP(
+        "messages",
+        "The data folder {folder} does not exist yet; {free} free on the drive it would be on.",
+    ),
+    "doctor.folder_unusable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The data folder {folder} cannot be used ({reason}).",
+    ),
+    "doctor.db_ok": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database ({size}) passed its integrity check in {seconds} s.",
+    ),
+    "doctor.db_none": QT_TRANSLATE_NOOP(
+        "messages",
+        "There is no clinic database in {folder}.",
+    ),
+    "doctor.db_damaged": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database is damaged: {first_error}.",
+    ),
+    "doctor.db_unopenable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database did not open ({error_code}).",
+    ),
+    "doctor.db_check_stopped": QT_TRANSLATE_NOOP(
+        "messages",
+        "The integrity check was stopped after {seconds} s, before it finished.",
+    ),
+    "doctor.locked": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database is locked: this needs a sign-in.",
+    ),
+    "doctor.enc_on": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database is encrypted; the key file has {users} staff password(s) and the "
+        "recovery key.",
+    ),
+    "doctor.enc_recovery_not_shown": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database is encrypted ({users} staff password(s)), but its recovery key has "
+        "not been shown to anyone yet.",
+    ),
+    "doctor.enc_locked": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database is encrypted ({users} staff password(s) and the recovery key) and "
+        "locked: only part of the checks could run.",
+    ),
+    "doctor.enc_off": QT_TRANSLATE_NOOP(
+        "messages",
+        "The clinic database is not encrypted yet.",
+    ),
+    "doctor.enc_new": QT_TRANSLATE_NOOP(
+        "messages",
+        "No database yet: it is made encrypted when the app first starts.",
+    ),
+    "doctor.enc_key_file_damaged": QT_TRANSLATE_NOOP(
+        "messages",
+        "The key file (keyslots.json) cannot be read.",
+    ),
+    "doctor.enrolled": QT_TRANSLATE_NOOP(
+        "messages",
+        "Enrolled as spoke {spoke} ({facility}) with the hub at {hub}.",
+    ),
+    "doctor.not_enrolled": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC is not enrolled with a hub: cases stay on this PC.",
+    ),
+    "doctor.hub_ok": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} answered in {ms} ms, over a secure connection with the certificate "
+        "pinned at enrolment.",
+    ),
+    "doctor.hub_plain_http": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} answered in {ms} ms, over plain HTTP (not encrypted on the way).",
+    ),
+    "doctor.hub_unreachable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} could not be reached ({error_code}).",
+    ),
+    "doctor.hub_timeout": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} did not answer within {seconds} s.",
+    ),
+    "doctor.hub_tls": QT_TRANSLATE_NOOP(
+        "messages",
+        "Something answered at {hub}, but not with the certificate pinned at enrolment (or "
+        "not over HTTPS): the connection was refused before anything was sent.",
+    ),
+    "doctor.hub_busy": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} is up but busy or failing (HTTP {status}).",
+    ),
+    "doctor.hub_bad_reply": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub at {hub} gave an answer that is not the protocol's ({error_code}).",
+    ),
+    "doctor.hub_skipped": QT_TRANSLATE_NOOP(
+        "messages",
+        "Not checked: run without --offline to reach the hub.",
+    ),
+    "doctor.hub_not_enrolled": QT_TRANSLATE_NOOP(
+        "messages",
+        "Not checked: this PC is not enrolled with a hub.",
+    ),
+    "doctor.clock_ok": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC's clock agrees with the hub's (off by {offset}, measured {measured}).",
+    ),
+    "doctor.clock_ahead": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC's clock is {offset} ahead of the hub's (measured {measured}).",
+    ),
+    "doctor.clock_behind": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC's clock is {offset} behind the hub's (measured {measured}).",
+    ),
+    "doctor.clock_unknown": QT_TRANSLATE_NOOP(
+        "messages",
+        "Not known: the hub has not been reached from this PC.",
+    ),
+    "doctor.sync_clear": QT_TRANSLATE_NOOP(
+        "messages",
+        "Nothing is waiting to be sent. Last successful sync: {last_success}.",
+    ),
+    "doctor.sync_never": QT_TRANSLATE_NOOP(
+        "messages",
+        "This PC has never synced with its hub; {records} record(s) and {photos} photo(s) wait "
+        "to be sent.",
+    ),
+    "doctor.sync_waiting": QT_TRANSLATE_NOOP(
+        "messages",
+        "{records} record(s) and {photos} photo(s) wait to be sent, the oldest for {oldest}. "
+        "Last successful sync: {last_success}.",
+    ),
+    "doctor.sync_refused": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub refused {refused} change(s); each needs a person to look.",
+    ),
+    "doctor.devices_none": QT_TRANSLATE_NOOP(
+        "messages",
+        "No devices are paired. Serial ports on this PC: {ports}.",
+    ),
+    "doctor.devices_ok": QT_TRANSLATE_NOOP(
+        "messages",
+        "Paired devices: {paired}. Serial ports on this PC: {ports}.",
+    ),
+    "doctor.device_port_missing": QT_TRANSLATE_NOOP(
+        "messages",
+        "The device {name} is paired on {port}, which is not on this PC now.",
+    ),
+    "doctor.devices_ports_only": QT_TRANSLATE_NOOP(
+        "messages",
+        "Serial ports on this PC: {ports}. The paired devices need a sign-in.",
+    ),
+    "doctor.devices_unknown": QT_TRANSLATE_NOOP(
+        "messages",
+        "The serial ports could not be listed.",
+    ),
+    "doctor.check_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The check could not run ({error}).",
+    ),
+    "doctor.no_database": QT_TRANSLATE_NOOP(
+        "messages",
+        "Nothing to check: there is no clinic database.",
+    ),
+    "doctor.versions": QT_TRANSLATE_NOOP(
+        "messages",
+        "HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; SQLCipher {sqlcipher}; {os}.",
+    ),
+    "doctor.advice.none": QT_TRANSLATE_NOOP(
+        "messages",
+        "Nothing to do.",
+    ),
+    "doctor.advice.free_space": QT_TRANSLATE_NOOP(
+        "messages",
+        "Free some space on this drive on this visit (empty the Recycle Bin, remove old "
+        "downloads and installers): the clinic's data grows every day.",
+    ),
+    "doctor.advice.free_space_now": QT_TRANSLATE_NOOP(
+        "messages",
+        "Free space now (empty the Recycle Bin, remove old downloads and installers, move other "
+        "files off): with the drive this full, saving a patient or a case can fail.",
+    ),
+    "doctor.advice.folder_access": QT_TRANSLATE_NOOP(
+        "messages",
+        "Check that the folder exists and that this Windows account may write to it; start the "
+        "app as the clinic's usual account.",
+    ),
+    "doctor.advice.wrong_folder": QT_TRANSLATE_NOOP(
+        "messages",
+        "A new PC is fine like this. If this PC has been used for patients, this is the wrong "
+        "folder: check --data-dir or SPOKE_DATA_DIR.",
+    ),
+    "doctor.advice.restore_backup": QT_TRANSLATE_NOOP(
+        "messages",
+        "Do not delete anything. Make a support bundle, stop entering new records on this PC "
+        "and restore the latest backup (field IT).",
+    ),
+    "doctor.advice.check_again": QT_TRANSLATE_NOOP(
+        "messages",
+        "Run the diagnostics again when the PC is not busy.",
+    ),
+    "doctor.advice.unlock": QT_TRANSLATE_NOOP(
+        "messages",
+        "Sign in first (on the command line: set HWC_SPOKE_USER and HWC_SPOKE_PASSWORD, or "
+        "HWC_SPOKE_RECOVERY_KEY), then run the diagnostics again.",
+    ),
+    "doctor.advice.show_recovery_key": QT_TRANSLATE_NOOP(
+        "messages",
+        "An administrator signs in: the app shows the recovery key once; write it down and keep "
+        "it away from this PC.",
+    ),
+    "doctor.advice.sign_in_once": QT_TRANSLATE_NOOP(
+        "messages",
+        "Sign in once in the app: the database is encrypted then.",
+    ),
+    "doctor.advice.key_file": QT_TRANSLATE_NOOP(
+        "messages",
+        "Do not delete the key file or the database. Make a support bundle and restore the "
+        "latest backup, or call field IT support.",
+    ),
+    "doctor.advice.enrol": QT_TRANSLATE_NOOP(
+        "messages",
+        "Enrol this PC with its hub (Sync page, or main.py enrol --token).",
+    ),
+    "doctor.advice.check_link": QT_TRANSLATE_NOOP(
+        "messages",
+        "Check the network or the mobile data link, then whether the hub is running (its "
+        "administrator). Cases wait safely on this PC meanwhile.",
+    ),
+    "doctor.advice.tls": QT_TRANSLATE_NOOP(
+        "messages",
+        "Someone may be intercepting the connection, or the hub was reinstalled. Do not "
+        "re-enrol: ask the hub's administrator first.",
+    ),
+    "doctor.advice.wait_hub": QT_TRANSLATE_NOOP(
+        "messages",
+        "Try again later; if it lasts, tell the hub's administrator.",
+    ),
+    "doctor.advice.plain_http": QT_TRANSLATE_NOOP(
+        "messages",
+        "Only acceptable behind the hub's own TLS proxy; otherwise re-enrol this PC with the "
+        "hub's https address.",
+    ),
+    "doctor.advice.go_online": QT_TRANSLATE_NOOP(
+        "messages",
+        "Run the diagnostics with a network connection to check it.",
+    ),
+    "doctor.advice.set_clock": QT_TRANSLATE_NOOP(
+        "messages",
+        "Set this PC's date, time and time zone (India Standard Time) in Windows. The app "
+        "orders sync and dates prescriptions by the hub's time, but times shown on this PC are "
+        "wrong until then.",
+    ),
+    "doctor.advice.sync_now": QT_TRANSLATE_NOOP(
+        "messages",
+        "Open the Sync page and press Sync now; if it fails, see the hub check.",
+    ),
+    "doctor.advice.sync_refused": QT_TRANSLATE_NOOP(
+        "messages",
+        "Open the Sync page: each refused change says why; fix it and send it again.",
+    ),
+    "doctor.advice.plug_device": QT_TRANSLATE_NOOP(
+        "messages",
+        "Plug the device's cable in (the same USB socket as before), or pair it again on the "
+        "Devices page.",
+    ),
+    # the support bundle (services.support_bundle)
+    "bundle.folder_missing": QT_TRANSLATE_NOOP(
+        "messages",
+        "The folder {folder} is not there (was the USB drive taken out?). Choose another one.",
+    ),
+    "bundle.disk_full": QT_TRANSLATE_NOOP(
+        "messages",
+        "The drive holding {folder} is full: the support bundle was not written. Free some "
+        "space or choose another drive.",
+    ),
+    "bundle.write_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The support bundle could not be written to {folder}. Choose another folder (a USB "
+        "drive, or Documents).",
     ),
     # several form problems at once (domain.errors.ValidationFailed)
     "validation.failed": QT_TRANSLATE_NOOP("messages", "Please correct the following:"),
@@ -441,6 +818,31 @@ FALLBACKS: dict[str, str] = {
         "Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub's "
         "administrator.",
     ),
+    "provision.malformed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file was not used: it is not a correct one. Ask field IT for a "
+        "correct one, or enrol this PC on the Sync page.",
+    ),
+    "provision.unreadable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file could not be read. Ask field IT to check its rights, or enrol "
+        "this PC on the Sync page.",
+    ),
+    "provision.undeletable": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file could not be deleted: this PC has no rights to it. Ask field "
+        "IT to delete the file.",
+    ),
+    "provision.other_hub": QT_TRANSLATE_NOOP(
+        "messages",
+        "The provisioning file names another hub than the one this PC is enrolled with and "
+        "was not used. To move this clinic, use Move to another hub on the Sync page.",
+    ),
+    "provision.unsent_data": QT_TRANSLATE_NOOP(
+        "messages",
+        "Some records or photos have not reached the current hub yet. Sync first, or move "
+        "anyway: they then go to the new hub with the clinic's history.",
+    ),
     "attachment.unreadable": QT_TRANSLATE_NOOP(
         "messages", "The file could not be read. It may be damaged."
     ),
@@ -460,6 +862,43 @@ FALLBACKS: dict[str, str] = {
         "messages",
         "The clinic database cannot be written. Check that the disk is not write-protected, "
         "or call your IT support.",
+    ),
+    "backup.disk_full": QT_TRANSLATE_NOOP(
+        "messages",
+        "The drive is full: the backup was not made, and nothing half-made is left there. "
+        "Free some space or use a larger USB drive, and try again.",
+    ),
+    "backup.write_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The backup could not be written, and nothing half-made is left. Check the drive (was "
+        "it taken out?) and try again.",
+    ),
+    "backup.folder_missing": QT_TRANSLATE_NOOP(
+        "messages", "The folder is not there (was the USB drive taken out?). Choose another one."
+    ),
+    "backup.exists": QT_TRANSLATE_NOOP(
+        "messages", "A backup with this name is already there. Wait a moment and try again."
+    ),
+    "backup.target_not_empty": QT_TRANSLATE_NOOP(
+        "messages",
+        "That folder already holds a clinic database. Nothing was changed. Restore into "
+        "another folder, or replace it (the folder there now is kept, renamed).",
+    ),
+    "backup.restore_failed": QT_TRANSLATE_NOOP(
+        "messages", "The backup could not be restored. The folder there was not changed."
+    ),
+    "bundle.folder_missing": QT_TRANSLATE_NOOP(
+        "messages", "The folder is not there (was the USB drive taken out?). Choose another one."
+    ),
+    "bundle.disk_full": QT_TRANSLATE_NOOP(
+        "messages",
+        "The drive is full: the support bundle was not written. Free some space or choose "
+        "another drive.",
+    ),
+    "bundle.write_failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The support bundle could not be written there. Choose another folder (a USB drive, "
+        "or Documents).",
     ),
 }
 

@@ -24,8 +24,11 @@ renders the login window with its message and exits 1.
 ``probe_searches``: with the screenshot credentials, sign in and time that many searches on
 the patients page, from the query to the results on screen (see ``app.ui.probe``).
 
-Sync worker: when the main window opens, ``services.sync.start_worker()`` runs through ``Op``
-(it reads the enrolment, and does nothing when this PC is not enrolled); signing out stops it
+Sync worker: when the main window opens, ``services.provisioning.after_sign_in(user)`` runs
+through ``Op``: it takes the installer's provisioning file when there is one (docs/SYNC.md,
+"Provisioning"), then starts the worker (which does nothing on a PC neither enrolled nor
+holding a token); what an administrator should know of it is shown when it returns
+(``app.ui.enrol_dialog.show_provisioning_outcome``). Signing out stops it
 without waiting (``stop_worker(timeout=0)``: the round in progress is cancelled and its daemon
 thread ends by itself), and leaving the program stops it with a short wait.
 
@@ -48,6 +51,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.domain.models import User
 from app.ui import tasks
 from app.ui.application import create_application, switch_language
+from app.ui.enrol_dialog import show_provisioning_outcome
 from app.ui.login import LoginWindow
 from app.ui.main_window import MainWindow
 from app.ui.session import Session
@@ -119,8 +123,16 @@ class Shell(QObject):
         else:
             window.showMaximized()
         self.main = window
-        sync = self.services.sync
-        Op(window, lambda: sync.start_worker()).failure(_worker_not_started).run()
+        # The paired devices' drivers need the database, which a locked PC opens only now
+        # (idempotent when they already run).
+        Op(window, self.services.devices.start).failure(_devices_not_started).run()
+        provisioning = self.services.provisioning
+        (
+            Op(window, lambda: provisioning.after_sign_in(user))
+            .success(lambda outcome: show_provisioning_outcome(window, outcome))
+            .failure(_worker_not_started)
+            .run()
+        )
         if self.login is not None:
             self.login.close()
             self.login.deleteLater()
@@ -188,6 +200,12 @@ def run_gui(
     shell.main = None
     shell.login = None
     return int(code)
+
+
+def _devices_not_started(exc: BaseException) -> bool:
+    # Readings can still be typed in; the Devices page shows each device's state.
+    log.warning("could not start the device drivers: %s", getattr(exc, "code", type(exc).__name__))
+    return True
 
 
 def _worker_not_started(exc: BaseException) -> bool:

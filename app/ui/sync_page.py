@@ -13,6 +13,11 @@ Everyone signed in sees:
   (``Permission.MANAGE_SETTINGS``; everyone else reads that field IT enrols it): opens
   ``app.ui.enrol_dialog.EnrolDialog``. On success the page says what it is enrolled with, and
   the first sync starts by itself (the dialog starts and nudges the worker).
+- **Move to another hub…** (Alt+M), only on an enrolled PC and only for field IT: the same
+  dialog in its move form (``EnrolDialog(move=True)``: a warning, a confirmation, and
+  ``ProvisioningService.reprovision``).
+- While the installer's token waits for the hub (docs/SYNC.md, "Provisioning"), the status
+  says so, and why the last attempt did not work.
 - **Needs attention**: the changes the hub refused, each with what it was, when it was made and
   the hub's reason. Clinical staff (``Permission.QUEUE_CASE``) get **Send again** (Alt+A, or
   Enter on a row) once the cause is fixed; the service checks the permission again.
@@ -106,6 +111,10 @@ def when_text(moment: datetime | None, now: datetime | None = None) -> str:
 
 def connection_text(status: SyncStatus, now: datetime | None = None) -> str:
     """One line for the status bar: enrolled or not, online or since when not."""
+    if not status.enrolled and status.enrolling_with:
+        return QCoreApplication.translate("SyncPage", "Enrolling with %1…").replace(
+            "%1", status.enrolling_with
+        )
     if not status.enrolled:
         return QCoreApplication.translate("SyncPage", "Not enrolled with a hub")
     if status.offline_since is not None:
@@ -277,6 +286,13 @@ class SyncPage(QWidget):
         )
         self.enrol_button.setVisible(False)
         self.enrol_button.clicked.connect(self.open_enrol_dialog)
+        self.move_button = QPushButton(self.tr("&Move to another hub…"))
+        self.move_button.setObjectName("moveHubButton")
+        self.move_button.setToolTip(
+            self.tr("Enrol this clinic with another hub instead of this one (Alt+M)")
+        )
+        self.move_button.setVisible(False)
+        self.move_button.clicked.connect(self.open_move_dialog)
         self.clock_warning = WrappingLabel()
         self.clock_warning.setObjectName("clockWarning")
         self.clock_warning.setMaximumWidth(chars * 90)
@@ -297,6 +313,7 @@ class SyncPage(QWidget):
         buttons.addWidget(self.enrol_button)  # first: until it is used, nothing can sync
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.progress_label, 1)
+        buttons.addWidget(self.move_button)  # last: rare, and never by accident
 
         # --- needs attention ---
         self.attention_heading = heading_label(self.tr("Needs attention"), 2)
@@ -424,6 +441,7 @@ class SyncPage(QWidget):
         self._form.setRowVisible(self.clinic_value, bool(status.facility))
         self.enrol_help.setVisible(not status.enrolled)
         self.enrol_button.setVisible(not status.enrolled and self._may_enrol)
+        self.move_button.setVisible(status.enrolled and self._may_enrol)
         self.sync_button.setEnabled(status.enrolled and self._round is None)
         self.connection_value.setText(connection_text(status, now))
         colours = ONLINE_COLOURS if status.online else OFFLINE_COLOURS
@@ -444,7 +462,8 @@ class SyncPage(QWidget):
             self.last_sync_value.setText(text)
         self.pending_value.setText(counts_text(status))
         problem = ""
-        if status.enrolled and status.last_error_code:
+        # Not enrolled, an error can only come from enrolling with the installer's token.
+        if status.last_error_code and (status.enrolled or status.enrolling_with or self._may_enrol):
             problem = (
                 self.tr("Last attempt %1: %2")
                 .replace("%1", when_text(status.last_attempt_at, now))
@@ -565,6 +584,19 @@ class SyncPage(QWidget):
         if self.dialog is not None:
             self.dialog.deleteLater()
         dialog = EnrolDialog(self._session, self)
+        dialog.enrolled.connect(self._on_enrolled)
+        dialog.finished.connect(self._on_enrol_dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_move_dialog(self) -> None:
+        """Field IT moves this clinic to another hub (``EnrolDialog`` in its move form)."""
+        if not self._may_enrol or self.status is None or not self.status.enrolled:
+            return
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        current = hub_text(self.status.hub_name, self.status.hub_url)
+        dialog = EnrolDialog(self._session, self, move=True, current_hub=current)
         dialog.enrolled.connect(self._on_enrolled)
         dialog.finished.connect(self._on_enrol_dialog_finished)
         self.dialog = dialog

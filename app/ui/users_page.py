@@ -16,6 +16,10 @@ Below the table, **This PC's security**:
 - **Make a new recovery key…** (Alt+N; only on an encrypted data folder, ``services.keys``):
   after a confirmation, ``keys.new_recovery_secret`` (``MANAGE_USERS``) and the new key shown
   once in ``RecoveryKeyDialog``, which must be acknowledged. The old key stops working.
+- **Back up now…** (Alt+B; only on an encrypted data folder, ``services.backup.available``):
+  ``BackupDialog`` (a folder, then the backup on a worker with progress and Cancel;
+  ``Permission.BACKUP``). ``choose_backup_folder`` is the folder chooser it gets (tests
+  replace it).
 
 Every call goes through ``Op``; refusals from the services (``auth.*``, ``permission.denied``)
 appear inside the dialog, next to what was typed, in the interface language. The services
@@ -61,6 +65,7 @@ from PySide6.QtWidgets import (
 from app.domain.ids import UserId
 from app.domain.models import Role, User
 from app.services.auth import DEFAULT_LOCK_AFTER_MINUTES, LOCK_AFTER_RANGE
+from app.ui.backup_dialog import BackupDialog, FolderChooser, ask_for_folder
 from app.ui.messages import error_text
 from app.ui.recovery_key_dialog import RecoveryKeyDialog
 from app.ui.tasks import Op
@@ -175,6 +180,8 @@ class UsersPage(QWidget):
         self.dialog: QDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self.backup_dialog: BackupDialog | None = None
+        self.choose_backup_folder: FolderChooser = ask_for_folder
         self._lock_busy = False
         self._recovery_busy = False
 
@@ -238,6 +245,7 @@ class UsersPage(QWidget):
         self.setTabOrder(self.toggle_button, self.lock_spin)
         self.setTabOrder(self.lock_spin, self.lock_save_button)
         self.setTabOrder(self.lock_save_button, self.recovery_button)
+        self.setTabOrder(self.recovery_button, self.backup_button)
         self._update_buttons()
         self.reload()
         self.load_lock_after()
@@ -293,6 +301,22 @@ class UsersPage(QWidget):
         encrypted = self._session.services.keys is not None
         self.recovery_button.setVisible(encrypted)
         self.recovery_note.setVisible(encrypted)
+        self.backup_button = QPushButton(self.tr("&Back up now…"))
+        self.backup_button.setObjectName("backUpNow")
+        self.backup_button.clicked.connect(self.open_backup_dialog)
+        self.backup_note = WrappingLabel(
+            self.tr(
+                "A backup is one encrypted file of everything on this PC, for a USB drive: "
+                "with it, field IT can set up a new PC if this one is lost or breaks."
+            )
+        )
+        self.backup_note.setObjectName("mutedText")
+        backup_row = QHBoxLayout()
+        backup_row.addWidget(self.backup_button)
+        backup_row.addStretch(1)
+        can_back_up = self._session.services.backup.available
+        self.backup_button.setVisible(can_back_up)
+        self.backup_note.setVisible(can_back_up)
 
         m = self.fontMetrics().height()
         inner = QVBoxLayout(box)
@@ -303,9 +327,13 @@ class UsersPage(QWidget):
         inner.addSpacing(m // 3)
         inner.addWidget(self.recovery_note)
         inner.addLayout(recovery_row)
+        inner.addSpacing(m // 3)
+        inner.addWidget(self.backup_note)
+        inner.addLayout(backup_row)
         width = self.fontMetrics().averageCharWidth() * 90
         self.lock_note.setMaximumWidth(width)
         self.recovery_note.setMaximumWidth(width)
+        self.backup_note.setMaximumWidth(width)
         return box
 
     # --- page protocol ----------------------------------------------------------------------
@@ -594,6 +622,24 @@ class UsersPage(QWidget):
         self._recovery_busy = False
         self.recovery_button.setEnabled(True)
         return False  # not handled: shown in a message box
+
+    def open_backup_dialog(self) -> None:
+        if self.backup_dialog is not None or not self._session.services.backup.available:
+            return
+        dialog = BackupDialog(self._session, self, choose_folder=self.choose_backup_folder)
+        self.backup_dialog = dialog
+
+        def closed(_result: int) -> None:
+            self.backup_dialog = None
+            self.backup_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            if dialog.result_path is not None:
+                self._navigator.status_message(
+                    self.tr("Backup written: %1").replace("%1", dialog.result_path.name)
+                )
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
 
 class _AccountDialog(QDialog):

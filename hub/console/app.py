@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hub.console.account import AccountPages
 from hub.console.admin import AdminPages
 from hub.console.auth import Auth, LoginThrottle, User
+from hub.console.fleet import FleetPages
 from hub.console.session import ConsoleSessions
 from hub.console.specialist import SpecialistPages
 from hub.console.templates import render
@@ -183,6 +184,7 @@ def create_console(
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         *admin.routes(),
+        *FleetPages(store, auth).routes(),
         *SpecialistPages(store, auth).routes(),
         *AccountPages(store, auth).routes(),
     ]

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from hub.console import specialist_templates
+from hub.console import fleet_templates, specialist_templates
 from hub.console.session import csrf_token
 
 ROLE_LABELS: Final = {
@@ -91,8 +91,8 @@ _BASE: Final = """<!doctype html>
   {% if user.role == "hub_admin" %}
   <nav aria-label="Console">
     <ul>
-      {% for key, label in [("spokes", "Spokes"), ("enrol", "Enrol a clinic"),
-                            ("users", "Users")] %}
+      {% for key, label in [("spokes", "Spokes"), ("clinics", "Clinics"),
+                            ("enrol", "Enrol a clinic"), ("users", "Users")] %}
       <li><a href="{{ base }}/{{ key }}"{% if page == key %} aria-current="page"{% endif %}>
         {{- label }}</a></li>
       {% endfor %}
@@ -438,6 +438,7 @@ ENV: Final = Environment(
             "password.html": _PASSWORD,
             "own_password.html": _OWN_PASSWORD,
             **specialist_templates.TEMPLATES,
+            **fleet_templates.TEMPLATES,
         }
     ),
     autoescape=True,
@@ -484,7 +485,7 @@ def render(
         "base": base_path(request),
         "csrf": csrf_token(request) if has_session else "",
         "nonce": nonce,
-        "style": Markup(_STYLE + specialist_templates.STYLE),
+        "style": Markup(_STYLE + specialist_templates.STYLE + fleet_templates.STYLE),
         "role_labels": ROLE_LABELS,
     }
     html = ENV.get_template(template).render(values)

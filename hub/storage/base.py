@@ -405,3 +405,17 @@ class HubStore(Protocol):
         actor_id, actor_role, action, entity, entity_id, detail, prev_hash, hash, received_at.
         No patient data: entries carry ids and codes only."""
         ...
+
+    # -- the fleet (hub.storage._fleet) --------------------------------------------------------
+
+    def record_health(
+        self, spoke_id: str, report: Mapping[str, Any], received_at: datetime
+    ) -> None:
+        """Keep ``report`` (the checked fields of a health report, ``hub.health``) as the
+        spoke's latest, with ``received_at``: the hub's time it arrived."""
+        ...
+
+    def fleet(self) -> list[dict[str, Any]]:
+        """Every enrolled spoke in registration order: id, name, created_at, report (the
+        latest health report's fields, or None) and received_at (UTC datetime, or None)."""
+        ...

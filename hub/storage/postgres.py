@@ -39,7 +39,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from app.security import rx_signatures
 from hub import ops
-from hub.storage import _audit, _clinical, _rx
+from hub.storage import _audit, _clinical, _fleet, _rx
 from hub.storage import _common as common
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
@@ -222,6 +222,14 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         received_at timestamptz NOT NULL, PRIMARY KEY (spoke_id, seq, hash)
     );
     """,
+    """
+    -- The Clinics page (hub.storage._fleet): each spoke's latest health report and the hub's
+    -- time it arrived, the end of the spoke's last completed round.
+    CREATE TABLE spoke_health (
+        spoke_id text PRIMARY KEY REFERENCES spokes (id), report jsonb NOT NULL,
+        received_at timestamptz NOT NULL
+    );
+    """,
 )
 
 # The counter bump and the feed insert in ONE statement, the last of the transaction.
@@ -239,7 +247,13 @@ _ADD_CHANGES: Final = """
 """
 
 
-class PostgresHubStore(_rx.RxStore, _clinical.ClinicalReads, _audit.AuditStore, common.UserChanges):
+class PostgresHubStore(
+    _rx.RxStore,
+    _clinical.ClinicalReads,
+    _audit.AuditStore,
+    _fleet.FleetStore,
+    common.UserChanges,
+):
     """``HubStore`` on the PostgreSQL database at ``dsn`` (a libpq URL or key=value string).
 
     Thread-safe (a pool of ``min_size``..``max_size`` connections). Call ``migrate`` once

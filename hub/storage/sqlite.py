@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from app.security import rx_signatures
 from hub import ops
-from hub.storage import _audit, _clinical, _rx
+from hub.storage import _audit, _clinical, _fleet, _rx
 from hub.storage import _common as common
 from hub.storage._common import Claim, ClaimOutcome, NeedsOrder
 from hub.storage.base import (
@@ -188,10 +188,23 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             prev_hash TEXT NOT NULL, hash TEXT NOT NULL, held_hash TEXT NOT NULL,
             received_at TEXT NOT NULL, PRIMARY KEY (spoke_id, seq, hash))""",
     ),
+    (
+        # The Clinics page (hub.storage._fleet): each spoke's latest health report and the
+        # hub's time it arrived, the end of the spoke's last completed round.
+        """CREATE TABLE spoke_health (
+            spoke_id TEXT PRIMARY KEY REFERENCES spokes (id),
+            report TEXT NOT NULL CHECK (json_valid(report)), received_at TEXT NOT NULL)""",
+    ),
 )
 
 
-class SqliteHubStore(_rx.RxStore, _clinical.ClinicalReads, _audit.AuditStore, common.UserChanges):
+class SqliteHubStore(
+    _rx.RxStore,
+    _clinical.ClinicalReads,
+    _audit.AuditStore,
+    _fleet.FleetStore,
+    common.UserChanges,
+):
     """``HubStore`` on the SQLite file at ``path`` (created with its folder when missing).
 
     Thread-safe; call ``migrate`` once before use (``open_store`` does) and ``close`` at the

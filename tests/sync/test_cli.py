@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run_main
 from tests.sync.conftest import TlsHub
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def main_py(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_main(*args, timeout=300)
 
 
 def test_seed_enrol_and_sync_once_deliver_every_case_once(tls_hub: TlsHub, tmp_path: Path) -> None:

@@ -35,8 +35,9 @@ def fresh(tmp_path: Path) -> Iterator[Services]:
 def locked(tmp_path: Path) -> Iterator[Services]:
     folder = tmp_path / "clinic"
     with _open(folder) as first:
-        first.auth.create_first_admin("admin", "Field IT", ADMIN_PASSWORD)
+        admin = first.auth.create_first_admin("admin", "Field IT", ADMIN_PASSWORD)
         first.keys.recovery_key_shown()  # type: ignore[union-attr]
+        first.devices.pair(admin, "hl7", "Ward monitor", "127.0.0.1:2600")
     services = _open(folder)
     assert services.store.is_locked
     yield services
@@ -99,6 +100,8 @@ def test_locked_pc_signs_in_to_the_main_window(qtbot: QtBot, locked: Services) -
     assert isinstance(shell.main, MainWindow)
     qtbot.addWidget(shell.main)
     assert not locked.store.is_locked
+    # The paired monitor's driver starts once the sign-in has opened the database.
+    qtbot.waitUntil(lambda: [s.spec.name for s in locked.devices.statuses()] == ["Ward monitor"])
     QThreadPool.globalInstance().waitForDone(10_000)
     locked.sync.stop_worker(timeout=0)
 
