@@ -819,7 +819,7 @@ def devices_check(ctx: _Context, list_ports: ListPorts | None) -> Check:
         )
     present = {_port_key(n) for n in port_names}
     for d in paired:
-        if d.kind in _SERIAL_KINDS and _port_key(d.address) not in present:
+        if d.kind in _SERIAL_KINDS and not _port_present(d.address, present):
             return finding(
                 "devices",
                 Verdict.WARNING,
@@ -835,6 +835,14 @@ def devices_check(ctx: _Context, list_ports: ListPorts | None) -> Check:
         "doctor.devices_ok",
         params={"paired": names, "ports": shown_ports},
         data=data,
+    )
+
+
+def _port_present(address: str, listed: set[str]) -> bool:
+    # The port enumeration knows USB and built-in ports; a pseudo-terminal (the demo's
+    # simulated devices) or a /dev/serial/by-id link is only seen by its path existing.
+    return _port_key(address) in listed or (
+        os.name == "posix" and address.startswith("/dev/") and os.path.exists(address)
     )
 
 

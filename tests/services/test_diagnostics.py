@@ -4,6 +4,7 @@ with a real hub over HTTPS on loopback (up, down, another certificate, a wrong c
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -329,6 +330,25 @@ def test_the_backlog_grows_from_fine_to_a_problem(
     assert week_old.verdict is Verdict.PROBLEM
     assert week_old.data["pending_records"] >= 1
     assert week_old.data["oldest_pending_at"] is not None
+
+
+def test_a_device_on_a_pseudo_terminal_is_present_though_not_enumerated(
+    services: Services, staff: Staff
+) -> None:
+    # The demo's simulated devices speak over pseudo-terminals, which no port list shows.
+    controller, device = os.openpty()
+    try:
+        pair_oximeter(services, staff.admin, os.ttyname(device))
+        service = DiagnosticsService(
+            services.store.path.parent, services.store, list_ports=lambda: []
+        )
+        devices = service.run(offline=True).check("devices")
+        assert (devices.verdict, devices.code) == (Verdict.OK, "doctor.devices_ok")
+    finally:
+        os.close(controller)
+        os.close(device)
+    devices = service.run(offline=True).check("devices")  # closed: the path is gone
+    assert devices.code == "doctor.device_port_missing"
 
 
 def pair_oximeter(services: Services, admin: User, port: str) -> None:
