@@ -66,7 +66,7 @@ from app.durable import fsync_dir
 from app.security.permissions import Permission, allowed, require
 from app.services.clock import Clock
 from app.services.keys import KeyService
-from app.services.sync import SyncService, enrol_failure
+from app.services.sync import SyncService, decode_token, enrol_failure
 from app.store import audit, outbox, settings, sync_log
 from app.store.db import Store
 from app.sync import credentials, engine, enrolment
@@ -397,12 +397,7 @@ class ProvisioningService:
         transaction, the new credentials replace it and every op of the outbox is due again
         for the new hub (docs/SYNC.md, "Moving a clinic to another hub")."""
         require(actor, Permission.MANAGE_SETTINGS)
-        try:
-            token = token_format.decode(token_text)
-        except token_format.TokenError as exc:
-            raise DomainError(
-                "sync.enrol_invalid", f"Cannot enrol: {exc}.", {"message": str(exc)}
-            ) from None
+        token = decode_token(token_text)
         current = credentials.load(self._store)
         if current is None:  # nothing to move: an ordinary enrolment
             return self._sync.enrol(actor, token_text, hub_url)

@@ -196,12 +196,7 @@ class SyncService:
         open this data folder (field IT at the PC)."""
         if actor is not None:
             require(actor, Permission.MANAGE_SETTINGS)
-        try:
-            token = enrolment_token.decode(token_text)
-        except enrolment_token.TokenError as exc:
-            raise DomainError(
-                "sync.enrol_invalid", f"Cannot enrol: {exc}.", {"message": str(exc)}
-            ) from None
+        token = decode_token(token_text)
         current = credentials.load(self._store)
         if current is not None:
             raise DomainError(
@@ -485,3 +480,13 @@ class SyncService:
         with self._lock:
             worker = self._worker
         return False if worker is None else worker.nudge()
+
+
+def decode_token(token_text: str) -> enrolment_token.EnrolmentToken:
+    """The enrolment token as typed, or ``sync.enrol_invalid`` saying what is wrong with it."""
+    try:
+        return enrolment_token.decode(token_text)
+    except enrolment_token.TokenError as exc:
+        raise DomainError(
+            "sync.enrol_invalid", f"Cannot enrol: {exc}.", {"message": str(exc)}
+        ) from None
