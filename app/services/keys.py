@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from app.domain.errors import DomainError
@@ -36,7 +37,7 @@ from app.security.keyslots import KeySlots, KeySlotsError, NotThisDatabase
 from app.security.permissions import Permission, require
 from app.store import blobs as blobs_module
 from app.store.blobs import BlobStore
-from app.store.db import Store
+from app.store.db import Store, is_plaintext_database
 from app.store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,15 @@ class KeyService:
                     (blob_dir / blobs_module.MARKER_FILE).unlink(missing_ok=True)
                 slots_path.unlink()
                 slots = None
+        if slots is not None and is_plaintext_database(db_path):
+            # A crash after the slot file was written but before the conversion finished
+            # (``upgrade``): the database is still plaintext and the slots open nothing. Set
+            # the file aside (never delete a key file) and carry on as the plaintext PC this
+            # is; the next sign-in encrypts it again with a new key.
+            aside = slots_path.with_name(f"{slots_path.name}.unused-{int(time.time())}")
+            log.warning("key file beside a plaintext database (an unfinished upgrade): set aside")
+            slots_path.replace(aside)
+            slots = None
         if slots is not None:
             store = Store.open_locked(db_path)
             keys = cls(data_dir, store, log_n=log_n)
@@ -230,8 +240,7 @@ class KeyService:
             slots = KeySlots.create(key, secret, log_n=self._log_n)
             slots = slots.add_password(key, username, password, log_n=self._log_n)
             # The slot file first: a crash after it but before the conversion leaves a slot
-            # file and a plaintext database; the next start then opens the store locked and
-            # the unlock reports not_encrypted (field IT: remove the slot file to retry).
+            # file and a plaintext database, which the next start sets aside (open_store).
             keyslots.save(self.slots_path, slots)
             try:
                 self._store.encrypt(key)

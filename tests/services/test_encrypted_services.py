@@ -170,6 +170,29 @@ def test_plaintext_folder_is_encrypted_at_the_first_login(tmp_path: Path) -> Non
         assert sorted(p.name for p in services.store.read(patients_repo.recent)) == names
 
 
+def test_a_key_file_left_by_an_upgrade_cut_short_is_set_aside(tmp_path: Path) -> None:
+    with Services.open(tmp_path, password_log_n=LOG_N) as services:
+        services.auth.create_first_admin(*ADMIN)
+        seed(services, patients=10, cases=1)
+    # What a power cut between writing the slot file and converting the database leaves.
+    key = keyslots.new_database_key()
+    slots = keyslots.KeySlots.create(key, keyslots.new_recovery_secret(), log_n=LOG_N)
+    keyslots.save(
+        tmp_path / keyslots.FILE_NAME, slots.add_password(key, "admin", ADMIN[2], log_n=LOG_N)
+    )
+    with _open(tmp_path) as services:
+        assert not services.store.is_locked  # the plaintext PC it still is
+        assert not (tmp_path / keyslots.FILE_NAME).exists()
+        assert len(list(tmp_path.glob(keyslots.FILE_NAME + ".unused-*"))) == 1  # kept aside
+        services.auth.login("admin", ADMIN[2])  # and encrypted again, with a new key
+        assert services.store.read(patients_repo.count) == 10
+    assert _header(tmp_path) != SQLITE_HEADER
+    with _open(tmp_path) as services:
+        assert services.store.is_locked
+        services.auth.login("admin", ADMIN[2])
+        assert services.store.read(patients_repo.count) == 10
+
+
 def test_no_patient_identifier_in_any_file_of_an_encrypted_folder(tmp_path: Path) -> None:
     with _open(tmp_path) as services:
         services.auth.create_first_admin(*ADMIN)
