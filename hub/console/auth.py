@@ -36,6 +36,8 @@ SPOKE_ROLES: Final = frozenset({"paramedic", "generalist", "admin"})
 # The session's "seen" time is rewritten (which re-signs the cookie and so restarts its
 # idle clock) at most this often, so a busy page does not set a cookie on every request.
 _TOUCH_SECONDS: Final = 60
+# meta key + username: when that account last signed out (wall time, as "seen").
+SIGNED_OUT_KEY: Final = "console.signed_out."
 _MAX_USERNAME: Final = 64  # longer is no username the store accepts; not worth a hash
 _MAX_PASSWORD: Final = 1024  # scrypt time grows with the input; no real password is longer
 
@@ -194,6 +196,14 @@ class Auth:
         ):
             self._end(request, "Your account was changed. Please sign in again.")
             return None
+        started = session.get("started")
+        signed_out = await run_in_threadpool(self._signed_out_at, username)
+        if signed_out is not None and not (
+            isinstance(started, (int, float)) and started >= signed_out
+        ):
+            # A copy of the cookie (another browser, a stolen one) from before a sign-out.
+            self._end(request, "You have signed out. Please sign in again.")
+            return None
         if now - seen >= _TOUCH_SECONDS:
             session["seen"] = now
         return user
@@ -210,8 +220,16 @@ class Auth:
             role=user["role"],
             stamp=user["updated_at"],
             seen=self.clock(),
+            started=self.clock(),
         )
         new_csrf_token(request)
+
+    def _signed_out_at(self, username: str) -> float | None:
+        raw = self.store.meta_get(SIGNED_OUT_KEY + username)
+        try:
+            return float(raw) if raw is not None else None
+        except ValueError:
+            return None
 
     def restamp(self, request: Request, user: User) -> None:
         """Keep the session after a change the person made to their own account."""
@@ -342,6 +360,12 @@ class Auth:
         if not csrf_ok(request, form):
             # Someone else's page must not sign people out; one's own always carries it.
             return RedirectResponse(f"{base}/", 303)
+        username = request.session.get("username")
+        if isinstance(username, str):
+            # The cookie lives in the browser, so clearing it there is not enough: every
+            # session of this account started before now ends, wherever its cookie is.
+            stamp = repr(self.clock())
+            await run_in_threadpool(self.store.meta_put, SIGNED_OUT_KEY + username, stamp)
         self._end(request, "You have signed out.")
         return RedirectResponse(f"{base}/login", 303)
 

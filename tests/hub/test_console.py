@@ -172,6 +172,22 @@ def test_the_admin_signs_in_with_a_strict_httponly_cookie_and_signs_out(
     assert is_login_page(browser.get("/spokes"))
 
 
+def test_signing_out_ends_a_copied_cookie_too(hub: RunningHub) -> None:
+    first = Browser(hub)
+    copy = Browser(hub)
+    try:
+        assert first.login(ADMIN, ADMIN_PW).url.endswith("/console/spokes")
+        copy.session.cookies.update(first.session.cookies)  # the cookie, copied elsewhere
+        assert copy.get("/spokes").url.endswith("/console/spokes")
+        first.post("/logout", {}, token_from="/spokes")
+        assert is_login_page(copy.get("/spokes"))  # the copy no longer works
+        again = first.login(ADMIN, ADMIN_PW)  # and signing in again does
+        assert again.url.endswith("/console/spokes")
+    finally:
+        first.close()
+        copy.close()
+
+
 def test_pages_need_a_signed_in_account(browser: Browser, store: SqliteHubStore) -> None:
     for path in ("/", "/spokes", "/enrol", "/users", "/users/password?username=asha"):
         answer = browser.get(path, allow_redirects=False)
