@@ -43,6 +43,15 @@ for _stream, _mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
     if getattr(sys, _stream) is None:
         setattr(sys, _stream, open(os.devnull, _mode, encoding="utf-8"))  # noqa: SIM115
 
+if __name__ == "__main__":
+    # Before anything else: an update staged beside the clinic data may be the version to run
+    # (docs/UPDATES.md). Only the frozen program dispatches; the standard library only.
+    from app.updates.launch import dispatch_at_start
+
+    _dispatched = dispatch_at_start(sys.argv[1:])
+    if _dispatched is not None:
+        sys.exit(_dispatched)
+
 PROCESS_START = time.perf_counter()
 APP_NAME = "HWC Spoke"
 APP_DIR_NAME = "hwc-spoke"

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
@@ -661,12 +662,17 @@ class _Hub:
 
 
 def create_app(
-    store: HubStore, *, name: str = "HWC Hub", clock: Callable[[], datetime] | None = None
+    store: HubStore,
+    *,
+    name: str = "HWC Hub",
+    clock: Callable[[], datetime] | None = None,
+    updates_dir: Path | None = None,
 ) -> Starlette:
     """The hub's ASGI app over ``store`` (which the caller opens, migrates and closes).
 
     ``clock`` gives the hub time reported in ``X-Hub-Time`` and ``hub_time`` (tests pass a
-    fixed one); it is never used for ordering or for the credential cache.
+    fixed one); it is never used for ordering or for the credential cache. ``updates_dir``: the
+    update repository served read-only at ``/v1/updates/`` (hub/updates_http.py).
     """
     hub = _Hub(store, name, clock or _utc_now)
 
@@ -684,6 +690,10 @@ def create_app(
         # untouched by the API's JSON error handlers.
         Mount("/console", app=create_console(store, name=name)),
     ]
+    if updates_dir is not None:
+        from hub.updates_http import create_updates_app
+
+        routes.append(Mount("/v1/updates", app=create_updates_app(updates_dir)))
     return Starlette(
         routes=routes,
         middleware=[

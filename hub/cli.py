@@ -2,7 +2,9 @@
 
 ``serve`` runs the hub; ``enrol-token`` prints a one-time enrolment token for a clinic;
 ``tokens``, ``stats``, ``new-epoch`` and ``user ...`` (hub users and the staff accounts handed
-down to spokes) open the database, do one thing, print JSON on stdout and exit. The database
+down to spokes) open the database, do one thing, print JSON on stdout and exit.
+``update-keys``, ``publish-update`` and ``refresh-updates`` are the release manager's (no
+database; hub/updates_cli.py, docs/UPDATES.md). The database
 is ``--db URL``, else the ``HUB_DB`` environment variable, else ``sqlite:///hub.sqlite3`` (a
 file in the current directory).
 """
@@ -23,6 +25,7 @@ import segno
 from hub.enrolment import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, NoAddress, issue_token
 from hub.server import DEFAULT_BIND, serve
 from hub.storage import HubStore, HubStoreError, open_store
+from hub.updates_cli import add_update_commands
 
 DEFAULT_DB = "sqlite:///hub.sqlite3"
 DB_ENV = "HUB_DB"
@@ -55,6 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cert_file=args.cert,
         key_file=args.key,
         insecure_http=args.insecure_http,
+        updates_dir=args.updates,
     )
     return 0
 
@@ -263,6 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="plain HTTP (only behind a TLS-terminating proxy, or for development)",
     )
+    serve_cmd.add_argument(
+        "--updates",
+        type=Path,
+        metavar="DIR",
+        help="also serve this update repository, read-only, at /v1/updates/ (docs/UPDATES.md)",
+    )
     serve_cmd.set_defaults(func=cmd_serve)
 
     token = sub.add_parser(
@@ -307,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     new_epoch.set_defaults(func=cmd_new_epoch)
     _add_user_parser(sub, db)
+    add_update_commands(sub)
     return parser
 
 

@@ -148,8 +148,10 @@ def serve(
     cert_file: Path | None = None,
     key_file: Path | None = None,
     insecure_http: bool = False,
+    updates_dir: Path | None = None,
 ) -> None:
     """Open (and migrate) the store at ``store_url`` and serve it until SIGINT/SIGTERM.
+    ``updates_dir``: also serve that update repository at ``/v1/updates/`` (docs/UPDATES.md).
 
     HTTPS unless ``insecure_http`` (see ``hub_identity``). Blocks in the calling (main)
     thread; uvicorn installs its own signal handlers there and shuts down gracefully, then
@@ -167,7 +169,7 @@ def serve(
                 cert_file=cert_file,
                 key_file=key_file,
             )
-        app = create_app(store, name=name)
+        app = create_app(store, name=name, updates_dir=updates_dir)
         config = _config(app, host, port, identity=identity, configure_logging=True)
         with _signals_end_serving():
             uvicorn.Server(config).run()

@@ -233,12 +233,12 @@ def missing_modules_that_matter(warn_file: Path) -> list[str]:
         excluded = any(module == e or module.startswith(f"{e}.") for e in bundle.EXCLUDES)
         if excluded or EXPECTED_MISSING.match(module):
             continue
-        for importer in importers.split(", "):
-            who = importer.split(" (")[0]
-            how = importer.partition(" (")[2]
+        # "a.b (delayed, optional), c (top-level)": the commas inside brackets are not
+        # separators between importers.
+        for who, how in re.findall(r"([\w.]+) \(([^)]*)\)", importers):
             ours = who in ("__main__", "main") or who.startswith(("app.", "hub."))
             if ours and "optional" not in how and "conditional" not in how:
-                bad.append(f"{module} (imported by {who}, {how.rstrip(')')})")
+                bad.append(f"{module} (imported by {who}, {how})")
     return bad
 
 

@@ -66,6 +66,7 @@ CHECK_KEYS: Final = (
     "hub",
     "clock",
     "sync",
+    "backups",
     "devices",
     "versions",
 )
@@ -182,6 +183,26 @@ def backlog_verdict(pending: int, oldest_age_s: float | None, refused: int) -> V
     return Verdict.OK
 
 
+# -- scheduled backups ---------------------------------------------------------------------------
+
+# A backup missed once (a drive left at home for a day) is a warning when the last attempt
+# failed; none for twice the interval means the clinic may lose that much work with this PC:
+# act today. Not scheduled at all is a warning, as the recovery key not shown is.
+BACKUP_OVERDUE_INTERVALS: Final = 2
+
+
+def backup_verdict(every_days: int, age_s: float | None, failing: bool) -> Verdict:
+    """``every_days``: the schedule (0: none); ``age_s``: how old the last good backup is
+    (None: none yet); ``failing``: the last attempt failed."""
+    if every_days <= 0:
+        return Verdict.WARNING
+    if age_s is None:
+        return Verdict.PROBLEM if failing else Verdict.OK
+    if age_s > BACKUP_OVERDUE_INTERVALS * every_days * 86400:
+        return Verdict.PROBLEM
+    return Verdict.WARNING if failing else Verdict.OK
+
+
 # -- the findings --------------------------------------------------------------------------------
 
 TITLES: Final[Mapping[str, str]] = {
@@ -192,6 +213,7 @@ TITLES: Final[Mapping[str, str]] = {
     "hub": "Hub connection and certificate",
     "clock": "Clock",
     "sync": "Sync backlog",
+    "backups": "Scheduled backups",
     "devices": "Device ports and paired devices",
     "versions": "Versions",
 }
@@ -249,6 +271,17 @@ ENGLISH: Final[Mapping[str, str]] = {
     "doctor.sync_waiting": "{records} record(s) and {photos} photo(s) wait to be sent, the "
     "oldest for {oldest}. Last successful sync: {last_success}.",
     "doctor.sync_refused": "The hub refused {refused} change(s); each needs a person to look.",
+    "doctor.backup_ok": "The last backup was made {last_success}, to {folder}; one is made "
+    "every {every} day(s) and the newest {keep} are kept.",
+    "doctor.backup_first": "A backup every {every} day(s) to {folder} is set; the first is "
+    "made at the next check while someone is signed in.",
+    "doctor.backup_failing": "The last scheduled backup did not work ({error_code}, "
+    "{failed_at}); the last good one was made {last_success}, to {folder}.",
+    "doctor.backup_overdue": "No backup since {last_success}, though one is set for every "
+    "{every} day(s) to {folder}. Last attempt: {error_code}.",
+    "doctor.backup_none": "No scheduled backup is set on this PC.",
+    "doctor.backup_unavailable": "Not checked: backups are made only of an encrypted clinic "
+    "database.",
     "doctor.devices_none": "No devices are paired. Serial ports on this PC: {ports}.",
     "doctor.devices_ok": "Paired devices: {paired}. Serial ports on this PC: {ports}.",
     "doctor.device_port_missing": "The device {name} is paired on {port}, which is not on "
@@ -296,6 +329,12 @@ ENGLISH: Final[Mapping[str, str]] = {
     "hub check.",
     "doctor.advice.sync_refused": "Open the Sync page: each refused change says why; fix it "
     "and send it again.",
+    "doctor.advice.schedule_backup": "An administrator sets a scheduled backup to a USB drive "
+    "kept at the clinic (Settings, This PC's security): a broken or stolen PC then loses at "
+    "most the days since the last one.",
+    "doctor.advice.backup_drive": "Plug the backup drive in (or check that its folder is there "
+    "and has free space); the next check, within minutes, makes the backup. Settings says why "
+    "the last one did not work.",
     "doctor.advice.plug_device": "Plug the device's cable in (the same USB socket as before), "
     "or pair it again on the Devices page.",
 }

@@ -4,67 +4,67 @@
 <context>
     <name>AddStaffDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="761"/>
+        <location filename="../ui/users_page.py" line="778"/>
         <source>Add staff member</source>
         <translation>स्टाफ़ सदस्य जोड़ें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="765"/>
+        <location filename="../ui/users_page.py" line="782"/>
         <source>The new member of staff signs in with this username and password. Tell them the password in person; they can change it later.</source>
         <translation>नया स्टाफ़ सदस्य इसी उपयोगकर्ता नाम और पासवर्ड से साइन इन करेगा। पासवर्ड उन्हें खुद मिलकर बताएँ; वे इसे बाद में बदल सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="773"/>
+        <location filename="../ui/users_page.py" line="790"/>
         <source>e.g. asha.devi</source>
         <translation>जैसे: asha.devi</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="779"/>
+        <location filename="../ui/users_page.py" line="796"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="782"/>
+        <location filename="../ui/users_page.py" line="799"/>
         <source>Full &amp;name:</source>
         <translation>पूरा नाम (&amp;N):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="783"/>
+        <location filename="../ui/users_page.py" line="800"/>
         <source>&amp;Username:</source>
         <translation>उपयोगकर्ता नाम (&amp;U):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="784"/>
+        <location filename="../ui/users_page.py" line="801"/>
         <source>&amp;Role:</source>
         <translation>भूमिका (&amp;R):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="785"/>
+        <location filename="../ui/users_page.py" line="802"/>
         <source>&amp;Password:</source>
         <translation>पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="786"/>
+        <location filename="../ui/users_page.py" line="803"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="787"/>
+        <location filename="../ui/users_page.py" line="804"/>
         <source>&amp;Add account</source>
         <translation>खाता जोड़ें (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="807"/>
+        <location filename="../ui/users_page.py" line="824"/>
         <source>Enter the person&apos;s full name.</source>
         <translation>व्यक्ति का पूरा नाम लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="810"/>
+        <location filename="../ui/users_page.py" line="827"/>
         <source>Choose a username.</source>
         <translation>एक उपयोगकर्ता नाम चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="813"/>
+        <location filename="../ui/users_page.py" line="830"/>
         <source>Type a first password for them.</source>
         <translation>उनके लिए पहला पासवर्ड लिखें।</translation>
     </message>
@@ -152,6 +152,73 @@
         <location filename="../ui/backup_dialog.py" line="249"/>
         <source>Cancelled: nothing was written.</source>
         <translation>रद्द किया गया: कुछ भी नहीं लिखा गया।</translation>
+    </message>
+</context>
+<context>
+    <name>BackupScheduleBox</name>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="175"/>
+        <source>off</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="178"/>
+        <source>Days between scheduled backups (0: off)</source>
+        <translation>निर्धारित बैकअप के बीच के दिन (0: बंद)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="179"/>
+        <source>Back up e&amp;very</source>
+        <translation>हर (&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="187"/>
+        <source>How many backups to keep in the folder</source>
+        <translation>फ़ोल्डर में कितने बैकअप रखे जाएँ</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="188"/>
+        <source>day(s); kee&amp;p the newest</source>
+        <translation>दिन में बैकअप लें; सबसे नए इतने रखें (&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="190"/>
+        <source>Choose the backup &amp;folder…</source>
+        <translation>बैकअप फ़ोल्डर चुनें (&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="193"/>
+        <location filename="../ui/backup_schedule_box.py" line="254"/>
+        <source>No folder chosen yet.</source>
+        <translation>अभी कोई फ़ोल्डर नहीं चुना गया।</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="195"/>
+        <source>Save the sc&amp;hedule</source>
+        <translation>समय-सारणी सहेजें (&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="214"/>
+        <source>Problem</source>
+        <translation>समस्या</translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="256"/>
+        <source>Backups go to: %1</source>
+        <translation>बैकअप यहाँ जाते हैं: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/backup_schedule_box.py" line="306"/>
+        <source>Saved: a backup every %n day(s).</source>
+        <translation>
+            <numerusform>सहेजा गया: हर %n दिन में एक बैकअप।</numerusform>
+            <numerusform>सहेजा गया: हर %n दिन में एक बैकअप।</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/backup_schedule_box.py" line="308"/>
+        <source>Saved: scheduled backups are off.</source>
+        <translation>सहेजा गया: निर्धारित बैकअप बंद हैं।</translation>
     </message>
 </context>
 <context>
@@ -985,97 +1052,102 @@
     </message>
     <message>
         <location filename="../ui/diagnostics_dialog.py" line="78"/>
+        <source>Scheduled backups</source>
+        <translation>निर्धारित बैकअप</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="79"/>
         <source>Device ports and paired devices</source>
         <translation>उपकरण पोर्ट और पेयर किए गए उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="79"/>
+        <location filename="../ui/diagnostics_dialog.py" line="80"/>
         <source>Versions</source>
         <translation>संस्करण</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="93"/>
+        <location filename="../ui/diagnostics_dialog.py" line="94"/>
         <source>Save support bundle</source>
         <translation>सपोर्ट बंडल सहेजें</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="95"/>
+        <location filename="../ui/diagnostics_dialog.py" line="96"/>
         <source>Zip files (*.zip)</source>
         <translation>ज़िप फ़ाइलें (*.zip)</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="120"/>
-        <location filename="../ui/diagnostics_dialog.py" line="129"/>
+        <location filename="../ui/diagnostics_dialog.py" line="121"/>
+        <location filename="../ui/diagnostics_dialog.py" line="130"/>
         <source>Diagnostics</source>
         <translation>सिस्टम जाँच</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="130"/>
+        <location filename="../ui/diagnostics_dialog.py" line="131"/>
         <source>Checking…</source>
         <translation>जाँच हो रही है…</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="135"/>
+        <location filename="../ui/diagnostics_dialog.py" line="136"/>
         <source>Result</source>
         <translation>नतीजा</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="135"/>
+        <location filename="../ui/diagnostics_dialog.py" line="136"/>
         <source>Check</source>
         <translation>जाँच</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="135"/>
+        <location filename="../ui/diagnostics_dialog.py" line="136"/>
         <source>What was found, and what to do</source>
         <translation>क्या मिला, और क्या करें</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="137"/>
+        <location filename="../ui/diagnostics_dialog.py" line="138"/>
         <source>Diagnostics results</source>
         <translation>सिस्टम जाँच के नतीजे</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="149"/>
+        <location filename="../ui/diagnostics_dialog.py" line="150"/>
         <source>&amp;Run again</source>
         <translation>फिर से चलाएँ (&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="152"/>
+        <location filename="../ui/diagnostics_dialog.py" line="153"/>
         <source>&amp;Save support bundle…</source>
         <translation>सपोर्ट बंडल सहेजें (&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="156"/>
+        <location filename="../ui/diagnostics_dialog.py" line="157"/>
         <source>A zip file for support: these results, the logs and the settings that are not secret. No patient data, no keys.</source>
         <translation>सहायता के लिए एक zip फ़ाइल: ये नतीजे, लॉग और वे सेटिंग्स जो गोपनीय नहीं हैं। इसमें न मरीज़ों का डेटा है, न कुंजियाँ।</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="161"/>
+        <location filename="../ui/diagnostics_dialog.py" line="162"/>
         <source>Close</source>
         <translation>बंद करें</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="194"/>
+        <location filename="../ui/diagnostics_dialog.py" line="195"/>
         <source>Checking… (a few seconds; longer only when the hub cannot be reached)</source>
         <translation>जाँच हो रही है… (कुछ सेकंड; ज़्यादा समय तभी लगेगा जब हब तक न पहुँचा जा सके)</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="211"/>
+        <location filename="../ui/diagnostics_dialog.py" line="212"/>
         <source>The checks could not run. Try again.</source>
         <translation>जाँच नहीं चल सकी। फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="219"/>
+        <location filename="../ui/diagnostics_dialog.py" line="220"/>
         <source>What to do:</source>
         <translation>क्या करें:</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="258"/>
+        <location filename="../ui/diagnostics_dialog.py" line="259"/>
         <source>Writing the support bundle…</source>
         <translation>सपोर्ट बंडल लिखा जा रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="268"/>
+        <location filename="../ui/diagnostics_dialog.py" line="269"/>
         <source>Support bundle saved: %1 (no patient data, no keys).</source>
         <translation>सपोर्ट बंडल सहेजा गया: %1 (इसमें न मरीज़ों का डेटा है, न कुंजियाँ)।</translation>
     </message>
@@ -1509,159 +1581,159 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.py" line="116"/>
+        <location filename="../ui/main_window.py" line="121"/>
         <source>Patients</source>
         <translation>मरीज़</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="117"/>
+        <location filename="../ui/main_window.py" line="122"/>
         <source>Cases &amp; queue</source>
         <translation>केस और कतार</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="118"/>
+        <location filename="../ui/main_window.py" line="123"/>
         <source>Prescriptions</source>
         <translation>प्रिस्क्रिप्शन</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="119"/>
+        <location filename="../ui/main_window.py" line="124"/>
         <source>Devices</source>
         <translation>उपकरण</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="120"/>
+        <location filename="../ui/main_window.py" line="125"/>
         <source>Sync</source>
         <translation>सिंक</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="121"/>
+        <location filename="../ui/main_window.py" line="126"/>
         <source>Settings</source>
         <translation>सेटिंग्स</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="126"/>
+        <location filename="../ui/main_window.py" line="131"/>
         <source>Here you will enrol this PC with its hub, see what is waiting to be sent, and when the last sync succeeded. Until then, cases you queue are kept safely on this PC.</source>
         <translation>यहाँ आप इस कंप्यूटर को उसके हब के साथ पंजीकृत (एनरोल) कर सकेंगे, देख सकेंगे कि क्या भेजना बाकी है, और पिछला सफल सिंक कब हुआ। तब तक, आप जो केस कतार में डालते हैं, वे इसी कंप्यूटर पर सुरक्षित रखे जाते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="131"/>
+        <location filename="../ui/main_window.py" line="136"/>
         <source>Here the administrator will manage staff accounts, the interface language, the text size and the clinic&apos;s details.</source>
         <translation>यहाँ व्यवस्थापक स्टाफ़ खाते, इंटरफ़ेस की भाषा, अक्षरों का आकार और क्लिनिक का विवरण सँभालेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="187"/>
-        <location filename="../ui/main_window.py" line="308"/>
+        <location filename="../ui/main_window.py" line="194"/>
+        <location filename="../ui/main_window.py" line="315"/>
         <source>HWC Spoke</source>
         <translation>HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="198"/>
+        <location filename="../ui/main_window.py" line="205"/>
         <source>Sections</source>
         <translation>अनुभाग</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="205"/>
+        <location filename="../ui/main_window.py" line="212"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="270"/>
+        <location filename="../ui/main_window.py" line="277"/>
         <source>Patient records are for clinical staff. Your account (administrator) looks after staff accounts and settings.</source>
         <translation>मरीज़ों के रिकॉर्ड क्लिनिकल स्टाफ़ के लिए हैं। आपका खाता (व्यवस्थापक) स्टाफ़ खातों और सेटिंग्स के लिए है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="273"/>
+        <location filename="../ui/main_window.py" line="280"/>
         <source>Sign in with a paramedic or doctor account to see patients.</source>
         <translation>मरीज़ देखने के लिए पैरामेडिक या डॉक्टर के खाते से साइन इन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="279"/>
+        <location filename="../ui/main_window.py" line="286"/>
         <source>This page is not part of this build yet.</source>
         <translation>यह पेज अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="280"/>
-        <location filename="../ui/main_window.py" line="294"/>
+        <location filename="../ui/main_window.py" line="287"/>
+        <location filename="../ui/main_window.py" line="301"/>
         <source>Not available yet.</source>
         <translation>अभी उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="324"/>
+        <location filename="../ui/main_window.py" line="331"/>
         <source>Sign &amp;out</source>
         <translation>साइन आउट (&amp;O)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="327"/>
+        <location filename="../ui/main_window.py" line="334"/>
         <source>Sign out: the next person signs in. To step away, lock instead (Ctrl+L).</source>
         <translation>साइन आउट करें: अगला व्यक्ति साइन इन करेगा। थोड़ी देर के लिए उठ रहे हों तो लॉक करें (Ctrl+L)।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="330"/>
+        <location filename="../ui/main_window.py" line="337"/>
         <source>Loc&amp;k</source>
         <translation>लॉक करें (&amp;K)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="333"/>
+        <location filename="../ui/main_window.py" line="340"/>
         <source>Lock the screen while you step away; your password opens it (Ctrl+L)</source>
         <translation>उठते समय स्क्रीन लॉक करें; आपका पासवर्ड ही इसे खोलेगा (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="339"/>
+        <location filename="../ui/main_window.py" line="346"/>
         <source>Diagnostics…</source>
         <translation>सिस्टम जाँच…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="342"/>
+        <location filename="../ui/main_window.py" line="349"/>
         <source>What is wrong on this PC and what to do; a support bundle for field IT (F1)</source>
         <translation>इस पीसी पर क्या गड़बड़ है और क्या करें; फ़ील्ड आईटी के लिए सपोर्ट बंडल (F1)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="355"/>
+        <location filename="../ui/main_window.py" line="365"/>
         <source>Signed in: %1 (%2)</source>
         <translation>साइन इन: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="360"/>
+        <location filename="../ui/main_window.py" line="370"/>
         <source>Sync: …</source>
         <translation>सिंक: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="363"/>
+        <location filename="../ui/main_window.py" line="373"/>
         <source>Everything is saved on this PC. The Sync section (Alt+5) shows more.</source>
         <translation>सब कुछ इसी कंप्यूटर पर सहेजा गया है। सिंक भाग (Alt+5) में और जानकारी है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="365"/>
+        <location filename="../ui/main_window.py" line="375"/>
         <source>Waiting to sync: …</source>
         <translation>सिंक होना बाकी: …</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="413"/>
+        <location filename="../ui/main_window.py" line="423"/>
         <source>Only clinical staff can register patients.</source>
         <translation>केवल क्लिनिकल स्टाफ़ ही मरीज़ों का पंजीकरण कर सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="421"/>
+        <location filename="../ui/main_window.py" line="431"/>
         <source>Registration is not available in this build yet.</source>
         <translation>पंजीकरण अभी इस संस्करण में उपलब्ध नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="482"/>
+        <location filename="../ui/main_window.py" line="492"/>
         <source>Locked — HWC Spoke</source>
         <translation>लॉक है — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="626"/>
+        <location filename="../ui/main_window.py" line="648"/>
         <source>%1 — HWC Spoke</source>
         <translation>%1 — HWC Spoke</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="639"/>
+        <location filename="../ui/main_window.py" line="661"/>
         <source>This view is not part of this build yet.</source>
         <translation>यह दृश्य अभी इस संस्करण में शामिल नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="686"/>
+        <location filename="../ui/main_window.py" line="708"/>
         <source>Waiting to sync: unknown</source>
         <translation>सिंक होना बाकी: पता नहीं</translation>
     </message>
@@ -2679,37 +2751,37 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="860"/>
+        <location filename="../ui/users_page.py" line="877"/>
         <source>Reset password</source>
         <translation>पासवर्ड रीसेट करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="863"/>
+        <location filename="../ui/users_page.py" line="880"/>
         <source>A new password for %1 (%2). The old one stops working. Tell them the new one in person.</source>
         <translation>%1 (%2) के लिए नया पासवर्ड। पुराना पासवर्ड काम करना बंद कर देगा। नया पासवर्ड उन्हें खुद मिलकर बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="870"/>
+        <location filename="../ui/users_page.py" line="887"/>
         <source>at least 8 characters</source>
         <translation>कम से कम 8 अक्षर</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="872"/>
+        <location filename="../ui/users_page.py" line="889"/>
         <source>New &amp;password:</source>
         <translation>नया पासवर्ड (&amp;P):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="873"/>
+        <location filename="../ui/users_page.py" line="890"/>
         <source>&amp;Confirm password:</source>
         <translation>पासवर्ड दोबारा लिखें (&amp;C):</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="874"/>
+        <location filename="../ui/users_page.py" line="891"/>
         <source>&amp;Save new password</source>
         <translation>नया पासवर्ड सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="886"/>
+        <location filename="../ui/users_page.py" line="903"/>
         <source>Type the new password.</source>
         <translation>नया पासवर्ड लिखें।</translation>
     </message>
@@ -3235,140 +3307,140 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../ui/users_page.py" line="83"/>
+        <location filename="../ui/users_page.py" line="88"/>
         <source>Paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="84"/>
+        <location filename="../ui/users_page.py" line="89"/>
         <source>Doctor (generalist)</source>
         <translation>डॉक्टर (सामान्य चिकित्सक)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="85"/>
+        <location filename="../ui/users_page.py" line="90"/>
         <source>Administrator (field IT)</source>
         <translation>व्यवस्थापक (फ़ील्ड आईटी)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="89"/>
+        <location filename="../ui/users_page.py" line="94"/>
         <source>Name</source>
         <translation>नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="90"/>
+        <location filename="../ui/users_page.py" line="95"/>
         <source>Username</source>
         <translation>उपयोगकर्ता नाम</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="91"/>
+        <location filename="../ui/users_page.py" line="96"/>
         <source>Role</source>
         <translation>भूमिका</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="92"/>
+        <location filename="../ui/users_page.py" line="97"/>
         <source>Account</source>
         <translation>खाता</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="152"/>
+        <location filename="../ui/users_page.py" line="157"/>
         <source>%1 (you)</source>
         <translation>%1 (आप)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="162"/>
+        <location filename="../ui/users_page.py" line="167"/>
         <source>Switched on</source>
         <translation>चालू</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="163"/>
+        <location filename="../ui/users_page.py" line="168"/>
         <source>Switched off</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="188"/>
-        <location filename="../ui/users_page.py" line="218"/>
-        <location filename="../ui/users_page.py" line="342"/>
+        <location filename="../ui/users_page.py" line="193"/>
+        <location filename="../ui/users_page.py" line="223"/>
+        <location filename="../ui/users_page.py" line="359"/>
         <source>Staff accounts</source>
         <translation>स्टाफ़ खाते</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="191"/>
+        <location filename="../ui/users_page.py" line="196"/>
         <source>Add the paramedics and doctors who work here; each signs in with their own username and password. Switch off the account of someone who has left: their records stay. Someone who forgot their password gets a new one here.</source>
         <translation>यहाँ काम करने वाले पैरामेडिक और डॉक्टरों को जोड़ें; हर व्यक्ति अपने उपयोगकर्ता नाम और पासवर्ड से साइन इन करता है। जो व्यक्ति चला गया है, उसका खाता बंद करें: उसके रिकॉर्ड बने रहेंगे। जो अपना पासवर्ड भूल गया है, उसे यहाँ नया पासवर्ड मिलता है।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="199"/>
+        <location filename="../ui/users_page.py" line="204"/>
         <source>&amp;Add staff member…</source>
         <translation>स्टाफ़ सदस्य जोड़ें… (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="203"/>
+        <location filename="../ui/users_page.py" line="208"/>
         <source>&amp;Reset password…</source>
         <translation>पासवर्ड रीसेट करें… (&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="206"/>
-        <location filename="../ui/users_page.py" line="426"/>
+        <location filename="../ui/users_page.py" line="211"/>
+        <location filename="../ui/users_page.py" line="443"/>
         <source>S&amp;witch off account</source>
         <translation>खाता बंद करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="254"/>
+        <location filename="../ui/users_page.py" line="266"/>
         <source>This PC&apos;s security</source>
         <translation>इस पीसी की सुरक्षा</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="265"/>
+        <location filename="../ui/users_page.py" line="276"/>
         <source>Minutes without use before this PC locks</source>
         <translation>कितने मिनट इस्तेमाल न होने पर यह पीसी लॉक हो</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="266"/>
+        <location filename="../ui/users_page.py" line="277"/>
         <source>&amp;Lock this PC after</source>
         <translation>इस पीसी को (&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="268"/>
+        <location filename="../ui/users_page.py" line="279"/>
         <source>minutes without use</source>
         <translation>मिनट इस्तेमाल न होने पर लॉक करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="269"/>
+        <location filename="../ui/users_page.py" line="280"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="280"/>
+        <location filename="../ui/users_page.py" line="291"/>
         <source>A new time applies from the next sign-in on this PC.</source>
         <translation>नया समय इस पीसी पर अगली बार साइन इन करने से लागू होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="285"/>
+        <location filename="../ui/users_page.py" line="296"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="288"/>
+        <location filename="../ui/users_page.py" line="299"/>
         <source>Make a &amp;new recovery key…</source>
         <translation>नई रिकवरी की बनाएँ (&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="293"/>
+        <location filename="../ui/users_page.py" line="304"/>
         <source>The recovery key opens the clinic&apos;s data if every password is lost. Make a new one if it is lost or someone else has seen it.</source>
         <translation>सारे पासवर्ड खो जाने पर रिकवरी की से क्लिनिक का डेटा खुलता है। अगर यह खो गई है या किसी और ने इसे देख लिया है, तो नई बनाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="304"/>
+        <location filename="../ui/users_page.py" line="315"/>
         <source>&amp;Back up now…</source>
         <translation>अभी बैकअप लें (&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="309"/>
+        <location filename="../ui/users_page.py" line="320"/>
         <source>A backup is one encrypted file of everything on this PC, for a USB drive: with it, field IT can set up a new PC if this one is lost or breaks.</source>
         <translation>बैकअप इस पीसी की हर चीज़ की एक एन्क्रिप्टेड फ़ाइल है, जिसे USB ड्राइव पर रखा जाता है: अगर यह पीसी खो जाए या खराब हो जाए, तो इससे फ़ील्ड आईटी नया पीसी तैयार कर सकता है।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="383"/>
+        <location filename="../ui/users_page.py" line="400"/>
         <source>%n account(s) switched on</source>
         <translation>
             <numerusform>%n खाता चालू है</numerusform>
@@ -3376,7 +3448,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="385"/>
+        <location filename="../ui/users_page.py" line="402"/>
         <source>%n switched off</source>
         <translation>
             <numerusform>%n बंद है</numerusform>
@@ -3384,37 +3456,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="424"/>
+        <location filename="../ui/users_page.py" line="441"/>
         <source>S&amp;witch on account</source>
         <translation>खाता चालू करें (&amp;W)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="430"/>
+        <location filename="../ui/users_page.py" line="447"/>
         <source>You cannot switch off your own account.</source>
         <translation>आप अपना खुद का खाता बंद नहीं कर सकते।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="458"/>
+        <location filename="../ui/users_page.py" line="475"/>
         <source>Account added for %1 (%2). They can sign in now.</source>
         <translation>%1 (%2) का खाता जोड़ दिया गया है। वे अब साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="466"/>
+        <location filename="../ui/users_page.py" line="483"/>
         <source>New password saved for %1. Give it to them in person.</source>
         <translation>%1 का नया पासवर्ड सहेज दिया गया है। यह उन्हें खुद मिलकर दें।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="486"/>
+        <location filename="../ui/users_page.py" line="503"/>
         <source>%1 can sign in again.</source>
         <translation>%1 फिर से साइन इन कर सकते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="488"/>
+        <location filename="../ui/users_page.py" line="505"/>
         <source>%1&apos;s account is switched off: they can no longer sign in.</source>
         <translation>%1 का खाता बंद कर दिया गया है: वे अब साइन इन नहीं कर सकते।</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/users_page.py" line="547"/>
+        <location filename="../ui/users_page.py" line="564"/>
         <source>This PC will lock after %n minute(s) without use, from the next sign-in.</source>
         <translation>
             <numerusform>अगली बार साइन इन करने से, %n मिनट इस्तेमाल न होने पर यह पीसी लॉक हो जाएगा।</numerusform>
@@ -3422,32 +3494,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="571"/>
+        <location filename="../ui/users_page.py" line="588"/>
         <source>New recovery key</source>
         <translation>नई रिकवरी की</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="572"/>
+        <location filename="../ui/users_page.py" line="589"/>
         <source>The old recovery key will stop working. Make a new one?</source>
         <translation>पुरानी रिकवरी की काम करना बंद कर देगी। नई बनाएँ?</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="573"/>
+        <location filename="../ui/users_page.py" line="590"/>
         <source>&amp;Make a new key</source>
         <translation>नई की बनाएँ (&amp;M)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="575"/>
+        <location filename="../ui/users_page.py" line="592"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="615"/>
+        <location filename="../ui/users_page.py" line="632"/>
         <source>A new recovery key is made; the old one no longer works.</source>
         <translation>नई रिकवरी की बन गई है; पुरानी अब काम नहीं करती।</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="637"/>
+        <location filename="../ui/users_page.py" line="654"/>
         <source>Backup written: %1</source>
         <translation>बैकअप लिखा गया: %1</translation>
     </message>
@@ -3623,22 +3695,22 @@
 <context>
     <name>_AccountDialog</name>
     <message>
-        <location filename="../ui/users_page.py" line="660"/>
+        <location filename="../ui/users_page.py" line="677"/>
         <source>Problem</source>
         <translation>समस्या</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="664"/>
+        <location filename="../ui/users_page.py" line="681"/>
         <source>&amp;Save</source>
         <translation>सहेजें (&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="670"/>
+        <location filename="../ui/users_page.py" line="687"/>
         <source>Cancel</source>
         <translation>रद्द करें</translation>
     </message>
     <message>
-        <location filename="../ui/users_page.py" line="722"/>
+        <location filename="../ui/users_page.py" line="739"/>
         <source>The two passwords are not the same. Type the password again.</source>
         <translation>दोनों पासवर्ड एक जैसे नहीं हैं। पासवर्ड फिर से लिखें।</translation>
     </message>
@@ -4383,783 +4455,878 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="338"/>
+        <source>An update from the hub failed its signature or checksum check and was not installed. Tell field IT: the update files on the hub may have been tampered with.</source>
+        <translation>हब से आया एक अपडेट अपने हस्ताक्षर या चेकसम की जाँच में असफल रहा और इंस्टॉल नहीं किया गया। फ़ील्ड आईटी को बताएँ: हो सकता है हब पर अपडेट की फ़ाइलों से छेड़छाड़ की गई हो।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="343"/>
+        <source>The hub&apos;s update list has expired, so no update was installed. The hub&apos;s release manager must renew it; this app keeps working as it is.</source>
+        <translation>हब की अपडेट सूची की अवधि समाप्त हो गई है, इसलिए कोई अपडेट इंस्टॉल नहीं हुआ। हब के रिलीज़ प्रबंधक को इसे नया करना होगा; यह ऐप जैसा है वैसा ही काम करता रहेगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="348"/>
+        <source>Updates could not be checked: the hub could not be reached. It will try again later.</source>
+        <translation>अपडेट जाँचे नहीं जा सके: हब तक पहुँचा नहीं जा सका। बाद में फिर से कोशिश की जाएगी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="352"/>
+        <source>This installation cannot check for updates (it carries no update key). Install a release build to get updates.</source>
+        <translation>यह इंस्टॉलेशन अपडेट नहीं जाँच सकता (इसमें अपडेट की कुंजी नहीं है)। अपडेट पाने के लिए रिलीज़ बिल्ड इंस्टॉल करें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="357"/>
+        <source>The record of installed updates on this PC is damaged; the installed version runs. Tell field IT (docs/UPDATES.md, recovering a PC).</source>
+        <translation>इस पीसी पर इंस्टॉल किए गए अपडेट का रिकॉर्ड खराब हो गया है; इंस्टॉल किया हुआ संस्करण चल रहा है। फ़ील्ड आईटी को बताएँ (docs/UPDATES.md, पीसी को ठीक करना)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="362"/>
+        <source>The update check stopped because of an error on this PC. Tell your IT support.</source>
+        <translation>इस पीसी पर एक त्रुटि के कारण अपडेट की जाँच रुक गई। अपने आईटी सहायक को बताएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="367"/>
         <source>This device is no longer paired. It may have been forgotten already.</source>
         <translation>यह उपकरण अब पेयर नहीं है। हो सकता है इसे पहले ही हटा दिया गया हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="341"/>
+        <location filename="../ui/messages.py" line="370"/>
         <source>A device on {address} is already paired. Rename it or forget it first.</source>
         <translation>{address} पर एक उपकरण पहले से पेयर है। पहले उसका नाम बदलें या उसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="344"/>
+        <location filename="../ui/messages.py" line="373"/>
         <source>Choose the kind of device.</source>
         <translation>उपकरण का प्रकार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="345"/>
+        <location filename="../ui/messages.py" line="374"/>
         <source>Choose the port, the Bluetooth device or the listening address.</source>
         <translation>पोर्ट, ब्लूटूथ उपकरण या सुनने का पता चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="348"/>
+        <location filename="../ui/messages.py" line="377"/>
         <source>Give the device a name the staff will recognise.</source>
         <translation>उपकरण को ऐसा नाम दें जिसे स्टाफ़ पहचान ले।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="351"/>
+        <location filename="../ui/messages.py" line="380"/>
         <source>This device reading is no longer waiting. It was kept or discarded.</source>
         <translation>उपकरण की यह रीडिंग अब बाकी नहीं है। इसे पहले ही रखा या छोड़ा जा चुका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="354"/>
+        <location filename="../ui/messages.py" line="383"/>
         <source>Enter {name} as a number.</source>
         <translation>{name} संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="356"/>
+        <location filename="../ui/messages.py" line="385"/>
         <source>This prescription was not found.</source>
         <translation>यह पर्चा नहीं मिला।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="357"/>
+        <location filename="../ui/messages.py" line="386"/>
         <source>This prescription failed the signature check, so it cannot be acknowledged, dispensed or printed as valid. Ask the specialist to issue it again.</source>
         <translation>यह पर्चा हस्ताक्षर की जाँच में विफल रहा, इसलिए इसे न स्वीकार किया जा सकता है, न दवा दी जा सकती है, न ही इसे मान्य पर्चे के रूप में छापा जा सकता है। विशेषज्ञ से इसे फिर से जारी करने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="362"/>
+        <location filename="../ui/messages.py" line="391"/>
         <source>The specialist has corrected this prescription. Dispense from the newer one instead.</source>
         <translation>विशेषज्ञ ने इस पर्चे को सुधार दिया है। इसके बजाय नए पर्चे से दवा दें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="366"/>
+        <location filename="../ui/messages.py" line="395"/>
         <source>Acknowledge the prescription before recording what was dispensed.</source>
         <translation>दी गई दवाएँ दर्ज करने से पहले पर्चे को स्वीकार करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="369"/>
+        <location filename="../ui/messages.py" line="398"/>
         <source>The prescription has no item {index}.</source>
         <translation>पर्चे में दवा {index} नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="370"/>
+        <location filename="../ui/messages.py" line="399"/>
         <source>For each item choose: dispensed, partly, not available or declined.</source>
         <translation>हर दवा के लिए चुनें: दी गई, आंशिक रूप से दी गई, उपलब्ध नहीं, या मरीज़ ने मना किया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="373"/>
+        <location filename="../ui/messages.py" line="402"/>
         <source>Enter the quantity handed over as a whole number, 0 or more.</source>
         <translation>दी गई मात्रा पूर्ण संख्या में लिखें, 0 या उससे अधिक।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="376"/>
+        <location filename="../ui/messages.py" line="405"/>
         <source>Write your question for the specialist.</source>
         <translation>विशेषज्ञ के लिए अपना प्रश्न लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="377"/>
+        <location filename="../ui/messages.py" line="406"/>
         <source>The question is too long. Keep it under {limit} characters.</source>
         <translation>प्रश्न बहुत लंबा है। इसे {limit} अक्षरों से कम रखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="381"/>
+        <location filename="../ui/messages.py" line="410"/>
         <source>This PC&apos;s clinic data is not encrypted yet, so no backup is made of it. Sign in once to encrypt it, then make the backup.</source>
         <translation>इस पीसी का क्लिनिक डेटा अभी एन्क्रिप्ट नहीं हुआ है, इसलिए इसका बैकअप नहीं बनाया जाता। इसे एन्क्रिप्ट करने के लिए एक बार साइन इन करें, फिर बैकअप लें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="386"/>
+        <location filename="../ui/messages.py" line="415"/>
         <source>The drive holding {folder} is full: the backup was not made, and nothing half-made is left there. Free some space or use a larger USB drive, and try again.</source>
         <translation>{folder} वाली ड्राइव भर गई है: बैकअप नहीं बना, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। कुछ जगह खाली करें या बड़ी USB ड्राइव इस्तेमाल करें, और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="391"/>
+        <location filename="../ui/messages.py" line="420"/>
         <source>The backup could not be written to {folder}, and nothing half-made is left there. Check the drive (was it taken out?) and try again.</source>
         <translation>बैकअप {folder} में नहीं लिखा जा सका, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। ड्राइव जाँचें (कहीं वह निकाल तो नहीं ली गई?) और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="396"/>
-        <location filename="../ui/messages.py" line="714"/>
+        <location filename="../ui/messages.py" line="425"/>
+        <location filename="../ui/messages.py" line="793"/>
         <source>The folder {folder} is not there (was the USB drive taken out?). Choose another one.</source>
         <translation>फ़ोल्डर {folder} मौजूद नहीं है (कहीं USB ड्राइव निकाल तो नहीं ली गई?)। कोई दूसरा फ़ोल्डर चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="400"/>
+        <location filename="../ui/messages.py" line="429"/>
         <source>A backup with this name is already in {folder}. Wait a moment and try again.</source>
         <translation>इस नाम का बैकअप {folder} में पहले से है। थोड़ा रुकें और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="403"/>
+        <location filename="../ui/messages.py" line="432"/>
         <source>The backup was cancelled. Nothing was written.</source>
         <translation>बैकअप रद्द कर दिया गया। कुछ भी नहीं लिखा गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="406"/>
+        <location filename="../ui/messages.py" line="435"/>
         <source>The backup file was not found.</source>
         <translation>बैकअप फ़ाइल नहीं मिली।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="407"/>
+        <location filename="../ui/messages.py" line="436"/>
         <source>This backup is damaged (cut short, or changed since it was made). Nothing was restored from it. Use another backup.</source>
         <translation>यह बैकअप खराब है (अधूरा है, या बनने के बाद इसमें बदलाव हुआ है)। इससे कुछ भी रीस्टोर नहीं किया गया। कोई दूसरा बैकअप इस्तेमाल करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="412"/>
+        <location filename="../ui/messages.py" line="441"/>
         <source>This file is not an HWC Spoke backup that this version can read. Use a newer version of HWC Spoke, or another backup.</source>
         <translation>यह फ़ाइल ऐसा HWC Spoke बैकअप नहीं है जिसे यह संस्करण पढ़ सके। HWC Spoke का नया संस्करण इस्तेमाल करें, या कोई दूसरा बैकअप।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="417"/>
+        <location filename="../ui/messages.py" line="446"/>
         <source>This backup holds files it should not: it was not made by HWC Spoke, or it was changed. Nothing was restored from it.</source>
         <translation>इस बैकअप में ऐसी फ़ाइलें हैं जो इसमें नहीं होनी चाहिए: या तो यह HWC Spoke ने नहीं बनाया, या इसमें बदलाव किया गया है। इससे कुछ भी रीस्टोर नहीं किया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="422"/>
+        <location filename="../ui/messages.py" line="451"/>
         <source>The folder {folder} already holds a clinic database. Nothing was changed. Restore into another folder, or replace it (the folder there now is kept, renamed).</source>
         <translation>फ़ोल्डर {folder} में पहले से एक क्लिनिक डेटाबेस है। कुछ भी नहीं बदला गया। किसी दूसरे फ़ोल्डर में रीस्टोर करें, या उसकी जगह रीस्टोर करें (अभी वहाँ जो फ़ोल्डर है, वह नया नाम देकर रख लिया जाएगा)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="427"/>
+        <location filename="../ui/messages.py" line="456"/>
         <source>The backup could not be restored into {folder}. The folder there was not changed.</source>
         <translation>बैकअप {folder} में रीस्टोर नहीं हो सका। वहाँ के फ़ोल्डर में कोई बदलाव नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="432"/>
+        <location filename="../ui/messages.py" line="461"/>
+        <source>Choose a backup every {min} to {max} day(s) (0 switches it off).</source>
+        <translation>हर {min} से {max} दिन में एक बैकअप चुनें (0 से यह बंद हो जाता है)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="464"/>
+        <source>Choose to keep between {min} and {max} backups.</source>
+        <translation>{min} से {max} बैकअप रखना चुनें।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="467"/>
+        <source>Choose the folder (a USB drive) the backups go to.</source>
+        <translation>वह फ़ोल्डर (USB ड्राइव) चुनें जिसमें बैकअप जाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="471"/>
         <source>The data folder is {folder}; {free} free on its drive.</source>
         <translation>डेटा फ़ोल्डर {folder} है; इसकी ड्राइव पर {free} खाली है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="436"/>
+        <location filename="../ui/messages.py" line="475"/>
         <source>Only {free} free on the drive of the data folder {folder}.</source>
         <translation>डेटा फ़ोल्डर {folder} की ड्राइव पर केवल {free} खाली है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="440"/>
+        <location filename="../ui/messages.py" line="479"/>
         <source>Only {free} free on the drive of the data folder {folder}: saving may fail at any moment.</source>
         <translation>डेटा फ़ोल्डर {folder} की ड्राइव पर केवल {free} खाली है: किसी भी समय सहेजना विफल हो सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="444"/>
+        <location filename="../ui/messages.py" line="483"/>
         <source>The data folder {folder} does not exist yet; {free} free on the drive it would be on.</source>
         <translation>डेटा फ़ोल्डर {folder} अभी मौजूद नहीं है; जिस ड्राइव पर यह बनेगा, उस पर {free} खाली है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="448"/>
+        <location filename="../ui/messages.py" line="487"/>
         <source>The data folder {folder} cannot be used ({reason}).</source>
         <translation>डेटा फ़ोल्डर {folder} इस्तेमाल नहीं किया जा सकता ({reason})।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="452"/>
+        <location filename="../ui/messages.py" line="491"/>
         <source>The clinic database ({size}) passed its integrity check in {seconds} s.</source>
         <translation>क्लिनिक का डेटाबेस ({size}) {seconds} s में इंटीग्रिटी जाँच में ठीक पाया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="456"/>
+        <location filename="../ui/messages.py" line="495"/>
         <source>There is no clinic database in {folder}.</source>
         <translation>{folder} में कोई क्लिनिक डेटाबेस नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="460"/>
+        <location filename="../ui/messages.py" line="499"/>
         <source>The clinic database is damaged: {first_error}.</source>
         <translation>क्लिनिक का डेटाबेस खराब है: {first_error}।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="464"/>
+        <location filename="../ui/messages.py" line="503"/>
         <source>The clinic database did not open ({error_code}).</source>
         <translation>क्लिनिक का डेटाबेस नहीं खुला ({error_code})।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="468"/>
+        <location filename="../ui/messages.py" line="507"/>
         <source>The integrity check was stopped after {seconds} s, before it finished.</source>
         <translation>इंटीग्रिटी जाँच पूरी होने से पहले ही {seconds} s के बाद रोक दी गई।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="472"/>
+        <location filename="../ui/messages.py" line="511"/>
         <source>The clinic database is locked: this needs a sign-in.</source>
         <translation>क्लिनिक का डेटाबेस लॉक है: इसके लिए साइन इन ज़रूरी है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="476"/>
+        <location filename="../ui/messages.py" line="515"/>
         <source>The clinic database is encrypted; the key file has {users} staff password(s) and the recovery key.</source>
         <translation>क्लिनिक का डेटाबेस एन्क्रिप्टेड है; की-फ़ाइल में {users} स्टाफ़ पासवर्ड और रिकवरी की है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="481"/>
+        <location filename="../ui/messages.py" line="520"/>
         <source>The clinic database is encrypted ({users} staff password(s)), but its recovery key has not been shown to anyone yet.</source>
         <translation>क्लिनिक का डेटाबेस एन्क्रिप्टेड है ({users} स्टाफ़ पासवर्ड), लेकिन इसकी रिकवरी की अभी तक किसी को दिखाई नहीं गई है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="486"/>
+        <location filename="../ui/messages.py" line="525"/>
         <source>The clinic database is encrypted ({users} staff password(s) and the recovery key) and locked: only part of the checks could run.</source>
         <translation>क्लिनिक का डेटाबेस एन्क्रिप्टेड ({users} स्टाफ़ पासवर्ड और रिकवरी की) और लॉक है: केवल कुछ जाँचें ही चल सकीं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="491"/>
+        <location filename="../ui/messages.py" line="530"/>
         <source>The clinic database is not encrypted yet.</source>
         <translation>क्लिनिक का डेटाबेस अभी एन्क्रिप्ट नहीं हुआ है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="495"/>
+        <location filename="../ui/messages.py" line="534"/>
         <source>No database yet: it is made encrypted when the app first starts.</source>
         <translation>अभी कोई डेटाबेस नहीं है: ऐप पहली बार शुरू होने पर यह एन्क्रिप्टेड ही बनता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="499"/>
+        <location filename="../ui/messages.py" line="538"/>
         <source>The key file (keyslots.json) cannot be read.</source>
         <translation>की-फ़ाइल (keyslots.json) पढ़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="503"/>
+        <location filename="../ui/messages.py" line="542"/>
         <source>Enrolled as spoke {spoke} ({facility}) with the hub at {hub}.</source>
         <translation>{hub} वाले हब से स्पोक {spoke} ({facility}) के रूप में नामांकित।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="507"/>
+        <location filename="../ui/messages.py" line="546"/>
         <source>This PC is not enrolled with a hub: cases stay on this PC.</source>
         <translation>यह पीसी किसी हब से नामांकित नहीं है: केस इसी पीसी पर रहते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="511"/>
+        <location filename="../ui/messages.py" line="550"/>
         <source>The hub at {hub} answered in {ms} ms, over a secure connection with the certificate pinned at enrolment.</source>
         <translation>{hub} वाले हब ने {ms} ms में जवाब दिया, सुरक्षित कनेक्शन पर और उसी प्रमाणपत्र के साथ जो नामांकन के समय पिन किया गया था।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="516"/>
+        <location filename="../ui/messages.py" line="555"/>
         <source>The hub at {hub} answered in {ms} ms, over plain HTTP (not encrypted on the way).</source>
         <translation>{hub} वाले हब ने {ms} ms में जवाब दिया, सादे HTTP पर (रास्ते में एन्क्रिप्ट नहीं)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="520"/>
+        <location filename="../ui/messages.py" line="559"/>
         <source>The hub at {hub} could not be reached ({error_code}).</source>
         <translation>{hub} वाले हब तक नहीं पहुँचा जा सका ({error_code})।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="524"/>
+        <location filename="../ui/messages.py" line="563"/>
         <source>The hub at {hub} did not answer within {seconds} s.</source>
         <translation>{hub} वाले हब ने {seconds} s के अंदर जवाब नहीं दिया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="528"/>
+        <location filename="../ui/messages.py" line="567"/>
         <source>Something answered at {hub}, but not with the certificate pinned at enrolment (or not over HTTPS): the connection was refused before anything was sent.</source>
         <translation>{hub} पर किसी ने जवाब दिया, लेकिन नामांकन के समय पिन किए गए प्रमाणपत्र के साथ नहीं (या HTTPS पर नहीं): कुछ भी भेजने से पहले ही कनेक्शन ठुकरा दिया गया।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="533"/>
+        <location filename="../ui/messages.py" line="572"/>
         <source>The hub at {hub} is up but busy or failing (HTTP {status}).</source>
         <translation>{hub} वाला हब चालू है, लेकिन व्यस्त है या उसमें गड़बड़ी है (HTTP {status})।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="537"/>
+        <location filename="../ui/messages.py" line="576"/>
         <source>The hub at {hub} gave an answer that is not the protocol&apos;s ({error_code}).</source>
         <translation>{hub} वाले हब ने ऐसा जवाब दिया जो प्रोटोकॉल के अनुसार नहीं है ({error_code})।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="541"/>
+        <location filename="../ui/messages.py" line="580"/>
         <source>Not checked: run without --offline to reach the hub.</source>
         <translation>जाँचा नहीं गया: हब तक पहुँचने के लिए --offline के बिना चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="545"/>
+        <location filename="../ui/messages.py" line="584"/>
         <source>Not checked: this PC is not enrolled with a hub.</source>
         <translation>जाँचा नहीं गया: यह पीसी किसी हब से नामांकित नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="549"/>
+        <location filename="../ui/messages.py" line="588"/>
         <source>This PC&apos;s clock agrees with the hub&apos;s (off by {offset}, measured {measured}).</source>
         <translation>इस पीसी की घड़ी हब की घड़ी से मेल खाती है ({offset} का अंतर, {measured} पर मापा गया)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="553"/>
+        <location filename="../ui/messages.py" line="592"/>
         <source>This PC&apos;s clock is {offset} ahead of the hub&apos;s (measured {measured}).</source>
         <translation>इस पीसी की घड़ी हब की घड़ी से {offset} आगे है ({measured} पर मापा गया)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="557"/>
+        <location filename="../ui/messages.py" line="596"/>
         <source>This PC&apos;s clock is {offset} behind the hub&apos;s (measured {measured}).</source>
         <translation>इस पीसी की घड़ी हब की घड़ी से {offset} पीछे है ({measured} पर मापा गया)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="561"/>
+        <location filename="../ui/messages.py" line="600"/>
         <source>Not known: the hub has not been reached from this PC.</source>
         <translation>पता नहीं: इस पीसी से अभी तक हब तक नहीं पहुँचा जा सका है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="565"/>
+        <location filename="../ui/messages.py" line="604"/>
         <source>Nothing is waiting to be sent. Last successful sync: {last_success}.</source>
         <translation>भेजने के लिए कुछ भी बाकी नहीं है। पिछला सफल सिंक: {last_success}।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="569"/>
+        <location filename="../ui/messages.py" line="608"/>
         <source>This PC has never synced with its hub; {records} record(s) and {photos} photo(s) wait to be sent.</source>
         <translation>इस पीसी ने अपने हब से कभी सिंक नहीं किया है; {records} रिकॉर्ड और {photos} फ़ोटो भेजे जाने बाकी हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="574"/>
+        <location filename="../ui/messages.py" line="613"/>
         <source>{records} record(s) and {photos} photo(s) wait to be sent, the oldest for {oldest}. Last successful sync: {last_success}.</source>
         <translation>{records} रिकॉर्ड और {photos} फ़ोटो भेजे जाने बाकी हैं, सबसे पुराना {oldest} से। पिछला सफल सिंक: {last_success}।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="579"/>
+        <location filename="../ui/messages.py" line="618"/>
         <source>The hub refused {refused} change(s); each needs a person to look.</source>
         <translation>हब ने {refused} बदलाव स्वीकार नहीं किए; हर एक को किसी व्यक्ति को देखना होगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="583"/>
+        <location filename="../ui/messages.py" line="622"/>
+        <source>The last backup was made {last_success}, to {folder}; one is made every {every} day(s) and the newest {keep} are kept.</source>
+        <translation>पिछला बैकअप {last_success} को {folder} में बना; हर {every} दिन में एक बैकअप बनता है और सबसे नए {keep} रखे जाते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="627"/>
+        <source>A backup every {every} day(s) to {folder} is set; the first is made at the next check while someone is signed in.</source>
+        <translation>हर {every} दिन में {folder} में बैकअप तय है; पहला बैकअप अगली जाँच पर बनेगा, जब कोई साइन इन हो।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="632"/>
+        <source>The last scheduled backup did not work ({error_code}, {failed_at}); the last good one was made {last_success}, to {folder}.</source>
+        <translation>पिछला निर्धारित बैकअप नहीं बना ({error_code}, {failed_at}); आख़िरी सही बैकअप {last_success} को {folder} में बना था।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="637"/>
+        <source>No backup since {last_success}, though one is set for every {every} day(s) to {folder}. Last attempt: {error_code}.</source>
+        <translation>{last_success} के बाद से कोई बैकअप नहीं बना, जबकि हर {every} दिन में {folder} में बैकअप तय है। पिछली कोशिश: {error_code}।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="642"/>
+        <source>No scheduled backup is set on this PC.</source>
+        <translation>इस पीसी पर कोई निर्धारित बैकअप तय नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="646"/>
+        <source>Not checked: backups are made only of an encrypted clinic database.</source>
+        <translation>जाँचा नहीं गया: बैकअप केवल एन्क्रिप्टेड क्लिनिक डेटाबेस के बनते हैं।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="650"/>
         <source>No devices are paired. Serial ports on this PC: {ports}.</source>
         <translation>कोई उपकरण पेयर नहीं है। इस पीसी के सीरियल पोर्ट: {ports}।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="587"/>
+        <location filename="../ui/messages.py" line="654"/>
         <source>Paired devices: {paired}. Serial ports on this PC: {ports}.</source>
         <translation>पेयर किए गए उपकरण: {paired}। इस पीसी के सीरियल पोर्ट: {ports}।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="591"/>
+        <location filename="../ui/messages.py" line="658"/>
         <source>The device {name} is paired on {port}, which is not on this PC now.</source>
         <translation>उपकरण {name} {port} पर पेयर है, जो अभी इस पीसी पर नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="595"/>
+        <location filename="../ui/messages.py" line="662"/>
         <source>Serial ports on this PC: {ports}. The paired devices need a sign-in.</source>
         <translation>इस पीसी के सीरियल पोर्ट: {ports}। पेयर किए गए उपकरण देखने के लिए साइन इन ज़रूरी है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="599"/>
+        <location filename="../ui/messages.py" line="666"/>
         <source>The serial ports could not be listed.</source>
         <translation>सीरियल पोर्ट की सूची नहीं मिल सकी।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="603"/>
+        <location filename="../ui/messages.py" line="670"/>
         <source>The check could not run ({error}).</source>
         <translation>यह जाँच नहीं चल सकी ({error})।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="607"/>
+        <location filename="../ui/messages.py" line="674"/>
         <source>Nothing to check: there is no clinic database.</source>
         <translation>जाँचने के लिए कुछ नहीं है: कोई क्लिनिक डेटाबेस नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="611"/>
+        <location filename="../ui/messages.py" line="678"/>
         <source>HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; SQLCipher {sqlcipher}; {os}.</source>
         <translation>HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; SQLCipher {sqlcipher}; {os}।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="615"/>
+        <location filename="../ui/messages.py" line="682"/>
         <source>Nothing to do.</source>
         <translation>कुछ करने की ज़रूरत नहीं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="619"/>
+        <location filename="../ui/messages.py" line="686"/>
         <source>Free some space on this drive on this visit (empty the Recycle Bin, remove old downloads and installers): the clinic&apos;s data grows every day.</source>
         <translation>इसी विज़िट में इस ड्राइव पर कुछ जगह खाली करें (रीसायकल बिन खाली करें, पुराने डाउनलोड और इंस्टॉलर हटाएँ): क्लिनिक का डेटा हर दिन बढ़ता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="624"/>
+        <location filename="../ui/messages.py" line="691"/>
         <source>Free space now (empty the Recycle Bin, remove old downloads and installers, move other files off): with the drive this full, saving a patient or a case can fail.</source>
         <translation>अभी जगह खाली करें (रीसायकल बिन खाली करें, पुराने डाउनलोड और इंस्टॉलर हटाएँ, दूसरी फ़ाइलें कहीं और ले जाएँ): ड्राइव इतनी भरी होने पर मरीज़ या केस सहेजना विफल हो सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="629"/>
+        <location filename="../ui/messages.py" line="696"/>
         <source>Check that the folder exists and that this Windows account may write to it; start the app as the clinic&apos;s usual account.</source>
         <translation>जाँचें कि फ़ोल्डर मौजूद है और इस Windows खाते को उसमें लिखने की अनुमति है; ऐप को क्लिनिक के सामान्य खाते से शुरू करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="634"/>
+        <location filename="../ui/messages.py" line="701"/>
         <source>A new PC is fine like this. If this PC has been used for patients, this is the wrong folder: check --data-dir or SPOKE_DATA_DIR.</source>
         <translation>नए पीसी के लिए यह ठीक है। अगर इस पीसी पर मरीज़ों का काम हो चुका है, तो यह गलत फ़ोल्डर है: --data-dir या SPOKE_DATA_DIR जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="639"/>
+        <location filename="../ui/messages.py" line="706"/>
         <source>Do not delete anything. Make a support bundle, stop entering new records on this PC and restore the latest backup (field IT).</source>
         <translation>कुछ भी न हटाएँ। सपोर्ट बंडल बनाएँ, इस पीसी पर नए रिकॉर्ड दर्ज करना बंद करें और सबसे नया बैकअप रीस्टोर करें (फ़ील्ड आईटी)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="644"/>
+        <location filename="../ui/messages.py" line="711"/>
         <source>Run the diagnostics again when the PC is not busy.</source>
         <translation>जब पीसी व्यस्त न हो, तब सिस्टम जाँच फिर से चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="648"/>
+        <location filename="../ui/messages.py" line="715"/>
         <source>Sign in first (on the command line: set HWC_SPOKE_USER and HWC_SPOKE_PASSWORD, or HWC_SPOKE_RECOVERY_KEY), then run the diagnostics again.</source>
         <translation>पहले साइन इन करें (कमांड लाइन पर: HWC_SPOKE_USER और HWC_SPOKE_PASSWORD, या HWC_SPOKE_RECOVERY_KEY सेट करें), फिर सिस्टम जाँच दोबारा चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="653"/>
+        <location filename="../ui/messages.py" line="720"/>
         <source>An administrator signs in: the app shows the recovery key once; write it down and keep it away from this PC.</source>
         <translation>कोई व्यवस्थापक साइन इन करे: ऐप एक बार रिकवरी की दिखाएगा; उसे लिख लें और इस पीसी से दूर रखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="658"/>
+        <location filename="../ui/messages.py" line="725"/>
         <source>Sign in once in the app: the database is encrypted then.</source>
         <translation>ऐप में एक बार साइन इन करें: तब डेटाबेस एन्क्रिप्ट हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="662"/>
+        <location filename="../ui/messages.py" line="729"/>
         <source>Do not delete the key file or the database. Make a support bundle and restore the latest backup, or call field IT support.</source>
         <translation>की-फ़ाइल या डेटाबेस न हटाएँ। सपोर्ट बंडल बनाएँ और सबसे नया बैकअप रीस्टोर करें, या फ़ील्ड आईटी सहायता को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="667"/>
+        <location filename="../ui/messages.py" line="734"/>
         <source>Enrol this PC with its hub (Sync page, or main.py enrol --token).</source>
         <translation>इस पीसी को इसके हब से नामांकित करें (सिंक पेज, या main.py enrol --token)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="671"/>
+        <location filename="../ui/messages.py" line="738"/>
         <source>Check the network or the mobile data link, then whether the hub is running (its administrator). Cases wait safely on this PC meanwhile.</source>
         <translation>नेटवर्क या मोबाइल डेटा कनेक्शन जाँचें, फिर यह कि हब चल रहा है या नहीं (हब के व्यवस्थापक से पूछें)। तब तक केस इस पीसी पर सुरक्षित रहते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="676"/>
+        <location filename="../ui/messages.py" line="743"/>
         <source>Someone may be intercepting the connection, or the hub was reinstalled. Do not re-enrol: ask the hub&apos;s administrator first.</source>
         <translation>हो सकता है कोई कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो, या हब दोबारा इंस्टॉल किया गया हो। दोबारा नामांकन न करें: पहले हब के व्यवस्थापक से पूछें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="681"/>
+        <location filename="../ui/messages.py" line="748"/>
         <source>Try again later; if it lasts, tell the hub&apos;s administrator.</source>
         <translation>बाद में फिर से कोशिश करें; अगर समस्या बनी रहे, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="685"/>
+        <location filename="../ui/messages.py" line="752"/>
         <source>Only acceptable behind the hub&apos;s own TLS proxy; otherwise re-enrol this PC with the hub&apos;s https address.</source>
         <translation>यह केवल तभी ठीक है जब हब के आगे उसका अपना TLS प्रॉक्सी लगा हो; नहीं तो हब के https पते से इस पीसी को दोबारा नामांकित करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="690"/>
+        <location filename="../ui/messages.py" line="757"/>
         <source>Run the diagnostics with a network connection to check it.</source>
         <translation>इसे जाँचने के लिए नेटवर्क कनेक्शन के साथ सिस्टम जाँच चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="694"/>
+        <location filename="../ui/messages.py" line="761"/>
         <source>Set this PC&apos;s date, time and time zone (India Standard Time) in Windows. The app orders sync and dates prescriptions by the hub&apos;s time, but times shown on this PC are wrong until then.</source>
         <translation>Windows में इस पीसी की तारीख, समय और टाइम ज़ोन (India Standard Time) सेट करें। ऐप सिंक का क्रम और प्रिस्क्रिप्शन की तारीख हब के समय से तय करता है, लेकिन तब तक इस पीसी पर दिखने वाले समय गलत रहेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="700"/>
+        <location filename="../ui/messages.py" line="767"/>
         <source>Open the Sync page and press Sync now; if it fails, see the hub check.</source>
         <translation>सिंक पेज खोलें और “अभी सिंक करें” दबाएँ; अगर यह नहीं हो पाता, तो हब वाली जाँच देखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="704"/>
+        <location filename="../ui/messages.py" line="771"/>
         <source>Open the Sync page: each refused change says why; fix it and send it again.</source>
         <translation>सिंक पेज खोलें: हर अस्वीकार किए गए बदलाव के साथ उसका कारण लिखा है; उसे ठीक करें और फिर से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="708"/>
+        <location filename="../ui/messages.py" line="775"/>
+        <source>An administrator sets a scheduled backup to a USB drive kept at the clinic (Settings, This PC&apos;s security): a broken or stolen PC then loses at most the days since the last one.</source>
+        <translation>व्यवस्थापक क्लिनिक में रखी USB ड्राइव पर निर्धारित बैकअप तय करे (सेटिंग्स, इस पीसी की सुरक्षा): तब खराब या चोरी हुए पीसी से अधिक से अधिक पिछले बैकअप के बाद के दिनों का ही डेटा जाता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="781"/>
+        <source>Plug the backup drive in (or check that its folder is there and has free space); the next check, within minutes, makes the backup. Settings says why the last one did not work.</source>
+        <translation>बैकअप ड्राइव लगाएँ (या जाँचें कि उसका फ़ोल्डर मौजूद है और उसमें जगह खाली है); कुछ ही मिनटों में अगली जाँच पर बैकअप बन जाएगा। पिछला बैकअप क्यों नहीं बना, यह सेटिंग्स में लिखा है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="787"/>
         <source>Plug the device&apos;s cable in (the same USB socket as before), or pair it again on the Devices page.</source>
         <translation>उपकरण की केबल लगाएँ (उसी USB सॉकेट में जिसमें पहले लगी थी), या उपकरण पेज पर इसे दोबारा पेयर करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="718"/>
+        <location filename="../ui/messages.py" line="797"/>
         <source>The drive holding {folder} is full: the support bundle was not written. Free some space or choose another drive.</source>
         <translation>{folder} वाली ड्राइव भर गई है: सपोर्ट बंडल नहीं लिखा गया। कुछ जगह खाली करें या कोई दूसरी ड्राइव चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="723"/>
+        <location filename="../ui/messages.py" line="802"/>
         <source>The support bundle could not be written to {folder}. Choose another folder (a USB drive, or Documents).</source>
         <translation>सपोर्ट बंडल {folder} में नहीं लिखा जा सका। कोई दूसरा फ़ोल्डर चुनें (USB ड्राइव, या Documents)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="729"/>
+        <location filename="../ui/messages.py" line="808"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="735"/>
+        <location filename="../ui/messages.py" line="814"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="740"/>
+        <location filename="../ui/messages.py" line="819"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="741"/>
+        <location filename="../ui/messages.py" line="820"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="742"/>
+        <location filename="../ui/messages.py" line="821"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="745"/>
+        <location filename="../ui/messages.py" line="824"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="749"/>
+        <location filename="../ui/messages.py" line="828"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="752"/>
+        <location filename="../ui/messages.py" line="831"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="756"/>
+        <location filename="../ui/messages.py" line="835"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="757"/>
+        <location filename="../ui/messages.py" line="836"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="758"/>
+        <location filename="../ui/messages.py" line="837"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="763"/>
+        <location filename="../ui/messages.py" line="842"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="764"/>
+        <location filename="../ui/messages.py" line="843"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="768"/>
+        <location filename="../ui/messages.py" line="847"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="771"/>
+        <location filename="../ui/messages.py" line="850"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="774"/>
+        <location filename="../ui/messages.py" line="853"/>
         <source>Choose a shorter or longer time before the screen locks.</source>
         <translation>स्क्रीन लॉक होने से पहले का समय कम या ज़्यादा चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="777"/>
+        <location filename="../ui/messages.py" line="856"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="778"/>
+        <location filename="../ui/messages.py" line="857"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="781"/>
+        <location filename="../ui/messages.py" line="860"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="784"/>
+        <location filename="../ui/messages.py" line="863"/>
         <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="787"/>
+        <location filename="../ui/messages.py" line="866"/>
         <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="794"/>
+        <location filename="../ui/messages.py" line="873"/>
         <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="799"/>
+        <location filename="../ui/messages.py" line="878"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="804"/>
+        <location filename="../ui/messages.py" line="883"/>
         <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="807"/>
+        <location filename="../ui/messages.py" line="886"/>
         <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="811"/>
+        <location filename="../ui/messages.py" line="890"/>
         <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="816"/>
+        <location filename="../ui/messages.py" line="895"/>
         <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="821"/>
+        <location filename="../ui/messages.py" line="900"/>
         <source>The provisioning file was not used: it is not a correct one. Ask field IT for a correct one, or enrol this PC on the Sync page.</source>
         <translation>प्रोविज़निंग फ़ाइल इस्तेमाल नहीं हुई: यह सही फ़ाइल नहीं है। फ़ील्ड आईटी से सही फ़ाइल माँगें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="826"/>
+        <location filename="../ui/messages.py" line="905"/>
         <source>The provisioning file could not be read. Ask field IT to check its rights, or enrol this PC on the Sync page.</source>
         <translation>प्रोविज़निंग फ़ाइल पढ़ी नहीं जा सकी। फ़ील्ड आईटी से इसकी अनुमतियाँ जाँचने को कहें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="831"/>
+        <location filename="../ui/messages.py" line="910"/>
         <source>The provisioning file could not be deleted: this PC has no rights to it. Ask field IT to delete the file.</source>
         <translation>प्रोविज़निंग फ़ाइल हटाई नहीं जा सकी: इस पीसी को इसकी अनुमति नहीं है। फ़ील्ड आईटी से यह फ़ाइल हटाने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="836"/>
+        <location filename="../ui/messages.py" line="915"/>
         <source>The provisioning file names another hub than the one this PC is enrolled with and was not used. To move this clinic, use Move to another hub on the Sync page.</source>
         <translation>प्रोविज़निंग फ़ाइल में उस हब के बजाय कोई दूसरा हब लिखा है जिससे यह पीसी नामांकित है, इसलिए इसे इस्तेमाल नहीं किया गया। इस क्लिनिक को ले जाने के लिए सिंक पेज पर “दूसरे हब पर ले जाएँ” इस्तेमाल करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="841"/>
+        <location filename="../ui/messages.py" line="920"/>
         <source>Some records or photos have not reached the current hub yet. Sync first, or move anyway: they then go to the new hub with the clinic&apos;s history.</source>
         <translation>कुछ रिकॉर्ड या फ़ोटो अभी तक मौजूदा हब तक नहीं पहुँचे हैं। पहले सिंक करें, या फिर भी ले जाएँ: तब ये क्लिनिक के इतिहास के साथ नए हब को जाएँगे।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="846"/>
+        <location filename="../ui/messages.py" line="925"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="849"/>
+        <location filename="../ui/messages.py" line="928"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="850"/>
+        <location filename="../ui/messages.py" line="929"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="853"/>
+        <location filename="../ui/messages.py" line="932"/>
         <source>Choose each item once, from those on the prescription.</source>
         <translation>पर्चे में लिखी दवाओं में से हर दवा एक ही बार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="856"/>
+        <location filename="../ui/messages.py" line="935"/>
         <source>The question is too long. Shorten it.</source>
         <translation>प्रश्न बहुत लंबा है। इसे छोटा करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="857"/>
+        <location filename="../ui/messages.py" line="936"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="861"/>
+        <location filename="../ui/messages.py" line="940"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="866"/>
+        <location filename="../ui/messages.py" line="945"/>
         <source>The drive is full: the backup was not made, and nothing half-made is left there. Free some space or use a larger USB drive, and try again.</source>
         <translation>ड्राइव भर गई है: बैकअप नहीं बना, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। कुछ जगह खाली करें या बड़ी USB ड्राइव इस्तेमाल करें, और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="871"/>
+        <location filename="../ui/messages.py" line="950"/>
         <source>The backup could not be written, and nothing half-made is left. Check the drive (was it taken out?) and try again.</source>
         <translation>बैकअप नहीं लिखा जा सका, और कोई अधूरी फ़ाइल नहीं छोड़ी गई। ड्राइव जाँचें (कहीं वह निकाल तो नहीं ली गई?) और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="876"/>
-        <location filename="../ui/messages.py" line="890"/>
+        <location filename="../ui/messages.py" line="955"/>
+        <location filename="../ui/messages.py" line="975"/>
         <source>The folder is not there (was the USB drive taken out?). Choose another one.</source>
         <translation>फ़ोल्डर मौजूद नहीं है (कहीं USB ड्राइव निकाल तो नहीं ली गई?)। कोई दूसरा फ़ोल्डर चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="879"/>
+        <location filename="../ui/messages.py" line="958"/>
         <source>A backup with this name is already there. Wait a moment and try again.</source>
         <translation>इस नाम का बैकअप वहाँ पहले से है। थोड़ा रुकें और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="882"/>
+        <location filename="../ui/messages.py" line="961"/>
         <source>That folder already holds a clinic database. Nothing was changed. Restore into another folder, or replace it (the folder there now is kept, renamed).</source>
         <translation>उस फ़ोल्डर में पहले से एक क्लिनिक डेटाबेस है। कुछ भी नहीं बदला गया। किसी दूसरे फ़ोल्डर में रीस्टोर करें, या उसकी जगह रीस्टोर करें (अभी वहाँ जो फ़ोल्डर है, वह नया नाम देकर रख लिया जाएगा)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="887"/>
+        <location filename="../ui/messages.py" line="966"/>
         <source>The backup could not be restored. The folder there was not changed.</source>
         <translation>बैकअप रीस्टोर नहीं हो सका। वहाँ के फ़ोल्डर में कोई बदलाव नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="893"/>
+        <location filename="../ui/messages.py" line="969"/>
+        <source>Choose how often, in days, the backup is made (0 switches it off).</source>
+        <translation>चुनें कि बैकअप कितने दिनों में एक बार बने (0 से यह बंद हो जाता है)।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="972"/>
+        <source>Choose how many backups to keep in the folder.</source>
+        <translation>चुनें कि फ़ोल्डर में कितने बैकअप रखे जाएँ।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="978"/>
         <source>The drive is full: the support bundle was not written. Free some space or choose another drive.</source>
         <translation>ड्राइव भर गई है: सपोर्ट बंडल नहीं लिखा गया। कुछ जगह खाली करें या कोई दूसरी ड्राइव चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="898"/>
+        <location filename="../ui/messages.py" line="983"/>
         <source>The support bundle could not be written there. Choose another folder (a USB drive, or Documents).</source>
         <translation>सपोर्ट बंडल वहाँ नहीं लिखा जा सका। कोई दूसरा फ़ोल्डर चुनें (USB ड्राइव, या Documents)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="906"/>
+        <location filename="../ui/messages.py" line="991"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="907"/>
+        <location filename="../ui/messages.py" line="992"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="908"/>
+        <location filename="../ui/messages.py" line="993"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="912"/>
+        <location filename="../ui/messages.py" line="997"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="913"/>
+        <location filename="../ui/messages.py" line="998"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="914"/>
+        <location filename="../ui/messages.py" line="999"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="915"/>
+        <location filename="../ui/messages.py" line="1000"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="916"/>
+        <location filename="../ui/messages.py" line="1001"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="917"/>
+        <location filename="../ui/messages.py" line="1002"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="918"/>
+        <location filename="../ui/messages.py" line="1003"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="919"/>
+        <location filename="../ui/messages.py" line="1004"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1009"/>
+        <location filename="../ui/messages.py" line="1094"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1018"/>
+        <location filename="../ui/messages.py" line="1103"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1021"/>
+        <location filename="../ui/messages.py" line="1106"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

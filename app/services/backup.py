@@ -9,7 +9,8 @@ encrypted folder is backed up (``backup.not_encrypted`` otherwise): the database
 SQLCipher under the same key and the attachments are already encrypted, so the file is
 encrypted by construction and opens with the passwords and recovery key that had a slot when
 it was made. Administrators only (``Permission.BACKUP``), or field IT who unlocked the folder
-with its recovery key (``RECOVERY_KEY_HOLDER``, headless); recorded in the audit trail.
+with its recovery key (``RECOVERY_KEY_HOLDER``, headless), or the schedule an administrator set
+(``ScheduledRun``, ``app.services.backup_schedule``); recorded in the audit trail.
 
 ``verify(path)`` checks a backup without any key; ``restore(path, data_dir)`` (no services
 open: a new PC) verifies, extracts beside ``data_dir`` and moves the whole folder into place,
@@ -80,7 +81,22 @@ class RecoveryKeyHolder:
 
 RECOVERY_KEY_HOLDER: Final = RecoveryKeyHolder()
 
-Actor = User | RecoveryKeyHolder
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRun:
+    """The backup schedule an administrator set (``app.services.backup_schedule``), running
+    while whoever is signed in works: the schedule is the permission, so the run needs no
+    administrator at the PC. Recorded as that administrator's, with detail ``scheduled``."""
+
+    set_by: str  # the id of the administrator who set the schedule
+    role: str = "admin"
+
+    @property
+    def id(self) -> str:  # the audit trail's actor (``app.store.audit.Actor``)
+        return self.set_by
+
+
+Actor = User | RecoveryKeyHolder | ScheduledRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +179,7 @@ class BackupService:
         self.require_encrypted()
         if isinstance(actor, User):
             require(actor, Permission.BACKUP)
-        elif not isinstance(actor, RecoveryKeyHolder):
+        elif not isinstance(actor, RecoveryKeyHolder | ScheduledRun):
             raise TypeError("a backup needs an administrator or the recovery key's holder")
         if self._store.is_locked:
             self._store.schema_version()  # raises store.key_needed, as every read would
@@ -195,9 +211,11 @@ class BackupService:
             remove_with_sidecars(snapshot)
         info = _info(now, facts, entries)
         size = path.stat().st_size
-        user = actor if isinstance(actor, User) else None
+        user = actor if isinstance(actor, User | ScheduledRun) else None
         detail = f"patients={facts.patients} cases={facts.cases} files={len(entries)}"
-        if user is None:
+        if isinstance(actor, ScheduledRun):
+            detail += " scheduled"
+        elif user is None:
             detail += " by=recovery_key"
         audit.record(self._store, user, Action.BACKUP, "backup", name, detail, now=now)
         log.info("backup written: %s, %d bytes, %d files", name, size, len(entries))

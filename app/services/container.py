@@ -21,6 +21,7 @@ from app.security.keyslots import DEFAULT_LOG_N as SLOT_LOG_N
 from app.security.passwords import DEFAULT_LOG_N
 from app.services.auth import AuthService
 from app.services.backup import BackupService
+from app.services.backup_schedule import BackupScheduleService
 from app.services.cases import CaseService
 from app.services.clock import Clock, system_clock
 from app.services.devices import DeviceService
@@ -36,6 +37,7 @@ from app.services.sync import SyncService
 from app.store import audit, outbox
 from app.store.blobs import BlobStore
 from app.store.db import Store
+from app.updates.service import UpdateService
 
 DB_FILE = "spoke.sqlite3"
 BLOB_DIR = "blobs"
@@ -71,8 +73,16 @@ class Services:
         self.backup = BackupService(
             store, blobs, clock, keys=keys, preferences_path=preferences_path
         )
+        # Backups on a schedule, in the background while someone is signed in.
+        self.backup_schedule = BackupScheduleService(
+            store, self.backup, clock, blob_root=blobs.root
+        )
         # Field IT's checks and the support bundle (docs/FIELD_IT.md); no patient data.
         self.diagnostics = DiagnosticsService(store.path.parent, store, clock=clock)
+        # Signed updates (docs/UPDATES.md): checked after successful sync rounds, on a thread
+        # of its own; only the frozen program updates itself.
+        self.updates = UpdateService(store)
+        self.sync.add_listener(self.updates.after_sync_round)
 
     @classmethod
     def open(
@@ -124,6 +134,7 @@ class Services:
 
     def close(self) -> None:
         self.sync.stop_worker()
+        self.backup_schedule.stop_worker()
         self.devices.stop()
         self.store.close()
 

@@ -47,6 +47,7 @@ from app.domain.diagnostics import Check, Verdict, finding
 from app.domain.models import User
 from app.security import keyslots
 from app.services import support_bundle
+from app.services.backup_schedule import read_state as read_backup_schedule
 from app.services.clock import Clock, system_clock
 from app.services.keys import NOT_SHOWN_MARKER
 from app.store import audit, codec, sync_log
@@ -235,6 +236,7 @@ class DiagnosticsService:
         checks.append(_guarded("hub", lambda: hub_check(ctx, offline, result, self.hub_timeout)))
         checks.append(_guarded("clock", lambda: clock_check(ctx, result)))
         checks.append(_guarded("sync", lambda: sync_check(ctx)))
+        checks.append(_guarded("backups", lambda: backups_check(ctx)))
         checks.append(_guarded("devices", lambda: devices_check(ctx, self._list_ports)))
         checks.append(_guarded("versions", versions_check))
         report = Report(tuple(checks), started, self._clock(), str(self.data_dir))
@@ -763,6 +765,59 @@ def sync_check(ctx: _Context) -> Check:
         },
         data,
     )
+
+
+def backups_check(ctx: _Context) -> Check:
+    """The scheduled backup (``services.backup_schedule``): set, recent, working."""
+    if ctx.store is None:
+        return _no_database("backups")
+    if ctx.store.is_locked:
+        return _locked("backups")
+    if not ctx.store.is_encrypted:
+        return finding(
+            "backups", Verdict.UNKNOWN, "doctor.backup_unavailable", "doctor.advice.sign_in_once"
+        )
+    state = ctx.store.read(read_backup_schedule)
+    schedule = state.schedule
+    every = schedule.every_days if schedule.on else 0
+    last = state.last_success_at
+    age = (ctx.now - last).total_seconds() if last is not None else None
+    verdict = rules.backup_verdict(every, age, state.failing)
+    data = {
+        "every_days": every,
+        "keep": schedule.keep,
+        "last_success_at": codec.iso_or_none(last),
+        "last_failure_at": codec.iso_or_none(state.last_failure_at),
+        "last_error_code": state.last_error_code,
+    }
+    if not every:
+        return finding(
+            "backups", verdict, "doctor.backup_none", "doctor.advice.schedule_backup", data=data
+        )
+    folder = str(schedule.folder)
+    advice = rules.NO_ADVICE if verdict is Verdict.OK else "doctor.advice.backup_drive"
+    if verdict is Verdict.PROBLEM:
+        params = {
+            "last_success": _when(last),
+            "every": every,
+            "folder": folder,
+            "error_code": state.last_error_code or "none",
+        }
+        return finding("backups", verdict, "doctor.backup_overdue", advice, params, data)
+    if state.failing:
+        params = {
+            "error_code": state.last_error_code,
+            "failed_at": _when(state.last_failure_at),
+            "last_success": _when(last),
+            "folder": folder,
+        }
+        return finding("backups", verdict, "doctor.backup_failing", advice, params, data)
+    if last is None:
+        return finding(
+            "backups", verdict, "doctor.backup_first", advice, {"every": every, "folder": folder}
+        )
+    params = {"last_success": _when(last), "folder": folder, "every": every, "keep": schedule.keep}
+    return finding("backups", verdict, "doctor.backup_ok", advice, params, data)
 
 
 def devices_check(ctx: _Context, list_ports: ListPorts | None) -> Check:

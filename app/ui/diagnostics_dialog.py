@@ -75,6 +75,7 @@ CHECK_TITLES: dict[str, str] = {
     "hub": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Hub connection and certificate"),
     "clock": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Clock"),
     "sync": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Sync backlog"),
+    "backups": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Scheduled backups"),
     "devices": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Device ports and paired devices"),
     "versions": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Versions"),
 }

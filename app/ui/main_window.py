@@ -38,7 +38,9 @@ The status bar shows who is signed in, the sync state from ``SyncService.status`
 last sync 09:41", "Offline since 09:12", "Not enrolled with a hub") and how many records and
 photos wait to be synced. It is read through ``Op`` every ``PENDING_REFRESH_MS``, after every
 sync round (``SyncEvents.report``, whoever ran it) and after every status message (they follow
-saves, such as a queued case). The Sync section is ``app.ui.sync_page.SyncPage``.
+saves, such as a queued case). The Sync section is ``app.ui.sync_page.SyncPage``. When a
+scheduled backup failed or is overdue, the side panel says so above Diagnostics…
+(``app.ui.backup_schedule_box.BackupStatusLabel``).
 GUI thread only.
 """
 
@@ -79,6 +81,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import CaseId, PatientId
 from app.ui import navigation as nav
+from app.ui.backup_schedule_box import BackupStatusLabel
 from app.ui.lock_screen import LockPage
 from app.ui.messages import error_text, role_name
 from app.ui.session import Session
@@ -346,6 +349,9 @@ class MainWindow(QMainWindow):
             self.tr("What is wrong on this PC and what to do; a support bundle for field IT (F1)")
         )
         self.diagnostics_button.clicked.connect(self.open_diagnostics)
+        # Shown only when the scheduled backup failed or is overdue (a drive to plug in).
+        self.backup_notice = BackupStatusLabel(self.session)
+        bottom.addWidget(self.backup_notice)
         bottom.addWidget(self.diagnostics_button)
         bottom.addWidget(self.lock_button)
         bottom.addWidget(self.sign_out_button)
@@ -711,6 +717,7 @@ class MainWindow(QMainWindow):
         self._stop_watching()
         self._pending_timer.stop()
         self.sync_events.detach()
+        self.backup_notice.events.detach()
         super().closeEvent(event)
 
 

@@ -334,6 +334,35 @@ MESSAGES: dict[str, str] = {
         "The hub's certificate is not the one this PC trusts, so nothing was sent. Someone may "
         "be intercepting the connection: tell field IT.",
     ),
+    # signed updates (app.updates, docs/UPDATES.md): the outcome of a background check
+    "update.refused": QT_TRANSLATE_NOOP(
+        "messages",
+        "An update from the hub failed its signature or checksum check and was not installed. "
+        "Tell field IT: the update files on the hub may have been tampered with.",
+    ),
+    "update.expired": QT_TRANSLATE_NOOP(
+        "messages",
+        "The hub's update list has expired, so no update was installed. The hub's release "
+        "manager must renew it; this app keeps working as it is.",
+    ),
+    "update.unreachable": QT_TRANSLATE_NOOP(
+        "messages",
+        "Updates could not be checked: the hub could not be reached. It will try again later.",
+    ),
+    "update.no_root": QT_TRANSLATE_NOOP(
+        "messages",
+        "This installation cannot check for updates (it carries no update key). Install a "
+        "release build to get updates.",
+    ),
+    "update.state": QT_TRANSLATE_NOOP(
+        "messages",
+        "The record of installed updates on this PC is damaged; the installed version runs. "
+        "Tell field IT (docs/UPDATES.md, recovering a PC).",
+    ),
+    "update.failed": QT_TRANSLATE_NOOP(
+        "messages",
+        "The update check stopped because of an error on this PC. Tell your IT support.",
+    ),
     # devices (services.devices)
     "device.not_found": QT_TRANSLATE_NOOP(
         "messages", "This device is no longer paired. It may have been forgotten already."
@@ -427,6 +456,16 @@ MESSAGES: dict[str, str] = {
     "backup.restore_failed": QT_TRANSLATE_NOOP(
         "messages",
         "The backup could not be restored into {folder}. The folder there was not changed.",
+    ),
+    # scheduled backups (services.backup_schedule)
+    "backup.every_days_range": QT_TRANSLATE_NOOP(
+        "messages", "Choose a backup every {min} to {max} day(s) (0 switches it off)."
+    ),
+    "backup.keep_range": QT_TRANSLATE_NOOP(
+        "messages", "Choose to keep between {min} and {max} backups."
+    ),
+    "backup.folder_required": QT_TRANSLATE_NOOP(
+        "messages", "Choose the folder (a USB drive) the backups go to."
     ),
     # diagnostics for field IT (services.diagnostics; docs/FIELD_IT.md): findings and advice
     "doctor.disk_ok": QT_TRANSLATE_NOOP(
@@ -580,6 +619,34 @@ MESSAGES: dict[str, str] = {
         "messages",
         "The hub refused {refused} change(s); each needs a person to look.",
     ),
+    "doctor.backup_ok": QT_TRANSLATE_NOOP(
+        "messages",
+        "The last backup was made {last_success}, to {folder}; one is made every {every} "
+        "day(s) and the newest {keep} are kept.",
+    ),
+    "doctor.backup_first": QT_TRANSLATE_NOOP(
+        "messages",
+        "A backup every {every} day(s) to {folder} is set; the first is made at the next check "
+        "while someone is signed in.",
+    ),
+    "doctor.backup_failing": QT_TRANSLATE_NOOP(
+        "messages",
+        "The last scheduled backup did not work ({error_code}, {failed_at}); the last good one "
+        "was made {last_success}, to {folder}.",
+    ),
+    "doctor.backup_overdue": QT_TRANSLATE_NOOP(
+        "messages",
+        "No backup since {last_success}, though one is set for every {every} day(s) to "
+        "{folder}. Last attempt: {error_code}.",
+    ),
+    "doctor.backup_none": QT_TRANSLATE_NOOP(
+        "messages",
+        "No scheduled backup is set on this PC.",
+    ),
+    "doctor.backup_unavailable": QT_TRANSLATE_NOOP(
+        "messages",
+        "Not checked: backups are made only of an encrypted clinic database.",
+    ),
     "doctor.devices_none": QT_TRANSLATE_NOOP(
         "messages",
         "No devices are paired. Serial ports on this PC: {ports}.",
@@ -704,6 +771,18 @@ MESSAGES: dict[str, str] = {
     "doctor.advice.sync_refused": QT_TRANSLATE_NOOP(
         "messages",
         "Open the Sync page: each refused change says why; fix it and send it again.",
+    ),
+    "doctor.advice.schedule_backup": QT_TRANSLATE_NOOP(
+        "messages",
+        "An administrator sets a scheduled backup to a USB drive kept at the clinic (Settings, "
+        "This PC's security): a broken or stolen PC then loses at most the days since the last "
+        "one.",
+    ),
+    "doctor.advice.backup_drive": QT_TRANSLATE_NOOP(
+        "messages",
+        "Plug the backup drive in (or check that its folder is there and has free space); the "
+        "next check, within minutes, makes the backup. Settings says why the last one did not "
+        "work.",
     ),
     "doctor.advice.plug_device": QT_TRANSLATE_NOOP(
         "messages",
@@ -886,6 +965,12 @@ FALLBACKS: dict[str, str] = {
     ),
     "backup.restore_failed": QT_TRANSLATE_NOOP(
         "messages", "The backup could not be restored. The folder there was not changed."
+    ),
+    "backup.every_days_range": QT_TRANSLATE_NOOP(
+        "messages", "Choose how often, in days, the backup is made (0 switches it off)."
+    ),
+    "backup.keep_range": QT_TRANSLATE_NOOP(
+        "messages", "Choose how many backups to keep in the folder."
     ),
     "bundle.folder_missing": QT_TRANSLATE_NOOP(
         "messages", "The folder is not there (was the USB drive taken out?). Choose another one."

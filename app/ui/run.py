@@ -30,7 +30,8 @@ through ``Op``: it takes the installer's provisioning file when there is one (do
 holding a token); what an administrator should know of it is shown when it returns
 (``app.ui.enrol_dialog.show_provisioning_outcome``). Signing out stops it
 without waiting (``stop_worker(timeout=0)``: the round in progress is cancelled and its daemon
-thread ends by itself), and leaving the program stops it with a short wait.
+thread ends by itself), and leaving the program stops it with a short wait. The scheduled
+backups' thread (``services.backup_schedule``) starts and stops with it.
 
 GUI thread only (this is where the GUI thread starts).
 """
@@ -88,6 +89,9 @@ class Shell(QObject):
         m = login.fontMetrics().height()
         login.resize(self.size_override or login.sizeHint().expandedTo(QSize(48 * m, 34 * m)))
         login.show()
+        # A new version on its trial start is kept once its login window is usable
+        # (docs/UPDATES.md); a state file write, so off the GUI thread.
+        login.ready.connect(lambda: Op(login, self.services.updates.mark_started).run())
         self.login = login
         return login
 
@@ -133,6 +137,9 @@ class Shell(QObject):
             .failure(_worker_not_started)
             .run()
         )
+        # Scheduled backups run while someone is signed in (the store is open): one daemon
+        # thread that only starts here (cheap), never work on this thread.
+        self.services.backup_schedule.start_worker()
         if self.login is not None:
             self.login.close()
             self.login.deleteLater()
@@ -143,6 +150,7 @@ class Shell(QObject):
         window, self.main = self.main, None
         # Nobody is signed in: nothing new can be queued. Not waiting keeps sign-out instant.
         self.services.sync.stop_worker(timeout=0)
+        self.services.backup_schedule.stop_worker(timeout=0)  # a backup running is cancelled
         login = self.show_login()  # first, so the application never has no window
         if window is not None:
             auth, user = self.services.auth, window.session.user
@@ -197,6 +205,7 @@ def run_gui(
 
     code = app.exec()
     services.sync.stop_worker(timeout=2.0)
+    services.backup_schedule.stop_worker(timeout=2.0)
     shell.main = None
     shell.login = None
     return int(code)

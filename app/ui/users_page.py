@@ -20,6 +20,9 @@ Below the table, **This PC's security**:
   ``BackupDialog`` (a folder, then the backup on a worker with progress and Cancel;
   ``Permission.BACKUP``). ``choose_backup_folder`` is the folder chooser it gets (tests
   replace it).
+- **Scheduled backups** (Alt+V every N days, Alt+P how many to keep, Alt+F the folder, Alt+H
+  save; on an encrypted data folder only): ``app.ui.backup_schedule_box.BackupScheduleBox``,
+  with what the last scheduled backup did.
 
 Every call goes through ``Op``; refusals from the services (``auth.*``, ``permission.denied``)
 appear inside the dialog, next to what was typed, in the interface language. The services
@@ -66,9 +69,11 @@ from app.domain.ids import UserId
 from app.domain.models import Role, User
 from app.services.auth import DEFAULT_LOCK_AFTER_MINUTES, LOCK_AFTER_RANGE
 from app.ui.backup_dialog import BackupDialog, FolderChooser, ask_for_folder
+from app.ui.backup_schedule_box import BackupScheduleBox
 from app.ui.messages import error_text
 from app.ui.recovery_key_dialog import RecoveryKeyDialog
 from app.ui.tasks import Op
+from app.ui.widgets.scroll import FittingScrollArea
 from app.ui.widgets.tables import record_table
 from app.ui.widgets.text import WrappingLabel, heading_label
 
@@ -220,6 +225,8 @@ class UsersPage(QWidget):
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(int(self.table.fontMetrics().height() * 1.8))
+        # A few rows stay in sight when the page is short: the security box below scrolls.
+        self.table.setMinimumHeight(rows.defaultSectionSize() * 4)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(StaffTableModel.NAME, QHeaderView.ResizeMode.Stretch)
@@ -237,7 +244,11 @@ class UsersPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status_label)
-        layout.addWidget(self._build_security_box())
+        # The security box scrolls rather than clip when the page is short (150 % text on a
+        # 768-pixel screen): keyboard focus scrolls it into view.
+        security = FittingScrollArea(self._build_security_box())
+        security.setObjectName("pcSecurityScroll")
+        layout.addWidget(security)
 
         self.setTabOrder(self.table, self.add_button)
         self.setTabOrder(self.add_button, self.reset_button)
@@ -246,6 +257,7 @@ class UsersPage(QWidget):
         self.setTabOrder(self.lock_spin, self.lock_save_button)
         self.setTabOrder(self.lock_save_button, self.recovery_button)
         self.setTabOrder(self.recovery_button, self.backup_button)
+        self.setTabOrder(self.backup_button, self.backup_schedule.first_widget())
         self._update_buttons()
         self.reload()
         self.load_lock_after()
@@ -258,9 +270,8 @@ class UsersPage(QWidget):
         self.lock_spin.setObjectName("lockAfterMinutes")
         self.lock_spin.setRange(low, high)
         self.lock_spin.setValue(DEFAULT_LOCK_AFTER_MINUTES)
-        # The app's style sheet leaves the arrow buttons a sliver: give them a width from the font.
-        self.lock_spin.setStyleSheet("QSpinBox::up-button, QSpinBox::down-button { width: 1.2em; }")
         self.lock_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.lock_spin.lineEdit().returnPressed.connect(self.save_lock_after)  # Enter saves
         self.lock_spin.setEnabled(False)  # until the stored value is read
         self.lock_spin.setAccessibleName(self.tr("Minutes without use before this PC locks"))
         lock_label = QLabel(self.tr("&Lock this PC after"))
@@ -317,6 +328,11 @@ class UsersPage(QWidget):
         can_back_up = self._session.services.backup.available
         self.backup_button.setVisible(can_back_up)
         self.backup_note.setVisible(can_back_up)
+        # Backups on a schedule (app.ui.backup_schedule_box): the same folder chooser.
+        self.backup_schedule = BackupScheduleBox(
+            self._session, lambda parent: self.choose_backup_folder(parent)
+        )
+        self.backup_schedule.setVisible(can_back_up)
 
         m = self.fontMetrics().height()
         inner = QVBoxLayout(box)
@@ -330,6 +346,7 @@ class UsersPage(QWidget):
         inner.addSpacing(m // 3)
         inner.addWidget(self.backup_note)
         inner.addLayout(backup_row)
+        inner.addWidget(self.backup_schedule)
         width = self.fontMetrics().averageCharWidth() * 90
         self.lock_note.setMaximumWidth(width)
         self.recovery_note.setMaximumWidth(width)

@@ -53,6 +53,7 @@ missing module named psycopg.rows - imported by hub.storage.postgres (top-level)
 missing module named numpy - imported by PIL._typing (conditional, optional)
 missing module named segno - imported by app.ui.rx_print (top-level), hub.prescriptions (delayed)
 missing module named fancy - imported by app.services.extras (optional)
+missing module named tufup - imported by hub.updates_repo (delayed, optional), app.x (delayed)
 """
 
 
@@ -65,6 +66,7 @@ def test_warn_file_check_names_only_what_the_app_needs(tmp_path: Path) -> None:
     assert bad == [
         "segno (imported by app.ui.rx_print, top-level)",
         "segno (imported by hub.prescriptions, delayed)",
+        "tufup (imported by app.x, delayed)",
     ]
 
 

@@ -100,6 +100,17 @@ def test_saving_12_by_keyboard_stores_12(qtbot: QtBot, services: Services, admin
     assert page.lock_spin.value() == 12
 
 
+def test_enter_in_the_number_saves_it(qtbot: QtBot, services: Services, admin: User) -> None:
+    window, page = settings_page(qtbot, services, admin)
+    alt(qtbot, window, Qt.Key.Key_L)
+    qtbot.waitUntil(page.lock_spin.hasFocus)
+    page.lock_spin.selectAll()
+    qtbot.keyClicks(page.lock_spin, "9")
+    qtbot.keyClick(page.lock_spin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: services.auth.lock_after_minutes() == 9)
+    qtbot.waitUntil(lambda: not page.is_lock_busy())
+
+
 def test_out_of_range_is_refused_with_the_translated_message(
     qtbot: QtBot, services: Services, admin: User
 ) -> None:
