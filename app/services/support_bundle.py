@@ -6,6 +6,8 @@ What goes in (docs/FIELD_IT.md, "The support bundle"):
 - ``diagnostics.json`` and ``diagnostics.txt``: the diagnostics run (``app.services.diagnostics``);
 - ``versions.json``;
 - ``logs/``: the data folder's log files, written free of patient data (``app.logfile``);
+- ``updates/``: the update launcher's log and ``state.json`` (versions and outcomes only,
+  docs/UPDATES.md), when this PC has them;
 - ``preferences.json``: this PC's preferences file as it is (the interface language: it is
   read before anyone signs in, and holds nothing clinical by design);
 - ``settings.json``: the settings and sync bookkeeping named in ``SETTINGS_ALLOWED`` and
@@ -47,6 +49,7 @@ from app.domain.errors import DomainError
 from app.domain.models import User
 from app.store import audit, settings, sync_log
 from app.store.db import Store
+from app.updates import launch
 
 if TYPE_CHECKING:
     from app.services.diagnostics import Report
@@ -139,7 +142,7 @@ def write(
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, content in members.items():
                 zf.writestr(name, content)
-            for name, path in _log_files(data_dir):
+            for name, path in [*_log_files(data_dir), *_update_files()]:
                 try:
                     zf.write(path, name)
                 except FileNotFoundError:  # rotated away meanwhile
@@ -210,6 +213,14 @@ def _log_files(data_dir: Path) -> list[tuple[str, Path]]:
     if not folder.is_dir():
         return []
     return [(f"{LOG_FOLDER}/{p.name}", p) for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def _update_files() -> list[tuple[str, Path]]:
+    root = launch.default_root()
+    if root is None:
+        return []
+    names = (launch.LOG_FILE, launch.STATE_FILE)
+    return [(f"updates/{name}", root / name) for name in names if (root / name).is_file()]
 
 
 def _store_documents(

@@ -21,6 +21,7 @@ from app.services.container import Services
 from app.services.seed import seed
 from app.store import audit
 from app.sync import credentials
+from app.updates import launch
 from tests.services.helpers import FAST_LOG_N, PASSWORD, draft
 from tests.tls_hub import TlsHub, running_tls_hub
 
@@ -162,6 +163,20 @@ def test_a_locked_folder_gives_a_bundle_without_the_databases_parts(
         assert "not_included" in json.loads(zf.read("settings.json"))
         report = json.loads(zf.read("diagnostics.json"))
     assert {c["key"]: c["code"] for c in report["checks"]}["encryption"] == "doctor.enc_locked"
+
+
+def test_the_update_launchers_log_and_state_go_in(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    updates = tmp_path / "updates"
+    updates.mkdir()
+    (updates / launch.LOG_FILE).write_text("trial 0.2.0 marked bad: exit 1\n", encoding="utf-8")
+    (updates / launch.STATE_FILE).write_text('{"current": "0.1.0"}', encoding="utf-8")
+    monkeypatch.setenv(launch.ENV_ROOT, str(updates))
+    target = services.diagnostics.support_bundle(tmp_path / "b.zip", offline=True)
+    with zipfile.ZipFile(target) as zf:
+        assert b"marked bad" in zf.read(f"updates/{launch.LOG_FILE}")
+        assert json.loads(zf.read(f"updates/{launch.STATE_FILE}")) == {"current": "0.1.0"}
 
 
 def test_a_missing_folder_is_refused_clearly(services: Services, tmp_path: Path) -> None:
