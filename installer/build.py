@@ -371,6 +371,9 @@ def lock() -> int:
     run(
         uv, "pip", "compile", "pyproject.toml", REQUIREMENTS_IN.relative_to(ROOT),
         "--universal", "--python-version", "3.11", "--generate-hashes",
+        # Extras stay on the pins (securesystemslib[crypto,pynacl] for tuf): pip's
+        # --require-hashes refuses a dependency asking for extras of a bare pin.
+        "--no-strip-extras",
         "--custom-compile-command", "python installer/build.py --lock",
         "-o", REQUIREMENTS.relative_to(ROOT),
     )  # fmt: skip

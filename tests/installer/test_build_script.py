@@ -74,11 +74,18 @@ def test_requirements_are_pinned_and_hashed() -> None:
     """The build venv installs with --require-hashes: every requirement pinned, with hashes,
     and PySide6-Essentials only (the full PySide6 would drag Qml, Quick and Pdf in)."""
     text = (INSTALLER / "requirements-build.txt").read_text(encoding="utf-8")
-    requirements = [line.split(" ")[0] for line in text.splitlines() if line and line[0].isalnum()]
+    requirements = [
+        line.removesuffix("\\").split(";")[0].strip()
+        for line in text.splitlines()
+        if line and line[0].isalnum()
+    ]
     assert requirements
     assert all("==" in r for r in requirements), [r for r in requirements if "==" not in r]
     assert text.count("--hash=sha256:") >= len(requirements)
-    names = {r.split("==")[0].lower() for r in requirements}
+    names = {r.split("==")[0].split("[")[0].lower() for r in requirements}
+    # A dependency asking for a package's extras needs them on the pin (tuf asks for
+    # securesystemslib[crypto,pynacl]); a bare pin fails pip's --require-hashes.
+    assert "securesystemslib[crypto, pynacl]==" in text
     assert {"pyinstaller", "pyside6-essentials", "sqlcipher3"} <= names
     assert "pyside6" not in names and "pyside6-addons" not in names
 
