@@ -368,13 +368,13 @@ class HubClient:
         self, response: requests.Response, rtt: float, expect: tuple[int, ...], method: str
     ) -> HubReply:
         status = response.status_code
-        hub_time = _parse_time(response.headers.get("X-Hub-Time"))
+        hub_time = parse_hub_time(response.headers.get("X-Hub-Time"))
         if status in expect:
             body: dict[str, Any] = {}
             if method != "HEAD" and response.content:
                 body = _json_object(response.content)
             if hub_time is None and isinstance(body.get("hub_time"), str):
-                hub_time = _parse_time(body["hub_time"])
+                hub_time = parse_hub_time(body["hub_time"])
             # Case-insensitive like HTTP itself: uvicorn sends header names in lower case.
             return HubReply(body, hub_time, rtt, status, CaseInsensitiveDict(response.headers))
         error = _error_body(response)
@@ -562,7 +562,9 @@ def _with_offset(reply: HubReply) -> HubReply:
     return HubReply({"offset": offset}, reply.hub_time, reply.rtt_s, reply.status, reply.headers)
 
 
-def _parse_time(text: str | None) -> datetime | None:
+def parse_hub_time(text: str | None) -> datetime | None:
+    """The hub's ``X-Hub-Time`` (ISO 8601 with an offset) in UTC; None when absent or not
+    trustworthy."""
     if not text:
         return None
     try:

@@ -44,7 +44,7 @@ import sys
 import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,7 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient.fetcher import FetcherInterface
 from tuf.ngclient.updater import Updater
 
+from app.sync.transport import parse_hub_time
 from app.updates import launch
 from app.updates.archive import pack
 
@@ -111,16 +112,6 @@ class Layout:
         return self.cache / f"{APP_NAME}-{version}.tar.gz"
 
 
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return None if value.tzinfo is None else value.astimezone(UTC)
-
-
 class HubFetcher(FetcherInterface):
     """python-tuf's fetcher over the hub's pinned TLS, reporting the hub's clock."""
 
@@ -166,7 +157,7 @@ class HubFetcher(FetcherInterface):
             raise tuf_errors.SlowRetrievalError(f"{url}: the hub did not answer in time") from exc
         except requests.exceptions.RequestException as exc:
             raise tuf_errors.DownloadError(f"{url}: could not reach the hub: {exc}") from exc
-        hub_time = _parse_time(response.headers.get("X-Hub-Time"))
+        hub_time = parse_hub_time(response.headers.get("X-Hub-Time"))
         if hub_time is not None:
             self._on_hub_time(hub_time)
         expected = 206 if offset else 200
