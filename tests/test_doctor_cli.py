@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from app.domain.diagnostics import CHECK_KEYS
 from app.services.container import Services
 from tests.cli import run_main
 from tests.tls_hub import TlsHub, running_tls_hub
@@ -57,7 +58,8 @@ def test_a_new_folder_gives_a_full_report_and_creates_nothing(tmp_path: Path) ->
     assert code >= 1  # no database here, not enrolled: warnings at least
     assert codes(report)["database"] == "doctor.db_none"
     assert codes(report)["disk"] in ("doctor.folder_missing", "doctor.disk_very_low")
-    assert [c["key"] for c in report["checks"]][-1] == "versions"
+    assert [c["key"] for c in report["checks"]] == list(CHECK_KEYS)  # every check, in order
+    assert codes(report)["updates"] == "doctor.updates_off"  # run from source
     assert not folder.exists()
 
 

@@ -69,6 +69,7 @@ CHECK_KEYS: Final = (
     "backups",
     "devices",
     "versions",
+    "updates",
 )
 
 # -- exit codes of ``main.py doctor`` -----------------------------------------------------------
@@ -216,6 +217,7 @@ TITLES: Final[Mapping[str, str]] = {
     "backups": "Scheduled backups",
     "devices": "Device ports and paired devices",
     "versions": "Versions",
+    "updates": "Updates",
 }
 
 # The English sentence of every code a ``Check`` may carry (the command line prints them; the
@@ -293,6 +295,15 @@ ENGLISH: Final[Mapping[str, str]] = {
     "doctor.no_database": "Nothing to check: there is no clinic database.",
     "doctor.versions": "HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; "
     "SQLCipher {sqlcipher}; {os}.",
+    "doctor.updates_off": "This copy does not update itself (started from source, or built "
+    "without the update key); {running} runs.",
+    "doctor.updates_current": "Version {running} runs; no newer version is waiting.",
+    "doctor.updates_staged": "Version {running} runs; {staged} has been downloaded and "
+    "checked, and starts at the next start of the app.",
+    "doctor.updates_bad": "Version(s) {bad} did not start on this PC and were set aside; "
+    "{running} runs.",
+    "doctor.updates_state": "The record of installed updates on this PC is damaged; the "
+    "installed version runs ({running}).",
     "doctor.advice.none": "Nothing to do.",
     "doctor.advice.free_space": "Free some space on this drive on this visit (empty the "
     "Recycle Bin, remove old downloads and installers): the clinic's data grows every day.",
@@ -337,6 +348,11 @@ ENGLISH: Final[Mapping[str, str]] = {
     "the last one did not work.",
     "doctor.advice.plug_device": "Plug the device's cable in (the same USB socket as before), "
     "or pair it again on the Devices page.",
+    "doctor.advice.bad_version": "Send a support bundle (it holds the update log) to the "
+    "hub's release manager; this PC keeps running the version that works.",
+    "doctor.advice.update_state": "Delete state.json in the updates folder (docs/UPDATES.md, "
+    "Recovering a PC): nothing of the clinic's data is in it, and the next check downloads "
+    "the newest version again.",
 }
 
 NO_ADVICE: Final = "doctor.advice.none"

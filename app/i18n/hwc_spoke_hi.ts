@@ -1066,88 +1066,93 @@
         <translation>संस्करण</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="94"/>
+        <location filename="../ui/diagnostics_dialog.py" line="81"/>
+        <source>Updates</source>
+        <translation>अपडेट</translation>
+    </message>
+    <message>
+        <location filename="../ui/diagnostics_dialog.py" line="95"/>
         <source>Save support bundle</source>
         <translation>सपोर्ट बंडल सहेजें</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="96"/>
+        <location filename="../ui/diagnostics_dialog.py" line="97"/>
         <source>Zip files (*.zip)</source>
         <translation>ज़िप फ़ाइलें (*.zip)</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="121"/>
-        <location filename="../ui/diagnostics_dialog.py" line="130"/>
+        <location filename="../ui/diagnostics_dialog.py" line="122"/>
+        <location filename="../ui/diagnostics_dialog.py" line="131"/>
         <source>Diagnostics</source>
         <translation>सिस्टम जाँच</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="131"/>
+        <location filename="../ui/diagnostics_dialog.py" line="132"/>
         <source>Checking…</source>
         <translation>जाँच हो रही है…</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="136"/>
+        <location filename="../ui/diagnostics_dialog.py" line="137"/>
         <source>Result</source>
         <translation>नतीजा</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="136"/>
+        <location filename="../ui/diagnostics_dialog.py" line="137"/>
         <source>Check</source>
         <translation>जाँच</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="136"/>
+        <location filename="../ui/diagnostics_dialog.py" line="137"/>
         <source>What was found, and what to do</source>
         <translation>क्या मिला, और क्या करें</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="138"/>
+        <location filename="../ui/diagnostics_dialog.py" line="139"/>
         <source>Diagnostics results</source>
         <translation>सिस्टम जाँच के नतीजे</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="150"/>
+        <location filename="../ui/diagnostics_dialog.py" line="151"/>
         <source>&amp;Run again</source>
         <translation>फिर से चलाएँ (&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="153"/>
+        <location filename="../ui/diagnostics_dialog.py" line="154"/>
         <source>&amp;Save support bundle…</source>
         <translation>सपोर्ट बंडल सहेजें (&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="157"/>
+        <location filename="../ui/diagnostics_dialog.py" line="158"/>
         <source>A zip file for support: these results, the logs and the settings that are not secret. No patient data, no keys.</source>
         <translation>सहायता के लिए एक zip फ़ाइल: ये नतीजे, लॉग और वे सेटिंग्स जो गोपनीय नहीं हैं। इसमें न मरीज़ों का डेटा है, न कुंजियाँ।</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="162"/>
+        <location filename="../ui/diagnostics_dialog.py" line="163"/>
         <source>Close</source>
         <translation>बंद करें</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="195"/>
+        <location filename="../ui/diagnostics_dialog.py" line="196"/>
         <source>Checking… (a few seconds; longer only when the hub cannot be reached)</source>
         <translation>जाँच हो रही है… (कुछ सेकंड; ज़्यादा समय तभी लगेगा जब हब तक न पहुँचा जा सके)</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="212"/>
+        <location filename="../ui/diagnostics_dialog.py" line="213"/>
         <source>The checks could not run. Try again.</source>
         <translation>जाँच नहीं चल सकी। फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="220"/>
+        <location filename="../ui/diagnostics_dialog.py" line="221"/>
         <source>What to do:</source>
         <translation>क्या करें:</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="259"/>
+        <location filename="../ui/diagnostics_dialog.py" line="260"/>
         <source>Writing the support bundle…</source>
         <translation>सपोर्ट बंडल लिखा जा रहा है…</translation>
     </message>
     <message>
-        <location filename="../ui/diagnostics_dialog.py" line="269"/>
+        <location filename="../ui/diagnostics_dialog.py" line="270"/>
         <source>Support bundle saved: %1 (no patient data, no keys).</source>
         <translation>सपोर्ट बंडल सहेजा गया: %1 (इसमें न मरीज़ों का डेटा है, न कुंजियाँ)।</translation>
     </message>
@@ -4580,7 +4585,7 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="425"/>
-        <location filename="../ui/messages.py" line="793"/>
+        <location filename="../ui/messages.py" line="826"/>
         <source>The folder {folder} is not there (was the USB drive taken out?). Choose another one.</source>
         <translation>फ़ोल्डर {folder} मौजूद नहीं है (कहीं USB ड्राइव निकाल तो नहीं ली गई?)। कोई दूसरा फ़ोल्डर चुनें।</translation>
     </message>
@@ -4891,442 +4896,477 @@
     </message>
     <message>
         <location filename="../ui/messages.py" line="682"/>
+        <source>This copy does not update itself (started from source, or built without the update key); {running} runs.</source>
+        <translation>यह प्रति अपने-आप अपडेट नहीं होती (सोर्स से चलाई गई है, या अपडेट की कुंजी के बिना बनी है); {running} चल रहा है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="687"/>
+        <source>Version {running} runs; no newer version is waiting.</source>
+        <translation>संस्करण {running} चल रहा है; कोई नया संस्करण प्रतीक्षा में नहीं है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="691"/>
+        <source>Version {running} runs; {staged} has been downloaded and checked, and starts at the next start of the app.</source>
+        <translation>संस्करण {running} चल रहा है; {staged} डाउनलोड और जाँचा जा चुका है, और ऐप के अगली बार खुलने पर शुरू होगा।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="696"/>
+        <source>Version(s) {bad} did not start on this PC and were set aside; {running} runs.</source>
+        <translation>संस्करण {bad} इस पीसी पर शुरू नहीं हुआ और अलग रख दिया गया; {running} चल रहा है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="700"/>
+        <source>The record of installed updates on this PC is damaged; the installed version runs ({running}).</source>
+        <translation>इस पीसी पर इंस्टॉल किए गए अपडेट का रिकॉर्ड खराब हो गया है; इंस्टॉल किया हुआ संस्करण चल रहा है ({running})।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="705"/>
         <source>Nothing to do.</source>
         <translation>कुछ करने की ज़रूरत नहीं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="686"/>
+        <location filename="../ui/messages.py" line="709"/>
         <source>Free some space on this drive on this visit (empty the Recycle Bin, remove old downloads and installers): the clinic&apos;s data grows every day.</source>
         <translation>इसी विज़िट में इस ड्राइव पर कुछ जगह खाली करें (रीसायकल बिन खाली करें, पुराने डाउनलोड और इंस्टॉलर हटाएँ): क्लिनिक का डेटा हर दिन बढ़ता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="691"/>
+        <location filename="../ui/messages.py" line="714"/>
         <source>Free space now (empty the Recycle Bin, remove old downloads and installers, move other files off): with the drive this full, saving a patient or a case can fail.</source>
         <translation>अभी जगह खाली करें (रीसायकल बिन खाली करें, पुराने डाउनलोड और इंस्टॉलर हटाएँ, दूसरी फ़ाइलें कहीं और ले जाएँ): ड्राइव इतनी भरी होने पर मरीज़ या केस सहेजना विफल हो सकता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="696"/>
+        <location filename="../ui/messages.py" line="719"/>
         <source>Check that the folder exists and that this Windows account may write to it; start the app as the clinic&apos;s usual account.</source>
         <translation>जाँचें कि फ़ोल्डर मौजूद है और इस Windows खाते को उसमें लिखने की अनुमति है; ऐप को क्लिनिक के सामान्य खाते से शुरू करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="701"/>
+        <location filename="../ui/messages.py" line="724"/>
         <source>A new PC is fine like this. If this PC has been used for patients, this is the wrong folder: check --data-dir or SPOKE_DATA_DIR.</source>
         <translation>नए पीसी के लिए यह ठीक है। अगर इस पीसी पर मरीज़ों का काम हो चुका है, तो यह गलत फ़ोल्डर है: --data-dir या SPOKE_DATA_DIR जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="706"/>
+        <location filename="../ui/messages.py" line="729"/>
         <source>Do not delete anything. Make a support bundle, stop entering new records on this PC and restore the latest backup (field IT).</source>
         <translation>कुछ भी न हटाएँ। सपोर्ट बंडल बनाएँ, इस पीसी पर नए रिकॉर्ड दर्ज करना बंद करें और सबसे नया बैकअप रीस्टोर करें (फ़ील्ड आईटी)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="711"/>
+        <location filename="../ui/messages.py" line="734"/>
         <source>Run the diagnostics again when the PC is not busy.</source>
         <translation>जब पीसी व्यस्त न हो, तब सिस्टम जाँच फिर से चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="715"/>
+        <location filename="../ui/messages.py" line="738"/>
         <source>Sign in first (on the command line: set HWC_SPOKE_USER and HWC_SPOKE_PASSWORD, or HWC_SPOKE_RECOVERY_KEY), then run the diagnostics again.</source>
         <translation>पहले साइन इन करें (कमांड लाइन पर: HWC_SPOKE_USER और HWC_SPOKE_PASSWORD, या HWC_SPOKE_RECOVERY_KEY सेट करें), फिर सिस्टम जाँच दोबारा चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="720"/>
+        <location filename="../ui/messages.py" line="743"/>
         <source>An administrator signs in: the app shows the recovery key once; write it down and keep it away from this PC.</source>
         <translation>कोई व्यवस्थापक साइन इन करे: ऐप एक बार रिकवरी की दिखाएगा; उसे लिख लें और इस पीसी से दूर रखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="725"/>
+        <location filename="../ui/messages.py" line="748"/>
         <source>Sign in once in the app: the database is encrypted then.</source>
         <translation>ऐप में एक बार साइन इन करें: तब डेटाबेस एन्क्रिप्ट हो जाएगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="729"/>
+        <location filename="../ui/messages.py" line="752"/>
         <source>Do not delete the key file or the database. Make a support bundle and restore the latest backup, or call field IT support.</source>
         <translation>की-फ़ाइल या डेटाबेस न हटाएँ। सपोर्ट बंडल बनाएँ और सबसे नया बैकअप रीस्टोर करें, या फ़ील्ड आईटी सहायता को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="734"/>
+        <location filename="../ui/messages.py" line="757"/>
         <source>Enrol this PC with its hub (Sync page, or main.py enrol --token).</source>
         <translation>इस पीसी को इसके हब से नामांकित करें (सिंक पेज, या main.py enrol --token)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="738"/>
+        <location filename="../ui/messages.py" line="761"/>
         <source>Check the network or the mobile data link, then whether the hub is running (its administrator). Cases wait safely on this PC meanwhile.</source>
         <translation>नेटवर्क या मोबाइल डेटा कनेक्शन जाँचें, फिर यह कि हब चल रहा है या नहीं (हब के व्यवस्थापक से पूछें)। तब तक केस इस पीसी पर सुरक्षित रहते हैं।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="743"/>
+        <location filename="../ui/messages.py" line="766"/>
         <source>Someone may be intercepting the connection, or the hub was reinstalled. Do not re-enrol: ask the hub&apos;s administrator first.</source>
         <translation>हो सकता है कोई कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो, या हब दोबारा इंस्टॉल किया गया हो। दोबारा नामांकन न करें: पहले हब के व्यवस्थापक से पूछें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="748"/>
+        <location filename="../ui/messages.py" line="771"/>
         <source>Try again later; if it lasts, tell the hub&apos;s administrator.</source>
         <translation>बाद में फिर से कोशिश करें; अगर समस्या बनी रहे, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="752"/>
+        <location filename="../ui/messages.py" line="775"/>
         <source>Only acceptable behind the hub&apos;s own TLS proxy; otherwise re-enrol this PC with the hub&apos;s https address.</source>
         <translation>यह केवल तभी ठीक है जब हब के आगे उसका अपना TLS प्रॉक्सी लगा हो; नहीं तो हब के https पते से इस पीसी को दोबारा नामांकित करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="757"/>
+        <location filename="../ui/messages.py" line="780"/>
         <source>Run the diagnostics with a network connection to check it.</source>
         <translation>इसे जाँचने के लिए नेटवर्क कनेक्शन के साथ सिस्टम जाँच चलाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="761"/>
+        <location filename="../ui/messages.py" line="784"/>
         <source>Set this PC&apos;s date, time and time zone (India Standard Time) in Windows. The app orders sync and dates prescriptions by the hub&apos;s time, but times shown on this PC are wrong until then.</source>
         <translation>Windows में इस पीसी की तारीख, समय और टाइम ज़ोन (India Standard Time) सेट करें। ऐप सिंक का क्रम और प्रिस्क्रिप्शन की तारीख हब के समय से तय करता है, लेकिन तब तक इस पीसी पर दिखने वाले समय गलत रहेंगे।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="767"/>
+        <location filename="../ui/messages.py" line="790"/>
         <source>Open the Sync page and press Sync now; if it fails, see the hub check.</source>
         <translation>सिंक पेज खोलें और “अभी सिंक करें” दबाएँ; अगर यह नहीं हो पाता, तो हब वाली जाँच देखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="771"/>
+        <location filename="../ui/messages.py" line="794"/>
         <source>Open the Sync page: each refused change says why; fix it and send it again.</source>
         <translation>सिंक पेज खोलें: हर अस्वीकार किए गए बदलाव के साथ उसका कारण लिखा है; उसे ठीक करें और फिर से भेजें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="775"/>
+        <location filename="../ui/messages.py" line="798"/>
         <source>An administrator sets a scheduled backup to a USB drive kept at the clinic (Settings, This PC&apos;s security): a broken or stolen PC then loses at most the days since the last one.</source>
         <translation>व्यवस्थापक क्लिनिक में रखी USB ड्राइव पर निर्धारित बैकअप तय करे (सेटिंग्स, इस पीसी की सुरक्षा): तब खराब या चोरी हुए पीसी से अधिक से अधिक पिछले बैकअप के बाद के दिनों का ही डेटा जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="781"/>
+        <location filename="../ui/messages.py" line="804"/>
         <source>Plug the backup drive in (or check that its folder is there and has free space); the next check, within minutes, makes the backup. Settings says why the last one did not work.</source>
         <translation>बैकअप ड्राइव लगाएँ (या जाँचें कि उसका फ़ोल्डर मौजूद है और उसमें जगह खाली है); कुछ ही मिनटों में अगली जाँच पर बैकअप बन जाएगा। पिछला बैकअप क्यों नहीं बना, यह सेटिंग्स में लिखा है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="787"/>
+        <location filename="../ui/messages.py" line="810"/>
         <source>Plug the device&apos;s cable in (the same USB socket as before), or pair it again on the Devices page.</source>
         <translation>उपकरण की केबल लगाएँ (उसी USB सॉकेट में जिसमें पहले लगी थी), या उपकरण पेज पर इसे दोबारा पेयर करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="797"/>
+        <location filename="../ui/messages.py" line="815"/>
+        <source>Send a support bundle (it holds the update log) to the hub&apos;s release manager; this PC keeps running the version that works.</source>
+        <translation>हब के रिलीज़ प्रबंधक को सपोर्ट बंडल भेजें (इसमें अपडेट का लॉग है); यह पीसी वही संस्करण चलाता रहेगा जो काम करता है।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="820"/>
+        <source>Delete state.json in the updates folder (docs/UPDATES.md, Recovering a PC): nothing of the clinic&apos;s data is in it, and the next check downloads the newest version again.</source>
+        <translation>अपडेट फ़ोल्डर में state.json मिटा दें (docs/UPDATES.md, पीसी को ठीक करना): इसमें क्लिनिक का कोई डेटा नहीं है, और अगली जाँच सबसे नया संस्करण फिर से डाउनलोड करेगी।</translation>
+    </message>
+    <message>
+        <location filename="../ui/messages.py" line="830"/>
         <source>The drive holding {folder} is full: the support bundle was not written. Free some space or choose another drive.</source>
         <translation>{folder} वाली ड्राइव भर गई है: सपोर्ट बंडल नहीं लिखा गया। कुछ जगह खाली करें या कोई दूसरी ड्राइव चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="802"/>
+        <location filename="../ui/messages.py" line="835"/>
         <source>The support bundle could not be written to {folder}. Choose another folder (a USB drive, or Documents).</source>
         <translation>सपोर्ट बंडल {folder} में नहीं लिखा जा सका। कोई दूसरा फ़ोल्डर चुनें (USB ड्राइव, या Documents)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="808"/>
+        <location filename="../ui/messages.py" line="841"/>
         <source>Please correct the following:</source>
         <translation>कृपया ये सुधारें:</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="814"/>
+        <location filename="../ui/messages.py" line="847"/>
         <source>This patient may already be registered. Open the existing record, or confirm that this is a different person.</source>
         <translation>यह मरीज़ शायद पहले से पंजीकृत है। पहले वाला रिकॉर्ड खोलें, या पुष्टि करें कि यह कोई दूसरा व्यक्ति है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="819"/>
+        <location filename="../ui/messages.py" line="852"/>
         <source>Unknown vital sign.</source>
         <translation>अज्ञात जीवन संकेत।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="820"/>
+        <location filename="../ui/messages.py" line="853"/>
         <source>This unit cannot be used for this vital sign.</source>
         <translation>यह इकाई इस जीवन संकेत के लिए इस्तेमाल नहीं हो सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="821"/>
+        <location filename="../ui/messages.py" line="854"/>
         <source>The value is below the lowest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे कम संभव मान से भी कम है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="824"/>
+        <location filename="../ui/messages.py" line="857"/>
         <source>The value is above the highest possible value. Check the reading and the unit.</source>
         <translation>मान सबसे ज़्यादा संभव मान से भी ज़्यादा है। रीडिंग और इकाई जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="828"/>
+        <location filename="../ui/messages.py" line="861"/>
         <source>This looks like a temperature in °F. Choose °F as the unit, or check it.</source>
         <translation>यह °F में तापमान लगता है। इकाई °F चुनें, या मान जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="831"/>
+        <location filename="../ui/messages.py" line="864"/>
         <source>The systolic pressure must be higher than the diastolic. Check that they are not swapped.</source>
         <translation>सिस्टोलिक प्रेशर डायस्टोलिक से ज़्यादा होना चाहिए। जाँचें कि दोनों आपस में बदल तो नहीं गए।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="835"/>
+        <location filename="../ui/messages.py" line="868"/>
         <source>This is counted in whole numbers.</source>
         <translation>यह पूरी संख्या में गिना जाता है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="836"/>
+        <location filename="../ui/messages.py" line="869"/>
         <source>Enter the value as a number.</source>
         <translation>मान संख्या में लिखें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="837"/>
+        <location filename="../ui/messages.py" line="870"/>
         <source>The clinic database was written by a newer version of HWC Spoke. Install the newer version; do not use this one with it.</source>
         <translation>क्लिनिक का डेटाबेस HWC Spoke के नए संस्करण ने लिखा है। नया संस्करण इंस्टॉल करें; इस डेटाबेस के साथ यह पुराना संस्करण इस्तेमाल न करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="842"/>
+        <location filename="../ui/messages.py" line="875"/>
         <source>This case cannot change to that status.</source>
         <translation>यह केस उस स्थिति में नहीं बदल सकता।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="843"/>
+        <location filename="../ui/messages.py" line="876"/>
         <source>This case has already been sent and can no longer be edited. Add an addendum instead.</source>
         <translation>यह केस पहले ही भेजा जा चुका है और अब इसमें बदलाव नहीं हो सकता। इसकी जगह अतिरिक्त नोट (addendum) जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="847"/>
+        <location filename="../ui/messages.py" line="880"/>
         <source>Too many wrong passwords. Wait a minute, then try again.</source>
         <translation>बहुत बार गलत पासवर्ड डाला गया। एक मिनट रुकें, फिर कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="850"/>
+        <location filename="../ui/messages.py" line="883"/>
         <source>The password is too short. Choose a longer one.</source>
         <translation>पासवर्ड बहुत छोटा है। लंबा पासवर्ड चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="853"/>
+        <location filename="../ui/messages.py" line="886"/>
         <source>Choose a shorter or longer time before the screen locks.</source>
         <translation>स्क्रीन लॉक होने से पहले का समय कम या ज़्यादा चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="856"/>
+        <location filename="../ui/messages.py" line="889"/>
         <source>Your role is not allowed to do this.</source>
         <translation>आपकी भूमिका को यह करने की अनुमति नहीं है।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="857"/>
+        <location filename="../ui/messages.py" line="890"/>
         <source>This device is already paired. Rename it or forget it first.</source>
         <translation>यह उपकरण पहले से पेयर है। पहले इसका नाम बदलें या इसे हटाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="860"/>
+        <location filename="../ui/messages.py" line="893"/>
         <source>The enrolment was not accepted. Check the hub address and token.</source>
         <translation>नामांकन स्वीकार नहीं हुआ। हब का पता और टोकन जाँचें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="863"/>
+        <location filename="../ui/messages.py" line="896"/>
         <source>This PC is already enrolled with a hub. It keeps sending to that hub.</source>
         <translation>यह कंप्यूटर पहले से एक हब से नामांकित है। यह उसी हब को भेजता रहेगा।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="866"/>
+        <location filename="../ui/messages.py" line="899"/>
         <source>Warning: the hub did not prove that it is the hub that printed this token. Someone may be intercepting the connection. Nothing was sent and this PC was not enrolled. Do not try again: check the hub&apos;s address with the hub&apos;s administrator, and ask for a new token if needed.</source>
         <translation>चेतावनी: हब यह साबित नहीं कर सका कि यह टोकन उसी ने छापा है। हो सकता है कोई इस कनेक्शन को बीच में पकड़ (इंटरसेप्ट कर) रहा हो। कुछ भी नहीं भेजा गया और यह कंप्यूटर नामांकित नहीं हुआ। दोबारा कोशिश न करें: हब का पता हब के व्यवस्थापक से जाँचें, और ज़रूरत हो तो नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="873"/>
+        <location filename="../ui/messages.py" line="906"/>
         <source>The hub does not know this token. Check that it is the token this hub printed, or ask its administrator for a new one.</source>
         <translation>हब इस टोकन को नहीं पहचानता। जाँचें कि यह वही टोकन है जो इस हब ने छापा था, या इसके व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="878"/>
+        <location filename="../ui/messages.py" line="911"/>
         <source>This token was already used to enrol a PC, and each token works only once. Ask the hub&apos;s administrator for a new token for this clinic.</source>
         <translation>यह टोकन पहले ही एक कंप्यूटर को नामांकित करने में इस्तेमाल हो चुका है, और हर टोकन केवल एक बार काम करता है। इस क्लिनिक के लिए नया टोकन हब के व्यवस्थापक से माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="883"/>
+        <location filename="../ui/messages.py" line="916"/>
         <source>This token has expired. Ask the hub&apos;s administrator for a new one.</source>
         <translation>इस टोकन की समय-सीमा खत्म हो गई है। हब के व्यवस्थापक से नया टोकन माँगें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="886"/>
+        <location filename="../ui/messages.py" line="919"/>
         <source>The hub could not be reached. Check the network and the hub&apos;s address, then try again.</source>
         <translation>हब तक नहीं पहुँचा जा सका। नेटवर्क और हब का पता जाँचें, फिर दोबारा कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="890"/>
+        <location filename="../ui/messages.py" line="923"/>
         <source>A secure connection to the hub could not be made. Check the hub&apos;s address; if it is right, tell the hub&apos;s administrator.</source>
         <translation>हब से सुरक्षित कनेक्शन नहीं बन सका। हब का पता जाँचें; अगर वह सही है, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="895"/>
+        <location filename="../ui/messages.py" line="928"/>
         <source>Enrolling with the hub did not work. Try again; if it keeps failing, tell the hub&apos;s administrator.</source>
         <translation>हब से नामांकन नहीं हो सका। दोबारा कोशिश करें; अगर बार-बार ऐसा हो, तो हब के व्यवस्थापक को बताएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="900"/>
+        <location filename="../ui/messages.py" line="933"/>
         <source>The provisioning file was not used: it is not a correct one. Ask field IT for a correct one, or enrol this PC on the Sync page.</source>
         <translation>प्रोविज़निंग फ़ाइल इस्तेमाल नहीं हुई: यह सही फ़ाइल नहीं है। फ़ील्ड आईटी से सही फ़ाइल माँगें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="905"/>
+        <location filename="../ui/messages.py" line="938"/>
         <source>The provisioning file could not be read. Ask field IT to check its rights, or enrol this PC on the Sync page.</source>
         <translation>प्रोविज़निंग फ़ाइल पढ़ी नहीं जा सकी। फ़ील्ड आईटी से इसकी अनुमतियाँ जाँचने को कहें, या सिंक पेज पर इस पीसी को नामांकित करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="910"/>
+        <location filename="../ui/messages.py" line="943"/>
         <source>The provisioning file could not be deleted: this PC has no rights to it. Ask field IT to delete the file.</source>
         <translation>प्रोविज़निंग फ़ाइल हटाई नहीं जा सकी: इस पीसी को इसकी अनुमति नहीं है। फ़ील्ड आईटी से यह फ़ाइल हटाने को कहें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="915"/>
+        <location filename="../ui/messages.py" line="948"/>
         <source>The provisioning file names another hub than the one this PC is enrolled with and was not used. To move this clinic, use Move to another hub on the Sync page.</source>
         <translation>प्रोविज़निंग फ़ाइल में उस हब के बजाय कोई दूसरा हब लिखा है जिससे यह पीसी नामांकित है, इसलिए इसे इस्तेमाल नहीं किया गया। इस क्लिनिक को ले जाने के लिए सिंक पेज पर “दूसरे हब पर ले जाएँ” इस्तेमाल करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="920"/>
+        <location filename="../ui/messages.py" line="953"/>
         <source>Some records or photos have not reached the current hub yet. Sync first, or move anyway: they then go to the new hub with the clinic&apos;s history.</source>
         <translation>कुछ रिकॉर्ड या फ़ोटो अभी तक मौजूदा हब तक नहीं पहुँचे हैं। पहले सिंक करें, या फिर भी ले जाएँ: तब ये क्लिनिक के इतिहास के साथ नए हब को जाएँगे।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="925"/>
+        <location filename="../ui/messages.py" line="958"/>
         <source>The file could not be read. It may be damaged.</source>
         <translation>फ़ाइल पढ़ी नहीं जा सकी। हो सकता है यह खराब हो।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="928"/>
+        <location filename="../ui/messages.py" line="961"/>
         <source>The file is too large to attach.</source>
         <translation>फ़ाइल इतनी बड़ी है कि जोड़ी नहीं जा सकती।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="929"/>
+        <location filename="../ui/messages.py" line="962"/>
         <source>This file cannot be attached. Attach a photo (JPEG or PNG) or a PDF.</source>
         <translation>यह फ़ाइल नहीं जोड़ी जा सकती। फ़ोटो (JPEG या PNG) या PDF जोड़ें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="932"/>
+        <location filename="../ui/messages.py" line="965"/>
         <source>Choose each item once, from those on the prescription.</source>
         <translation>पर्चे में लिखी दवाओं में से हर दवा एक ही बार चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="935"/>
+        <location filename="../ui/messages.py" line="968"/>
         <source>The question is too long. Shorten it.</source>
         <translation>प्रश्न बहुत लंबा है। इसे छोटा करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="936"/>
+        <location filename="../ui/messages.py" line="969"/>
         <source>The clinic database is damaged. Stop using this PC for records and call your IT support.</source>
         <translation>क्लिनिक का डेटाबेस खराब हो गया है। इस कंप्यूटर पर रिकॉर्ड दर्ज करना बंद करें और अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="940"/>
+        <location filename="../ui/messages.py" line="973"/>
         <source>The clinic database cannot be written. Check that the disk is not write-protected, or call your IT support.</source>
         <translation>क्लिनिक के डेटाबेस में लिखा नहीं जा सकता। जाँचें कि डिस्क राइट-प्रोटेक्टेड तो नहीं है, या अपने IT सहायता कर्मी को फ़ोन करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="945"/>
+        <location filename="../ui/messages.py" line="978"/>
         <source>The drive is full: the backup was not made, and nothing half-made is left there. Free some space or use a larger USB drive, and try again.</source>
         <translation>ड्राइव भर गई है: बैकअप नहीं बना, और वहाँ कोई अधूरी फ़ाइल नहीं छोड़ी गई। कुछ जगह खाली करें या बड़ी USB ड्राइव इस्तेमाल करें, और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="950"/>
+        <location filename="../ui/messages.py" line="983"/>
         <source>The backup could not be written, and nothing half-made is left. Check the drive (was it taken out?) and try again.</source>
         <translation>बैकअप नहीं लिखा जा सका, और कोई अधूरी फ़ाइल नहीं छोड़ी गई। ड्राइव जाँचें (कहीं वह निकाल तो नहीं ली गई?) और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="955"/>
-        <location filename="../ui/messages.py" line="975"/>
+        <location filename="../ui/messages.py" line="988"/>
+        <location filename="../ui/messages.py" line="1008"/>
         <source>The folder is not there (was the USB drive taken out?). Choose another one.</source>
         <translation>फ़ोल्डर मौजूद नहीं है (कहीं USB ड्राइव निकाल तो नहीं ली गई?)। कोई दूसरा फ़ोल्डर चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="958"/>
+        <location filename="../ui/messages.py" line="991"/>
         <source>A backup with this name is already there. Wait a moment and try again.</source>
         <translation>इस नाम का बैकअप वहाँ पहले से है। थोड़ा रुकें और फिर से कोशिश करें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="961"/>
+        <location filename="../ui/messages.py" line="994"/>
         <source>That folder already holds a clinic database. Nothing was changed. Restore into another folder, or replace it (the folder there now is kept, renamed).</source>
         <translation>उस फ़ोल्डर में पहले से एक क्लिनिक डेटाबेस है। कुछ भी नहीं बदला गया। किसी दूसरे फ़ोल्डर में रीस्टोर करें, या उसकी जगह रीस्टोर करें (अभी वहाँ जो फ़ोल्डर है, वह नया नाम देकर रख लिया जाएगा)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="966"/>
+        <location filename="../ui/messages.py" line="999"/>
         <source>The backup could not be restored. The folder there was not changed.</source>
         <translation>बैकअप रीस्टोर नहीं हो सका। वहाँ के फ़ोल्डर में कोई बदलाव नहीं हुआ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="969"/>
+        <location filename="../ui/messages.py" line="1002"/>
         <source>Choose how often, in days, the backup is made (0 switches it off).</source>
         <translation>चुनें कि बैकअप कितने दिनों में एक बार बने (0 से यह बंद हो जाता है)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="972"/>
+        <location filename="../ui/messages.py" line="1005"/>
         <source>Choose how many backups to keep in the folder.</source>
         <translation>चुनें कि फ़ोल्डर में कितने बैकअप रखे जाएँ।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="978"/>
+        <location filename="../ui/messages.py" line="1011"/>
         <source>The drive is full: the support bundle was not written. Free some space or choose another drive.</source>
         <translation>ड्राइव भर गई है: सपोर्ट बंडल नहीं लिखा गया। कुछ जगह खाली करें या कोई दूसरी ड्राइव चुनें।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="983"/>
+        <location filename="../ui/messages.py" line="1016"/>
         <source>The support bundle could not be written there. Choose another folder (a USB drive, or Documents).</source>
         <translation>सपोर्ट बंडल वहाँ नहीं लिखा जा सका। कोई दूसरा फ़ोल्डर चुनें (USB ड्राइव, या Documents)।</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="991"/>
+        <location filename="../ui/messages.py" line="1024"/>
         <source>paramedic</source>
         <translation>पैरामेडिक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="992"/>
+        <location filename="../ui/messages.py" line="1025"/>
         <source>generalist</source>
         <translation>सामान्य चिकित्सक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="993"/>
+        <location filename="../ui/messages.py" line="1026"/>
         <source>administrator</source>
         <translation>व्यवस्थापक</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="997"/>
+        <location filename="../ui/messages.py" line="1030"/>
         <source>draft</source>
         <translation>ड्राफ़्ट</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="998"/>
+        <location filename="../ui/messages.py" line="1031"/>
         <source>queued</source>
         <translation>कतार में</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="999"/>
+        <location filename="../ui/messages.py" line="1032"/>
         <source>sent</source>
         <translation>भेजा गया</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1000"/>
+        <location filename="../ui/messages.py" line="1033"/>
         <source>at hub</source>
         <translation>हब पर</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1001"/>
+        <location filename="../ui/messages.py" line="1034"/>
         <source>prescribed</source>
         <translation>प्रिस्क्रिप्शन मिला</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1002"/>
+        <location filename="../ui/messages.py" line="1035"/>
         <source>closed</source>
         <translation>बंद</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1003"/>
+        <location filename="../ui/messages.py" line="1036"/>
         <source>cancelled</source>
         <translation>रद्द</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1004"/>
+        <location filename="../ui/messages.py" line="1037"/>
         <source>needs attention</source>
         <translation>ध्यान देना ज़रूरी</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1094"/>
+        <location filename="../ui/messages.py" line="1127"/>
         <source>Something went wrong: {detail}</source>
         <translation>कुछ गड़बड़ हो गई: {detail}</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1103"/>
+        <location filename="../ui/messages.py" line="1136"/>
         <source>Could not finish</source>
         <translation>पूरा नहीं हो सका</translation>
     </message>
     <message>
-        <location filename="../ui/messages.py" line="1106"/>
+        <location filename="../ui/messages.py" line="1139"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>

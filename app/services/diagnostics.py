@@ -56,6 +56,8 @@ from app.store.db import Store, is_plaintext_database
 from app.sync import credentials
 from app.sync.credentials import HubCredentials
 from app.sync.transport import HubBusy, HubClient, HubError, HubTimeout, HubUnreachable
+from app.updates import launch
+from app.updates.service import updates_enabled
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +241,7 @@ class DiagnosticsService:
         checks.append(_guarded("backups", lambda: backups_check(ctx)))
         checks.append(_guarded("devices", lambda: devices_check(ctx, self._list_ports)))
         checks.append(_guarded("versions", versions_check))
+        checks.append(_guarded("updates", updates_check))
         report = Report(tuple(checks), started, self._clock(), str(self.data_dir))
         log.info(
             "diagnostics: %s",
@@ -945,3 +948,38 @@ def _sqlcipher_version() -> str:
 def versions_check() -> Check:
     found = versions()
     return finding("versions", Verdict.OK, "doctor.versions", params=found, data=found)
+
+
+def updates_check(root: Path | None = None, *, enabled: bool | None = None) -> Check:
+    """Signed updates (docs/UPDATES.md): which version runs, one waiting for the next start,
+    versions set aside. From the updates folder's state.json alone: no network."""
+    from app import __version__
+
+    running = {"running": __version__}
+    root = root if root is not None else launch.default_root()
+    if not (updates_enabled() if enabled is None else enabled) or root is None:
+        return finding("updates", Verdict.UNKNOWN, "doctor.updates_off", params=running)
+    try:
+        state = launch.read_state(root)
+    except launch.StateError:
+        return finding(
+            "updates",
+            Verdict.WARNING,
+            "doctor.updates_state",
+            "doctor.advice.update_state",
+            running,
+        )
+    data = {"candidate": state.candidate, "current": state.current, "bad": list(state.bad)}
+    # A version set aside that a newer one has since replaced needs nobody any more.
+    now = launch.parse_version(__version__) or (0, 0, 0)
+    waiting_fix = [v for v in state.bad if (launch.parse_version(v) or (0, 0, 0)) > now]
+    if waiting_fix:
+        params = {**running, "bad": ", ".join(waiting_fix)}
+        return finding(
+            "updates", Verdict.WARNING, "doctor.updates_bad", "doctor.advice.bad_version",
+            params, data,
+        )  # fmt: skip
+    if state.candidate:
+        params = {**running, "staged": state.candidate}
+        return finding("updates", Verdict.OK, "doctor.updates_staged", params=params, data=data)
+    return finding("updates", Verdict.OK, "doctor.updates_current", params=running, data=data)

@@ -78,6 +78,7 @@ CHECK_TITLES: dict[str, str] = {
     "backups": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Scheduled backups"),
     "devices": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Device ports and paired devices"),
     "versions": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Versions"),
+    "updates": QT_TRANSLATE_NOOP("DiagnosticsDialog", "Updates"),
 }
 
 COLUMN_VERDICT, COLUMN_CHECK, COLUMN_FINDING = range(3)

@@ -679,6 +679,29 @@ MESSAGES: dict[str, str] = {
         "messages",
         "HWC Spoke {app}; Python {python}; Qt {qt}; SQLite {sqlite}; SQLCipher {sqlcipher}; {os}.",
     ),
+    "doctor.updates_off": QT_TRANSLATE_NOOP(
+        "messages",
+        "This copy does not update itself (started from source, or built without the update "
+        "key); {running} runs.",
+    ),
+    "doctor.updates_current": QT_TRANSLATE_NOOP(
+        "messages",
+        "Version {running} runs; no newer version is waiting.",
+    ),
+    "doctor.updates_staged": QT_TRANSLATE_NOOP(
+        "messages",
+        "Version {running} runs; {staged} has been downloaded and checked, and starts at the "
+        "next start of the app.",
+    ),
+    "doctor.updates_bad": QT_TRANSLATE_NOOP(
+        "messages",
+        "Version(s) {bad} did not start on this PC and were set aside; {running} runs.",
+    ),
+    "doctor.updates_state": QT_TRANSLATE_NOOP(
+        "messages",
+        "The record of installed updates on this PC is damaged; the installed version runs "
+        "({running}).",
+    ),
     "doctor.advice.none": QT_TRANSLATE_NOOP(
         "messages",
         "Nothing to do.",
@@ -788,6 +811,16 @@ MESSAGES: dict[str, str] = {
         "messages",
         "Plug the device's cable in (the same USB socket as before), or pair it again on the "
         "Devices page.",
+    ),
+    "doctor.advice.bad_version": QT_TRANSLATE_NOOP(
+        "messages",
+        "Send a support bundle (it holds the update log) to the hub's release manager; this PC "
+        "keeps running the version that works.",
+    ),
+    "doctor.advice.update_state": QT_TRANSLATE_NOOP(
+        "messages",
+        "Delete state.json in the updates folder (docs/UPDATES.md, Recovering a PC): nothing "
+        "of the clinic's data is in it, and the next check downloads the newest version again.",
     ),
     # the support bundle (services.support_bundle)
     "bundle.folder_missing": QT_TRANSLATE_NOOP(

@@ -18,7 +18,7 @@ from app.domain import diagnostics as rules
 from app.domain.diagnostics import CHECK_KEYS, Verdict
 from app.domain.models import User
 from app.services.container import Services
-from app.services.diagnostics import DiagnosticsService, Report
+from app.services.diagnostics import DiagnosticsService, Report, updates_check
 from app.services.seed import seed
 from app.sync import credentials
 from hub.app import create_app
@@ -386,6 +386,36 @@ def test_a_check_that_breaks_does_not_stop_the_others(services: Services) -> Non
     report = service.run(offline=True)
     assert report.check("devices").code == "doctor.devices_unknown"
     assert report.check("versions").verdict is Verdict.OK
+
+
+def test_the_updates_check_reads_the_launchers_state(tmp_path: Path) -> None:
+    from app import __version__
+    from app.updates import launch
+
+    major, minor, patch = launch.parse_version(__version__) or (0, 0, 0)
+    newer, older = f"{major}.{minor}.{patch + 1}", f"{major}.{minor}.{max(patch - 1, 0)}"
+    assert updates_check(tmp_path, enabled=False).code == "doctor.updates_off"  # from source
+    assert updates_check(tmp_path, enabled=True).code == "doctor.updates_current"  # no state yet
+    launch.write_state(tmp_path, launch.State(current=__version__, candidate=newer))
+    staged = updates_check(tmp_path, enabled=True)
+    assert (staged.verdict, staged.code, staged.params["staged"]) == (
+        Verdict.OK,
+        "doctor.updates_staged",
+        newer,
+    )
+    launch.write_state(tmp_path, launch.State(current=__version__, bad=(older,)))
+    assert updates_check(tmp_path, enabled=True).code == "doctor.updates_current"  # replaced
+    launch.write_state(tmp_path, launch.State(current=__version__, bad=(older, newer)))
+    bad = updates_check(tmp_path, enabled=True)
+    assert (bad.verdict, bad.code, bad.params["bad"]) == (
+        Verdict.WARNING,
+        "doctor.updates_bad",
+        newer,
+    )
+    assert bad.advice_code == "doctor.advice.bad_version"
+    (tmp_path / launch.STATE_FILE).write_text("{not json", encoding="utf-8")
+    damaged = updates_check(tmp_path, enabled=True)
+    assert (damaged.verdict, damaged.code) == (Verdict.WARNING, "doctor.updates_state")
 
 
 # -- the rules ------------------------------------------------------------------------------------
