@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.cli.records import read_rx_file
 from app.domain.models import Case, Role, User
 from app.domain.prescriptions import Prescription
 from app.security import rx_signatures as rx
@@ -30,7 +31,6 @@ from app.ui.prescription_dialogs import DispenseDialog, PrescriptionDialog, Quer
 from app.ui.prescriptions_page import InboxModel, PrescriptionsPage
 from app.ui.rx_print import PageSize, print_prescription
 from app.ui.session import Session
-from main import read_rx_file
 from tests.navigator import RecordingNavigator
 from tests.prescription_helpers import Signer, feed_entry, make_rx, pin_hub_key, sent_case, signer
 from tests.ui.conftest import PASSWORD

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -171,18 +170,18 @@ def test_pdf_pages_fonts_and_embedded_payload(
     assert media is not None
     width_mm = float(media.group(1)) / 72 * 25.4
     assert abs(width_mm - {"A4": 210, "A5": 148}[size]) < 1
-    payload = main_module().read_rx_pdf(data)
+    payload = verify_rx_module().read_rx_pdf(data)
     assert payload == rx_print.qr_payload(detail)
     decoded = rx.decode_qr_payload(payload)
     assert decoded.payload == detail.stored.canonical
     assert rx.check_qr_payload(payload, s.hub_public).verdict.valid
 
 
-def main_module():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(ROOT))
-    import main
+def verify_rx_module():  # type: ignore[no-untyped-def]
+    # What main.py verify-rx runs (app.cli.records).
+    from app.cli import records
 
-    return main
+    return records
 
 
 @pytest.mark.parametrize(("items", "size"), [(3, "A5"), (14, "A4"), (14, "A5")])
@@ -215,7 +214,7 @@ def test_an_invalid_prescription_prints_without_code_or_payload(tmp_path: Path) 
         data = out.read_bytes()
         assert b"hwcrx:qrPayload" not in data
         with pytest.raises(ValueError, match="no prescription code"):
-            main_module().read_rx_pdf(data)
+            verify_rx_module().read_rx_pdf(data)
         page = tmp_path / "invalid.png"
         image = rx_print.render_images(detail, "A4", dpi=300)[0]
         assert image.save(str(page))
@@ -231,7 +230,7 @@ def test_an_invalid_prescription_prints_without_code_or_payload(tmp_path: Path) 
 
 
 def test_pdf_payload_reader_is_strict() -> None:
-    m = main_module()
+    m = verify_rx_module()
     packet = rx_print.xmp_packet("RX1:ABC")
     assert m.read_rx_pdf(b"%PDF-1.4\n" + packet) == "RX1:ABC"
     with pytest.raises(ValueError, match="more than one"):
