@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from app.domain.models import User
     from app.services.backup_archive import BackupInfo
-    from app.services.container import Services
+    from app.services.diagnostics import DiagnosticsService
 
 from app.cli.common import (
     existing_data_dir,
@@ -160,24 +162,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_for_diagnostics(
-    data_dir: Path, command: str
-) -> tuple[Services | None, BaseException | None, User | None]:
-    """The data folder's services for ``doctor`` and ``support-bundle``: None when the folder
-    has no database (none is created), with the error when it would not open. A locked folder
-    is unlocked from the environment when credentials are there, else left locked: these
-    commands report what they can without the key, and never ask or wait."""
+@contextmanager
+def diagnostics_for(
+    args: argparse.Namespace, command: str
+) -> Iterator[tuple[DiagnosticsService, User | None]]:
+    """The diagnostics of the data folder ``args`` name, and who signed in, for ``doctor`` and
+    ``support-bundle``; the folder's services are closed afterwards. A folder without a
+    database gets none (none is created) and one that will not open is reported, not raised.
+    A locked folder is unlocked from the environment when credentials are there, else left
+    locked: these commands report what they can without the key, and never ask or wait."""
     from app.domain.errors import DomainError
     from app.services.container import DB_FILE, Services
+    from app.services.diagnostics import DiagnosticsService
     from app.store.errors import StoreError
 
+    data_dir = existing_data_dir(args)
+    if data_dir.is_dir():
+        setup_logging(data_dir, args.verbose)
     if not (data_dir / DB_FILE).is_file():
-        return None, None, None
+        yield DiagnosticsService(data_dir, None), None
+        return
     try:
         services = Services.open(data_dir, encrypted=True, encrypt_new=False)
     except (StoreError, DomainError) as exc:
-        return None, exc, None
-    return services, None, unlock_headless(services, command, optional=True)
+        yield DiagnosticsService(data_dir, None, open_error=exc), None
+        return
+    try:
+        yield services.diagnostics, unlock_headless(services, command, optional=True)
+    finally:
+        services.close()
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -186,24 +199,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     database check (the report says so)."""
     import json
 
-    from app.services.diagnostics import DiagnosticsService
-
-    data_dir = existing_data_dir(args)
-    if data_dir.is_dir():
-        setup_logging(data_dir, args.verbose)
-    services, open_error, _user = open_for_diagnostics(data_dir, "doctor")
-    try:
-        service = (
-            services.diagnostics
-            if services is not None
-            else DiagnosticsService(data_dir, None, open_error=open_error)
-        )
+    with diagnostics_for(args, "doctor") as (service, _user):
         report = run_cancellable(
             lambda cancel: service.run(offline=args.offline, cancel=cancel), "doctor"
         )
-    finally:
-        if services is not None:
-            services.close()
     if hasattr(sys.stdout, "reconfigure"):  # a facility name in Hindi on a Windows pipe
         sys.stdout.reconfigure(errors="backslashreplace")
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.to_text())
@@ -214,25 +213,13 @@ def cmd_support_bundle(args: argparse.Namespace) -> int:
     """``support-bundle OUT.zip``: exit 0 written, 1 not written (the folder is missing, the
     drive full or not writable). No patient data, no keys (docs/FIELD_IT.md)."""
     from app.domain.errors import DomainError
-    from app.services.diagnostics import DiagnosticsService
 
-    data_dir = existing_data_dir(args)
-    if data_dir.is_dir():
-        setup_logging(data_dir, args.verbose)
-    services, open_error, user = open_for_diagnostics(data_dir, "support-bundle")
     try:
-        service = (
-            services.diagnostics
-            if services is not None
-            else DiagnosticsService(data_dir, None, open_error=open_error)
-        )
-        path = service.support_bundle(Path(args.out), actor=user, offline=args.offline)
+        with diagnostics_for(args, "support-bundle") as (service, user):
+            path = service.support_bundle(Path(args.out), actor=user, offline=args.offline)
     except DomainError as exc:
         print(f"support-bundle: {exc.message}", file=sys.stderr)
         return 1
-    finally:
-        if services is not None:
-            services.close()
     print(f"Support bundle written: {path} ({path.stat().st_size / 1e6:,.2f} MB)")
     print("  It holds the diagnostics, logs and settings that are not secret: no patient data,")
     print("  no database, no keys.")
